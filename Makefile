@@ -1,0 +1,62 @@
+# The two commands of the README, and the steps they are made of.
+#   make run   installs everything and starts JupyterLab with the extension
+#   make test  installs everything and runs every test (lint, jest, pytest, ui-tests)
+
+VENV ?= .venv
+PYTHON ?= python3
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+# The ui-tests start the simulator and JupyterLab with this interpreter.
+export CODE_INTERPRETER_PYTHON := $(CURDIR)/$(VENV)/bin/python
+
+.PHONY: run test install install-ui-tests chromium lint jest pytest ui-tests simulator benchmarks watch
+
+run: install
+	scripts/run-lab.sh
+
+test: install install-ui-tests chromium lint jest pytest ui-tests
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --upgrade pip
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+install: $(VENV)/bin/python node_modules/.package-lock.json
+	$(VENV)/bin/python -m pip install --quiet -e ".[test,kernel]"
+	jupyter labextension develop --overwrite .
+	jupyter server extension enable --sys-prefix jupyterlab_code_interpreter
+
+install-ui-tests:
+	cd ui-tests && npm ci --no-audit --no-fund
+
+# Debian's Chromium drives the ui-tests; Playwright's own browser download does not work here.
+chromium:
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y chromium >/dev/null; } \
+	  || { echo "Install Debian's chromium first: sudo apt-get install -y chromium"; exit 1; }
+
+lint:
+	npm run lint:check
+	ruff check .
+	ruff format --check .
+
+jest:
+	npx jest --coverage
+
+pytest:
+	pytest -q
+
+ui-tests:
+	cd ui-tests && npx playwright test
+
+simulator:
+	python -m jupyterlab_code_interpreter.simulator --port 8765 \
+	  --scenario jupyterlab_code_interpreter/simulator/examples/demo.yaml
+
+benchmarks:
+	python benchmarks/import_time.py
+	python benchmarks/gateway_overhead.py
+
+watch:
+	npm run watch

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Start JupyterLab with the extension. With no model endpoint in the environment, start our LLM
+# simulator beside it (demo answers) so the panel works out of the box; say so loudly.
+set -euo pipefail
+if [ -z "${AZURE_OPENAI_ENDPOINT:-}" ] && [ -z "${OPENAI_BASE_URL:-}" ] && [ -z "${OPENAI_API_KEY:-}" ]; then
+  port=${SIMULATOR_PORT:-8765}
+  python -m jupyterlab_code_interpreter.simulator --port "$port" \
+    --scenario jupyterlab_code_interpreter/simulator/examples/demo.yaml &
+  simulator=$!
+  trap 'kill $simulator 2>/dev/null || true' EXIT
+  export OPENAI_BASE_URL="http://127.0.0.1:$port/v1" OPENAI_API_KEY=sim-key OPENAI_MODEL=sim-model
+  echo "No model endpoint configured: using the LLM simulator's demo answers on port $port."
+  echo "Set AZURE_OPENAI_ENDPOINT (or OPENAI_BASE_URL) and the key variables to use a real model."
+fi
+jupyter lab "$@"

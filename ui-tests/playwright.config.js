@@ -1,0 +1,68 @@
+/**
+ * Playwright configuration: Galata's defaults, Debian's Chromium, and three servers started for the run:
+ * our LLM simulator, a JupyterLab whose gateway points at it, and a JupyterLab with no endpoint at all.
+ */
+const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
+
+const SIMULATOR_PORT = 8765;
+const python = process.env.CODE_INTERPRETER_PYTHON || 'python';
+
+module.exports = {
+  ...baseConfig,
+  reporter: [['list'], ['html', { open: 'never' }]],
+  workers: 1,
+  retries: 0,
+  use: {
+    ...baseConfig.use,
+    baseURL: 'http://localhost:8888',
+    // Playwright's ffmpeg cannot be downloaded here, so no videos; traces still work.
+    video: 'off',
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+      args: [
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync'
+      ]
+    }
+  },
+  webServer: [
+    {
+      command: `${python} -m jupyterlab_code_interpreter.simulator --port ${SIMULATOR_PORT} --scenario scenarios/default.yaml`,
+      url: `http://127.0.0.1:${SIMULATOR_PORT}/_simulator/health`,
+      timeout: 60 * 1000,
+      reuseExistingServer: false
+    },
+    {
+      command: 'jupyter lab --config jupyter_server_test_config.py',
+      url: 'http://localhost:8888/lab',
+      timeout: 120 * 1000,
+      reuseExistingServer: false,
+      env: {
+        ...process.env,
+        OPENAI_BASE_URL: `http://127.0.0.1:${SIMULATOR_PORT}/v1`,
+        OPENAI_API_KEY: 'sim-key',
+        OPENAI_MODEL: 'sim-model',
+        AZURE_OPENAI_ENDPOINT: ''
+      }
+    },
+    {
+      command:
+        'jupyter lab --config jupyter_server_test_config.py --port 8889',
+      url: 'http://localhost:8889/lab',
+      timeout: 120 * 1000,
+      reuseExistingServer: false,
+      env: {
+        ...process.env,
+        OPENAI_BASE_URL: '',
+        OPENAI_API_KEY: '',
+        AZURE_OPENAI_ENDPOINT: '',
+        AZURE_OPENAI_API_KEY: ''
+      }
+    }
+  ]
+};
