@@ -1,0 +1,237 @@
+"""Which model endpoint the gateway calls, resolved from three sources (pure: no I/O).
+
+Precedence: the administrator's server config (`c.CodeInterpreter.endpoint`), then the user's
+JupyterLab setting `endpoint`, then the environment (the openai SDK's variable names). The first
+source that says anything wins, even when what it says is invalid: an administrator's broken
+config must be reported, not silently replaced by a user's endpoint.
+
+Keys are never part of an endpoint; it names the environment variable that holds the key.
+One endpoint today; `Resolution.endpoints` is a tuple so a pool slots in later.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+DEFAULT_AZURE_API_VERSION = "2024-10-21"
+DEFAULT_OPENAI_BASE_URL = "https://api.openai.com/v1"
+DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
+DEFAULT_ALIAS = "default"
+
+SERVER_CONFIG = "server_config"
+USER_SETTINGS = "user_settings"
+ENVIRONMENT = "environment"
+
+# (snake_case in server config, camelCase in the JupyterLab setting)
+_FIELDS = (
+    ("kind", "kind"),
+    ("base_url", "baseUrl"),
+    ("deployment", "deployment"),
+    ("api_version", "apiVersion"),
+    ("model", "model"),
+    ("api_key_env", "apiKeyEnv"),
+)
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
+
+
+class EndpointConfigError(ValueError):
+    """A configuration that names its source and the field that is wrong (never its value
+    when the value might be a key)."""
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One upstream: an Azure OpenAI deployment or an OpenAI-compatible server."""
+
+    kind: str  # "azure" | "openai"
+    base_url: str
+    model: str  # OpenAI: the upstream model name; Azure: the deployment name
+    api_version: str = ""
+    api_key_env: str = ""
+    source: str = ENVIRONMENT
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.base_url).hostname or self.base_url
+
+    @property
+    def where(self) -> str:
+        """How messages name this endpoint: host, and deployment for Azure."""
+        if self.kind == "azure":
+            return f"{self.host} (deployment {self.model})"
+        return f"{self.host} (model {self.model})"
+
+    @property
+    def aliases(self) -> tuple[str, ...]:
+        return (DEFAULT_ALIAS, self.model) if self.model != DEFAULT_ALIAS else (DEFAULT_ALIAS,)
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The outcome of resolving: endpoints (empty when none), their source, and a problem
+    (a user-facing sentence) when the chosen source is invalid."""
+
+    endpoints: tuple[Endpoint, ...] = ()
+    source: str | None = None
+    problem: str | None = None
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.endpoints)
+
+    def aliases(self) -> list[str]:
+        names: list[str] = []
+        for endpoint in self.endpoints:
+            names.extend(a for a in endpoint.aliases if a not in names)
+        return names
+
+    def route(self, alias: str) -> Endpoint | None:
+        """The endpoint serving `alias`, or None."""
+        for endpoint in self.endpoints:
+            if alias in endpoint.aliases:
+                return endpoint
+        return None
+
+
+def endpoint_from_mapping(mapping: Mapping, source: str, camel: bool) -> Endpoint | None:
+    """Validate a server-config (snake_case) or user-setting (camelCase) endpoint mapping.
+
+    Returns None when the mapping sets nothing (e.g. the setting's default `{}`)."""
+    where = "c.CodeInterpreter.endpoint" if source == SERVER_CONFIG else "the setting endpoint"
+    if not isinstance(mapping, Mapping):
+        raise EndpointConfigError(f"{where} must be an object, got {type(mapping).__name__}.")
+    names = {(camel_name if camel else snake): snake for snake, camel_name in _FIELDS}
+    unknown = sorted(str(k) for k in mapping if k not in names)
+    if unknown:
+        raise EndpointConfigError(
+            f"{where} has unknown field(s) {', '.join(unknown)}; "
+            f"known fields: {', '.join(names)}."
+        )
+    values: dict[str, str] = {}
+    for name, snake in names.items():
+        value = mapping.get(name, "")
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            raise EndpointConfigError(f"{where}.{name} must be a string.")
+        values[snake] = value.strip()
+    if not any(values[k] for k in ("base_url", "deployment", "model", "api_key_env")):
+        return None
+
+    def field_name(snake: str) -> str:
+        return f"{where}.{dict(_FIELDS)[snake] if camel else snake}"
+
+    kind = values["kind"] or ("openai" if camel else "")
+    if kind not in ("azure", "openai"):
+        raise EndpointConfigError(f"{field_name('kind')} must be 'azure' or 'openai'.")
+    api_key_env = values["api_key_env"]
+    if api_key_env and not _ENV_NAME.match(api_key_env):
+        # Someone may have pasted the key itself here: say so without repeating it.
+        raise EndpointConfigError(
+            f"{field_name('api_key_env')} must be the NAME of an environment variable that holds "
+            "the key (letters, digits, underscore), not the key itself."
+        )
+    if kind == "azure":
+        if not values["base_url"]:
+            raise EndpointConfigError(
+                f"{field_name('base_url')} is empty; Azure needs the resource endpoint, "
+                "e.g. https://<resource>.openai.azure.com."
+            )
+        if not values["deployment"]:
+            raise EndpointConfigError(
+                f"{field_name('deployment')} is empty; Azure needs the name of a model deployment."
+            )
+        base_url = _check_url(values["base_url"], field_name("base_url"))
+        base_url = base_url[: -len("/openai")] if base_url.endswith("/openai") else base_url
+        return Endpoint(
+            kind="azure",
+            base_url=base_url,
+            model=values["deployment"],
+            api_version=values["api_version"] or DEFAULT_AZURE_API_VERSION,
+            api_key_env=api_key_env or "AZURE_OPENAI_API_KEY",
+            source=source,
+        )
+    return Endpoint(
+        kind="openai",
+        base_url=_check_url(values["base_url"] or DEFAULT_OPENAI_BASE_URL, field_name("base_url")),
+        model=values["model"] or DEFAULT_OPENAI_MODEL,
+        api_key_env=api_key_env or "OPENAI_API_KEY",
+        source=source,
+    )
+
+
+def endpoint_from_environment(environ: Mapping[str, str]) -> Endpoint | None:
+    """The endpoint the openai SDK's environment variables describe, or None."""
+    if environ.get("AZURE_OPENAI_ENDPOINT"):
+        deployment = environ.get("AZURE_OPENAI_DEPLOYMENT", "").strip()
+        if not deployment:
+            raise EndpointConfigError(
+                "AZURE_OPENAI_ENDPOINT is set but AZURE_OPENAI_DEPLOYMENT is not; set it to the "
+                "name of a model deployment."
+            )
+        base_url = _check_url(environ["AZURE_OPENAI_ENDPOINT"].strip(), "AZURE_OPENAI_ENDPOINT")
+        base_url = base_url[: -len("/openai")] if base_url.endswith("/openai") else base_url
+        return Endpoint(
+            kind="azure",
+            base_url=base_url,
+            model=deployment,
+            api_version=environ.get("OPENAI_API_VERSION", "").strip() or DEFAULT_AZURE_API_VERSION,
+            api_key_env="AZURE_OPENAI_API_KEY",
+            source=ENVIRONMENT,
+        )
+    if environ.get("OPENAI_BASE_URL") or environ.get("OPENAI_API_KEY"):
+        base_url = environ.get("OPENAI_BASE_URL", "").strip() or DEFAULT_OPENAI_BASE_URL
+        return Endpoint(
+            kind="openai",
+            base_url=_check_url(base_url, "OPENAI_BASE_URL"),
+            model=environ.get("OPENAI_MODEL", "").strip() or DEFAULT_OPENAI_MODEL,
+            api_key_env="OPENAI_API_KEY",
+            source=ENVIRONMENT,
+        )
+    return None
+
+
+def resolve(
+    server_config: Mapping | None,
+    user_setting: Mapping | None,
+    environ: Mapping[str, str],
+    user_setting_problem: str | None = None,
+) -> Resolution:
+    """Pick the endpoint by precedence; see the module docstring.
+
+    `user_setting_problem` reports a settings file that could not be read."""
+
+    def from_user_setting() -> Endpoint | None:
+        if user_setting_problem:
+            raise EndpointConfigError(user_setting_problem)
+        return endpoint_from_mapping(user_setting or {}, USER_SETTINGS, True)
+
+    sources = (
+        (SERVER_CONFIG, lambda: endpoint_from_mapping(server_config or {}, SERVER_CONFIG, False)),
+        (USER_SETTINGS, from_user_setting),
+        (ENVIRONMENT, lambda: endpoint_from_environment(environ)),
+    )
+    for source, read in sources:
+        try:
+            endpoint = read()
+        except EndpointConfigError as err:
+            return Resolution(source=source, problem=str(err))
+        if endpoint is not None:
+            return Resolution(endpoints=(endpoint,), source=source)
+    return Resolution()
+
+
+def _check_url(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise EndpointConfigError(f"{name} must be an http(s) URL with a host name.")
+    if parts.username or parts.password:
+        raise EndpointConfigError(
+            f"{name} must not contain credentials; put the key in an environment variable."
+        )
+    if parts.query or parts.fragment:
+        raise EndpointConfigError(f"{name} must not have a query string or fragment.")
+    return url.rstrip("/")

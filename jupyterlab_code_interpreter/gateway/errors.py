@@ -1,0 +1,141 @@
+"""Every error the gateway returns, in OpenAI's error shape, written once.
+
+The browser's openai SDK shows `error.message` to the user, so each message says what to do.
+No message ever contains a key: auth errors name the environment variable, not its value.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+# The openai SDKs obey this header; retrying cannot fix a missing endpoint or a rejected key.
+NO_RETRY = {"x-should-retry": "false"}
+
+CONFIGURE_HINT = (
+    "Set it up in one of three ways: an administrator sets c.CodeInterpreter.endpoint in the "
+    "Jupyter Server config; or set the 'Model endpoint' (endpoint) field of the Code Interpreter "
+    "settings (jupyterlab-code-interpreter:plugin); or start the server with "
+    "AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_API_KEY and AZURE_OPENAI_DEPLOYMENT (Azure OpenAI), "
+    "or with OPENAI_API_KEY and optionally OPENAI_BASE_URL and OPENAI_MODEL (OpenAI-compatible) in its environment."
+)
+
+
+@dataclass
+class GatewayError(Exception):
+    """An error answered to the browser as `{"error": {...}}` with an HTTP status."""
+
+    status: int
+    message: str
+    type: str
+    code: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.code}: {self.message}"
+
+    def body(self) -> dict:
+        """The OpenAI-shaped error body."""
+        error = {"message": self.message, "type": self.type, "param": None, "code": self.code}
+        return {"error": error}
+
+    def sse_event(self) -> bytes:
+        """The same error as one server-sent event, for failures after the stream started."""
+        return b"data: " + json.dumps(self.body()).encode() + b"\n\n"
+
+
+def no_endpoint_configured() -> GatewayError:
+    return GatewayError(
+        503,
+        "No model endpoint is configured for the Code Interpreter gateway. " + CONFIGURE_HINT,
+        "server_error",
+        "no_endpoint_configured",
+        dict(NO_RETRY),
+    )
+
+
+def endpoint_invalid(problem: str) -> GatewayError:
+    """`problem` names the source and field (see endpoint.EndpointConfigError)."""
+    return GatewayError(
+        503,
+        f"The model endpoint configuration is invalid: {problem}",
+        "server_error",
+        "endpoint_config_invalid",
+        dict(NO_RETRY),
+    )
+
+
+def api_key_missing(variable: str, where: str) -> GatewayError:
+    return GatewayError(
+        503,
+        f"The endpoint {where} needs a key, but the environment variable {variable} is not set "
+        "on the Jupyter server. Set it in the server's environment and restart the server.",
+        "server_error",
+        "api_key_missing",
+        dict(NO_RETRY),
+    )
+
+
+def model_not_found(alias: str, available: list[str]) -> GatewayError:
+    names = ", ".join(repr(a) for a in available) or "none (no endpoint is configured)"
+    return GatewayError(
+        404,
+        f"The model {alias!r} is not served by this gateway. Available models: {names}.",
+        "invalid_request_error",
+        "model_not_found",
+        dict(NO_RETRY),
+    )
+
+
+def invalid_json(detail: str) -> GatewayError:
+    return GatewayError(
+        400,
+        f"The request body must be a JSON object (OpenAI chat completions request): {detail}.",
+        "invalid_request_error",
+        "invalid_json",
+        dict(NO_RETRY),
+    )
+
+
+def upstream_auth_rejected(status: int, where: str, variable: str | None) -> GatewayError:
+    if variable:
+        fix = f"An administrator must check the environment variable {variable} on the server."
+    else:
+        fix = "No key is configured for it; an administrator must set apiKeyEnv / api_key_env."
+    return GatewayError(
+        status,
+        f"The gateway's key for the endpoint {where} was rejected (HTTP {status}). {fix}",
+        "authentication_error" if status == 401 else "permission_error",
+        "upstream_auth_failed",
+        dict(NO_RETRY),
+    )
+
+
+def upstream_unreachable(host: str, reason: str) -> GatewayError:
+    return GatewayError(
+        502,
+        f"The model endpoint {host} could not be reached ({reason}). Check that it is running and "
+        "that this server can reach it.",
+        "server_error",
+        "upstream_unreachable",
+    )
+
+
+def upstream_timeout(host: str, phase: str, seconds: float) -> GatewayError:
+    return GatewayError(
+        504,
+        f"The model endpoint {host} did not answer in time ({phase} took longer than "
+        f"{seconds:g} s). Try again; if it persists the endpoint is overloaded.",
+        "server_error",
+        "upstream_timeout",
+    )
+
+
+def stream_interrupted(host: str, reason: str) -> GatewayError:
+    return GatewayError(
+        502,
+        f"The model endpoint {host} stopped in the middle of its answer ({reason}). The partial "
+        "answer above is incomplete; send the message again.",
+        "server_error",
+        "upstream_stream_interrupted",
+    )

@@ -1,0 +1,169 @@
+"""Thin tornado handlers under `<base_url>/code-interpreter/`.
+
+Each handler authenticates (jupyter_server's token or cookie, XSRF for POST), calls one method
+of `Gateway`, and maps its `GatewayError`s to OpenAI-shaped JSON.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from jupyter_server.auth.decorator import authorized
+from jupyter_server.base.handlers import APIHandler
+from jupyter_server.utils import url_path_join
+from tornado import web
+from tornado.iostream import StreamClosedError
+
+from .config import CodeInterpreter
+from .core import Gateway
+from .errors import GatewayError
+from .upstream import passed_response_headers
+from .user_settings import UserSettingsFile, default_user_settings_dir
+
+SETTINGS_KEY = "code_interpreter_gateway"
+ROUTE_PREFIX = "code-interpreter"
+
+
+class GatewayHandler(APIHandler):
+    auth_resource = "code-interpreter"
+
+    @property
+    def gateway(self) -> Gateway:
+        return self.settings[SETTINGS_KEY]
+
+    def write_gateway_error(self, error: GatewayError) -> None:
+        self.set_status(error.status)
+        self.set_header("Content-Type", "application/json")
+        for name, value in error.headers.items():
+            self.set_header(name, value)
+        self.finish(json.dumps(error.body()))
+
+
+class StatusHandler(GatewayHandler):
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        self.finish(json.dumps(self.gateway.status()))
+
+
+class ModelsHandler(GatewayHandler):
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        self.finish(json.dumps(self.gateway.models()))
+
+
+class ChatCompletionsHandler(GatewayHandler):
+    """Relays one chat completion; a streamed answer is forwarded chunk by chunk, and the
+    upstream call is cancelled as soon as the browser goes away."""
+
+    _relay: asyncio.Task | None = None
+    _client_gone = False
+
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        self._relay = asyncio.ensure_future(self._relay_chat())
+        try:
+            await self._relay
+        except asyncio.CancelledError:
+            if not self._client_gone:
+                raise
+
+    def on_connection_close(self) -> None:
+        self._client_gone = True
+        if self._relay is not None and not self._relay.done():
+            self._relay.cancel()
+        super().on_connection_close()
+
+    async def _relay_chat(self) -> None:
+        gateway = self.gateway
+        try:
+            body, endpoint, upstream = await gateway.open_chat(
+                self.request.body, self.request.headers
+            )
+        except GatewayError as error:
+            self.log.warning("code-interpreter gateway: %s %s", error.status, error.code)
+            self.write_gateway_error(error)
+            return
+        gateway.stats.in_flight += 1
+        try:
+            async with upstream:
+                if upstream.status == 200 and body.get("stream") is True:
+                    await self._forward_stream(upstream)
+                else:
+                    data = gateway.scrub(endpoint, await upstream.read())
+                    await self._forward_whole(data, upstream)
+        except GatewayError as error:
+            self.log.warning("code-interpreter gateway: %s %s", error.status, error.code)
+            self.write_gateway_error(error)
+        except asyncio.CancelledError:
+            if self._client_gone:
+                gateway.stats.cancelled_by_client += 1
+            raise
+        finally:
+            gateway.stats.in_flight -= 1
+
+    async def _forward_whole(self, data: bytes, upstream) -> None:
+        self.set_status(upstream.status)
+        self.set_header("Content-Type", upstream.headers.get("content-type", "application/json"))
+        for name, value in passed_response_headers(upstream.headers).items():
+            self.set_header(name, value)
+        self.finish(data)
+
+    async def _forward_stream(self, upstream) -> None:
+        chunks = upstream.chunks()
+        # Until the first chunk arrives nothing is sent, so a failure here is still a plain
+        # HTTP error the SDK may retry; after it, failures become an SSE error event.
+        first = await anext(chunks, b"")
+        self.set_status(200)
+        self.set_header("Content-Type", "text/event-stream")
+        self.set_header("Cache-Control", "no-cache")
+        self.set_header("X-Accel-Buffering", "no")
+        for name, value in passed_response_headers(upstream.headers).items():
+            self.set_header(name, value)
+        try:
+            if first:
+                self.write(first)
+                await self.flush()
+            try:
+                async for piece in chunks:
+                    self.write(piece)
+                    await self.flush()
+            except GatewayError as error:
+                self.log.warning("code-interpreter gateway: stream ended by %s", error.code)
+                self.write(error.sse_event())
+                await self.flush()
+            self.finish()
+        except StreamClosedError:
+            self._client_gone = True
+            self.gateway.stats.cancelled_by_client += 1
+
+
+def setup_route_handlers(server_app) -> None:
+    """Create the gateway for `server_app` and register its routes."""
+    web_app = server_app.web_app
+    config = CodeInterpreter(parent=server_app)
+    settings_dir = default_user_settings_dir(_lab_user_settings_dir(server_app))
+    web_app.settings[SETTINGS_KEY] = Gateway(config, UserSettingsFile(settings_dir))
+    base = url_path_join(web_app.settings["base_url"], ROUTE_PREFIX)
+    web_app.add_handlers(
+        ".*$",
+        [
+            (url_path_join(base, "v1/chat/completions"), ChatCompletionsHandler),
+            (url_path_join(base, "v1/models"), ModelsHandler),
+            (url_path_join(base, "status"), StatusHandler),
+        ],
+    )
+
+
+def _lab_user_settings_dir(server_app) -> str | None:
+    """`LabApp.user_settings_dir` from the running JupyterLab app, else from the config."""
+    for app in server_app.extension_manager.extension_apps.get("jupyterlab", ()):
+        configured = getattr(app, "user_settings_dir", None)
+        if configured:
+            return configured
+    if "LabApp" in server_app.config:
+        return server_app.config.LabApp.get("user_settings_dir")
+    return None

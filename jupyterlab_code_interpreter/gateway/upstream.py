@@ -1,0 +1,204 @@
+"""The request to the model endpoint (built purely) and the streaming HTTP client that sends it.
+
+Timeouts are enforced here, per phase: connect (httpx), first byte (response headers and the
+first chunk, one deadline), and the gap between two chunks. Every failure becomes a
+`GatewayError` that names the endpoint's host, never its key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from urllib.parse import quote, urlencode
+
+import httpx
+
+from . import errors
+from .endpoint import Endpoint
+
+# Never forwarded to the endpoint: our own credentials and cookies, hop-by-hop headers, and
+# anything that would steer the request somewhere else.
+_DROPPED_REQUEST_HEADERS = frozenset(
+    {
+        "authorization",
+        "api-key",
+        "cookie",
+        "x-xsrftoken",
+        "x-csrftoken",
+        "host",
+        "origin",
+        "referer",
+        "content-length",
+        "content-type",
+        "accept-encoding",
+        "connection",
+        "keep-alive",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "forwarded",
+        "x-real-ip",
+    }
+)
+_DROPPED_REQUEST_PREFIXES = ("proxy-", "x-forwarded-", "sec-")
+
+# Passed back to the browser: what the openai SDK reads to decide whether and when to retry.
+_PASSED_RESPONSE_HEADERS = frozenset(
+    {"retry-after", "retry-after-ms", "x-should-retry", "x-request-id", "apim-request-id"}
+)
+_PASSED_RESPONSE_PREFIXES = ("x-ratelimit-",)
+
+
+@dataclass(frozen=True)
+class UpstreamRequest:
+    url: str
+    headers: dict[str, str]
+    content: bytes
+
+
+def build_chat_request(
+    endpoint: Endpoint, body: dict, client_headers: Mapping[str, str], api_key: str | None
+) -> UpstreamRequest:
+    """The chat completions request for `endpoint`: `model` rewritten, the key in the header
+    the endpoint's kind expects, the client's safe headers kept. The URL comes only from the
+    endpoint's configuration."""
+    import json
+
+    headers = {
+        name: value
+        for name, value in client_headers.items()
+        if name.lower() not in _DROPPED_REQUEST_HEADERS
+        and not name.lower().startswith(_DROPPED_REQUEST_PREFIXES)
+    }
+    headers["content-type"] = "application/json"
+    headers["accept-encoding"] = "identity"  # compressed SSE would be buffered
+    body = {**body, "model": endpoint.model}
+    if endpoint.kind == "azure":
+        query = urlencode({"api-version": endpoint.api_version})
+        deployment = quote(endpoint.model, safe="")
+        url = f"{endpoint.base_url}/openai/deployments/{deployment}/chat/completions?{query}"
+        if api_key:
+            headers["api-key"] = api_key
+    else:
+        url = f"{endpoint.base_url}/chat/completions"
+        if api_key:
+            headers["authorization"] = f"Bearer {api_key}"
+    return UpstreamRequest(url=url, headers=headers, content=json.dumps(body).encode())
+
+
+def passed_response_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """The endpoint's response headers the browser may see."""
+    return {
+        name.lower(): value
+        for name, value in headers.items()
+        if name.lower() in _PASSED_RESPONSE_HEADERS
+        or name.lower().startswith(_PASSED_RESPONSE_PREFIXES)
+    }
+
+
+class UpstreamResponse:
+    """An open response from the endpoint; close it with `aclose` (or `async with`)."""
+
+    def __init__(self, response: httpx.Response, host: str, deadline: float, read_timeout: float):
+        self._response = response
+        self._host = host
+        self._deadline = deadline  # monotonic time by which the first chunk must arrive
+        self._read_timeout = read_timeout
+        self.status: int = response.status_code
+        self.headers: Mapping[str, str] = response.headers
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        """The body as it arrives, piece by piece, each within its timeout."""
+        pieces = self._response.aiter_bytes()
+        first = True
+        while True:
+            if first:
+                timeout, phase = max(0.0, self._deadline - time.monotonic()), "the first byte"
+            else:
+                timeout, phase = self._read_timeout, "waiting for the next chunk"
+            try:
+                piece = await asyncio.wait_for(pieces.__anext__(), timeout)
+            except StopAsyncIteration:
+                return
+            except asyncio.TimeoutError:
+                raise errors.upstream_timeout(self._host, phase, timeout) from None
+            except httpx.HTTPError as err:
+                raise errors.stream_interrupted(self._host, _reason(err)) from None
+            if piece:
+                first = False
+                yield piece
+
+    async def read(self, limit: int = 16 * 1024 * 1024) -> bytes:
+        """The whole body (non-streamed answers and error bodies)."""
+        parts: list[bytes] = []
+        size = 0
+        async for piece in self.chunks():
+            parts.append(piece)
+            size += len(piece)
+            if size > limit:
+                break
+        return b"".join(parts)
+
+    async def aclose(self) -> None:
+        await self._response.aclose()
+
+    async def __aenter__(self) -> UpstreamResponse:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+
+class UpstreamClient:
+    """One shared connection pool per server, created on first use."""
+
+    def __init__(self, connect_timeout: float, first_byte_timeout: float, read_timeout: float):
+        self.connect_timeout = connect_timeout
+        self.first_byte_timeout = first_byte_timeout
+        self.read_timeout = read_timeout
+        self._client: httpx.AsyncClient | None = None
+
+    def _shared(self) -> httpx.AsyncClient:
+        if self._client is None or self._client.is_closed:
+            # Read deadlines are ours (see UpstreamResponse.chunks); httpx handles connect.
+            timeout = httpx.Timeout(
+                connect=self.connect_timeout, read=None, write=self.connect_timeout, pool=None
+            )
+            limits = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
+            self._client = httpx.AsyncClient(timeout=timeout, limits=limits)
+        return self._client
+
+    async def open(self, host: str, request: UpstreamRequest) -> UpstreamResponse:
+        """Send `request` and wait for the response headers (within the first-byte deadline)."""
+        client = self._shared()
+        deadline = time.monotonic() + self.first_byte_timeout
+        outgoing = client.build_request(
+            "POST", request.url, headers=request.headers, content=request.content
+        )
+        try:
+            response = await asyncio.wait_for(
+                client.send(outgoing, stream=True), self.first_byte_timeout
+            )
+        except asyncio.TimeoutError:
+            raise errors.upstream_timeout(host, "the first byte", self.first_byte_timeout) from None
+        except httpx.ConnectTimeout:
+            raise errors.upstream_timeout(host, "connecting", self.connect_timeout) from None
+        except (httpx.ConnectError, httpx.NetworkError, httpx.RemoteProtocolError) as err:
+            raise errors.upstream_unreachable(host, _reason(err)) from None
+        except httpx.HTTPError as err:
+            raise errors.upstream_unreachable(host, _reason(err)) from None
+        return UpstreamResponse(response, host, deadline, self.read_timeout)
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+
+def _reason(err: Exception) -> str:
+    # httpx messages can include the URL; the URL holds no key (keys travel in headers only).
+    text = str(err).strip()
+    return f"{type(err).__name__}: {text}" if text else type(err).__name__

@@ -1,0 +1,64 @@
+"""The user's JupyterLab setting `endpoint`, read server-side from the settings file.
+
+JupyterLab saves user settings as JSON5 in
+`<user settings dir>/jupyterlab-code-interpreter/plugin.jupyterlab-settings`. The file is
+parsed again only when its modification time (or size) changes.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PLUGIN_DIR = "jupyterlab-code-interpreter"
+PLUGIN_FILE = "plugin.jupyterlab-settings"
+
+
+def default_user_settings_dir(configured: str | None = None) -> str:
+    """Where JupyterLab keeps user settings, found the way jupyterlab does: the
+    `LabApp.user_settings_dir` trait (`configured`), else `JUPYTERLAB_SETTINGS_DIR`, else
+    `<jupyter config dir>/lab/user-settings`."""
+    if configured:
+        return os.path.abspath(str(configured))
+    from_env = os.environ.get("JUPYTERLAB_SETTINGS_DIR")
+    if from_env:
+        return os.path.abspath(from_env)
+    from jupyter_core.paths import jupyter_config_dir
+
+    return os.path.abspath(os.path.join(jupyter_config_dir(), "lab", "user-settings"))
+
+
+class UserSettingsFile:
+    """Reads the `endpoint` setting, caching it by the file's mtime and size."""
+
+    def __init__(self, settings_dir: str):
+        self.path = Path(settings_dir) / PLUGIN_DIR / PLUGIN_FILE
+        self._stamp: tuple[int, int] | None = None
+        self._endpoint: dict | None = None
+        self._problem: str | None = None
+
+    def endpoint(self) -> tuple[dict | None, str | None]:
+        """(the `endpoint` mapping or None, a problem sentence if the file cannot be read)."""
+        try:
+            stat = self.path.stat()
+        except OSError:
+            self._stamp, self._endpoint, self._problem = None, None, None
+            return None, None
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        if stamp != self._stamp:
+            self._stamp = stamp
+            self._endpoint, self._problem = self._read()
+        return self._endpoint, self._problem
+
+    def _read(self) -> tuple[dict | None, str | None]:
+        import json5
+
+        try:
+            data = json5.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as err:
+            reason = type(err).__name__
+            return None, f"the settings file {self.path} could not be parsed ({reason})."
+        if not isinstance(data, dict):
+            return None, f"the settings file {self.path} does not hold an object."
+        endpoint = data.get("endpoint")
+        return (endpoint if endpoint is not None else None), None
