@@ -107,8 +107,7 @@ def endpoint_from_mapping(mapping: Mapping, source: str, camel: bool) -> Endpoin
     unknown = sorted(str(k) for k in mapping if k not in names)
     if unknown:
         raise EndpointConfigError(
-            f"{where} has unknown field(s) {', '.join(unknown)}; "
-            f"known fields: {', '.join(names)}."
+            f"{where} has unknown field(s) {', '.join(unknown)}; known fields: {', '.join(names)}."
         )
     values: dict[str, str] = {}
     for name, snake in names.items():

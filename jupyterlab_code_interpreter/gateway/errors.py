@@ -17,7 +17,8 @@ CONFIGURE_HINT = (
     "Jupyter Server config; or set the 'Model endpoint' (endpoint) field of the Code Interpreter "
     "settings (jupyterlab-code-interpreter:plugin); or start the server with "
     "AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_API_KEY and AZURE_OPENAI_DEPLOYMENT (Azure OpenAI), "
-    "or with OPENAI_API_KEY and optionally OPENAI_BASE_URL and OPENAI_MODEL (OpenAI-compatible) in its environment."
+    "or with OPENAI_API_KEY and optionally OPENAI_BASE_URL and OPENAI_MODEL (OpenAI-compatible) "
+    "in its environment."
 )
 
 
