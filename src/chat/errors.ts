@@ -1,0 +1,247 @@
+/*
+ * Copyright (c) jupyterlab-code-interpreter contributors.
+ * Distributed under the terms of the Modified BSD License.
+ */
+
+import {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  APIUserAbortError
+} from 'openai';
+
+import type { IWireError, TranslateFn } from '../tokens';
+import { untranslated } from './translate';
+
+/**
+ * An error event (`{"error": {...}}`) received inside a stream.
+ */
+export class StreamEventError extends Error {
+  /**
+   * Create an error from the event's error body.
+   */
+  constructor(readonly body: IWireError) {
+    super(body.message ?? 'The stream reported an error.');
+    this.name = 'StreamEventError';
+  }
+}
+
+/**
+ * What kind of failure an error is, for styling and follow-up actions.
+ */
+export type ErrorKind =
+  | 'aborted'
+  | 'connection'
+  | 'timeout'
+  | 'not_configured'
+  | 'auth'
+  | 'forbidden'
+  | 'not_found'
+  | 'rate_limit'
+  | 'unavailable'
+  | 'bad_request'
+  | 'server'
+  | 'unknown';
+
+/**
+ * An error, described for the user.
+ */
+export interface IErrorDescription {
+  /**
+   * The kind of failure.
+   */
+  kind: ErrorKind;
+
+  /**
+   * Text the user can act on.
+   */
+  message: string;
+}
+
+/**
+ * Describe a failed chat request in words the user can act on.
+ *
+ * #### Notes
+ * The gateway writes each error message to say what to do, so its message is
+ * shown as is whenever there is one; the defaults below only cover errors
+ * that never reached the gateway (no server, no extension, dropped
+ * connection) or carried no body.
+ *
+ * @param error - whatever the openai SDK or the stream threw.
+ * @param trans - translates the default texts.
+ */
+export function describeError(
+  error: unknown,
+  trans: TranslateFn = untranslated
+): IErrorDescription {
+  if (isAbort(error)) {
+    return { kind: 'aborted', message: trans('Stopped.') };
+  }
+  if (error instanceof APIConnectionTimeoutError) {
+    return {
+      kind: 'timeout',
+      message: trans(
+        'The Jupyter server did not answer in time. Try again; if it keeps happening, the model endpoint is overloaded.'
+      )
+    };
+  }
+  if (error instanceof APIConnectionError) {
+    return {
+      kind: 'connection',
+      message: trans(
+        'Could not reach the Jupyter server. Check that it is still running and that you are still logged in, then try again.'
+      )
+    };
+  }
+  if (error instanceof StreamEventError) {
+    return Private.fromBody(undefined, error.body, undefined, trans);
+  }
+  if (error instanceof APIError) {
+    return Private.fromBody(
+      error.status,
+      (error.error ?? undefined) as IWireError | undefined,
+      error.headers,
+      trans
+    );
+  }
+  const detail = error instanceof Error ? error.message : String(error);
+  return {
+    kind: 'unknown',
+    message: trans('The request failed: %1', detail)
+  };
+}
+
+/**
+ * Whether an error means the user stopped the request.
+ */
+export function isAbort(error: unknown): boolean {
+  return (
+    error instanceof APIUserAbortError ||
+    (error instanceof Error && error.name === 'AbortError')
+  );
+}
+
+/**
+ * Private helpers.
+ */
+namespace Private {
+  /**
+   * Gateway error codes that mean the endpoint is not (correctly) configured.
+   */
+  export const configurationCodes = new Set([
+    'no_endpoint_configured',
+    'endpoint_config_invalid',
+    'api_key_missing'
+  ]);
+
+  export function fromBody(
+    status: number | undefined,
+    body: IWireError | undefined,
+    headers: Headers | undefined,
+    trans: TranslateFn
+  ): IErrorDescription {
+    const serverMessage =
+      typeof body?.message === 'string' && body.message.trim()
+        ? body.message.trim()
+        : null;
+    const code = body?.code === null ? undefined : body?.code;
+    const kind = classify(status, code, body?.type ?? undefined);
+    return {
+      kind,
+      message: serverMessage ?? defaultMessage(kind, status, headers, trans)
+    };
+  }
+
+  export function classify(
+    status: number | undefined,
+    code: string | number | undefined,
+    type: string | undefined
+  ): ErrorKind {
+    if (typeof code === 'string' && Private.configurationCodes.has(code)) {
+      return 'not_configured';
+    }
+    if (status === 401 || type === 'authentication_error') {
+      return 'auth';
+    }
+    if (status === 403 || type === 'permission_error') {
+      return 'forbidden';
+    }
+    if (status === 404) {
+      return 'not_found';
+    }
+    if (
+      status === 429 ||
+      code === 'rate_limit_exceeded' ||
+      type === 'rate_limit_error'
+    ) {
+      return 'rate_limit';
+    }
+    if (status === 502 || status === 503 || status === 504) {
+      return 'unavailable';
+    }
+    if (status === 400 || status === 422 || type === 'invalid_request_error') {
+      return 'bad_request';
+    }
+    return 'server';
+  }
+
+  export function defaultMessage(
+    kind: ErrorKind,
+    status: number | undefined,
+    headers: Headers | undefined,
+    trans: TranslateFn
+  ): string {
+    switch (kind) {
+      case 'not_configured':
+        return trans(
+          'No model endpoint is configured. Set AZURE_OPENAI_ENDPOINT or OPENAI_BASE_URL on the server, or the Model endpoint in the Code Interpreter settings.'
+        );
+      case 'auth':
+        return trans(
+          'The model endpoint rejected the credentials. Ask your administrator to check the key configured on the server.'
+        );
+      case 'forbidden':
+        return trans(
+          'The Jupyter server refused the request. Reload the page to renew your session, then try again.'
+        );
+      case 'not_found':
+        return trans(
+          'The Code Interpreter gateway was not found on this server. Check that the jupyterlab_code_interpreter server extension is installed and enabled, then restart the server.'
+        );
+      case 'rate_limit': {
+        const seconds = retryAfterSeconds(headers);
+        return seconds === null
+          ? trans('The model endpoint is busy. Wait a moment and try again.')
+          : trans(
+              'The model endpoint is busy. Wait %1 seconds and try again.',
+              seconds
+            );
+      }
+      case 'unavailable':
+        return trans(
+          'The model endpoint is unavailable right now (HTTP %1). Try again in a minute.',
+          status ?? '?'
+        );
+      case 'bad_request':
+        return trans(
+          'The gateway rejected the request (HTTP %1).',
+          status ?? '?'
+        );
+      default:
+        return status === undefined
+          ? trans('The answer stopped because of a server error. Try again.')
+          : trans('The server failed (HTTP %1). Try again.', status);
+    }
+  }
+
+  export function retryAfterSeconds(
+    headers: Headers | undefined
+  ): number | null {
+    const value = headers?.get('retry-after');
+    if (!value) {
+      return null;
+    }
+    const seconds = Number(value);
+    return Number.isFinite(seconds) && seconds >= 0 ? Math.ceil(seconds) : null;
+  }
+}

@@ -1,0 +1,208 @@
+/*
+ * Copyright (c) jupyterlab-code-interpreter contributors.
+ * Distributed under the terms of the Modified BSD License.
+ */
+
+/**
+ * Who wrote a message in the conversation.
+ *
+ * #### Notes
+ * `error` messages are written by the extension itself, in place, when a
+ * request fails; they are never sent back to the model.
+ */
+export type MessageRole = 'user' | 'assistant' | 'error';
+
+/**
+ * The life cycle of an assistant message.
+ */
+export type MessageStatus = 'streaming' | 'done' | 'stopped' | 'error';
+
+/**
+ * One message of the conversation, as the chat panel renders it.
+ *
+ * #### Notes
+ * Messages are immutable: the model replaces a message with a new object when
+ * its content changes, so views can compare by identity.
+ */
+export interface IChatMessage {
+  /**
+   * A unique id within the conversation.
+   */
+  readonly id: string;
+
+  /**
+   * Who wrote the message.
+   */
+  readonly role: MessageRole;
+
+  /**
+   * The text: markdown for the assistant, plain text otherwise.
+   */
+  readonly content: string;
+
+  /**
+   * The status of an assistant message; absent on other roles.
+   */
+  readonly status?: MessageStatus;
+
+  /**
+   * A remark shown under an assistant message, e.g. why it was cut short.
+   */
+  readonly note?: string;
+
+  /**
+   * On error messages, what kind of failure it was.
+   */
+  readonly errorKind?: string;
+}
+
+/**
+ * What the conversation is doing right now.
+ *
+ * - `idle`: ready for a prompt.
+ * - `waiting`: a request is out and no token has arrived yet.
+ * - `streaming`: tokens are arriving.
+ */
+export type ChatStatus = 'idle' | 'waiting' | 'streaming';
+
+/**
+ * The user settings the chat reads from `jupyterlab-code-interpreter:plugin`.
+ */
+export interface IChatSettings {
+  /**
+   * The model alias the gateway maps to a deployment.
+   */
+  modelAlias: string;
+
+  /**
+   * The sampling temperature.
+   */
+  temperature: number;
+}
+
+/**
+ * A message in the OpenAI chat wire format.
+ */
+export interface IWireMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+/**
+ * A chat completion request, as the chat model asks for it.
+ */
+export interface IChatRequest {
+  /**
+   * The model alias.
+   */
+  model: string;
+
+  /**
+   * The sampling temperature.
+   */
+  temperature: number;
+
+  /**
+   * The conversation so far, oldest first.
+   */
+  messages: IWireMessage[];
+}
+
+/**
+ * The error body of an OpenAI-shaped error, `{"error": {...}}`.
+ */
+export interface IWireError {
+  message?: string;
+  type?: string | null;
+  code?: string | number | null;
+}
+
+/**
+ * The parts of an OpenAI `chat.completion.chunk` the chat reads.
+ *
+ * #### Notes
+ * The last chunk of a stream requested with `include_usage` has empty
+ * `choices` and a `usage`; a gateway failing mid-stream sends `{"error":…}`.
+ */
+export interface IStreamChunk {
+  choices?: Array<{
+    index?: number;
+    delta?: { content?: string | null; role?: string | null } | null;
+    finish_reason?: string | null;
+  }>;
+  usage?: ITokenUsage | null;
+  error?: IWireError;
+}
+
+/**
+ * Token counts reported by the endpoint.
+ */
+export interface ITokenUsage {
+  prompt_tokens?: number;
+  completion_tokens?: number;
+  total_tokens?: number;
+}
+
+/**
+ * Something that streams chat completions.
+ *
+ * #### Notes
+ * The production client talks to the server gateway with the openai SDK;
+ * tests pass a fake.
+ */
+export interface IChatClient {
+  /**
+   * Stream the chunks of one chat completion.
+   *
+   * @param request - what to ask.
+   * @param signal - aborts the request and ends the stream.
+   */
+  streamChat(
+    request: IChatRequest,
+    signal: AbortSignal
+  ): AsyncIterable<IStreamChunk>;
+}
+
+/**
+ * Where the gateway's endpoint configuration comes from.
+ */
+export type EndpointSource = 'server_config' | 'user_settings' | 'environment';
+
+/**
+ * The reply of `GET <base>/code-interpreter/status`.
+ */
+export interface IGatewayStatus {
+  /**
+   * Whether a model endpoint is configured.
+   */
+  configured: boolean;
+
+  /**
+   * Where the configuration comes from, when configured.
+   */
+  source: EndpointSource | null;
+
+  /**
+   * The kind of endpoint, when configured.
+   */
+  kind: 'azure' | 'openai' | null;
+
+  /**
+   * The model aliases the gateway accepts.
+   */
+  models: string[];
+
+  /**
+   * Guidance for the user, written by the server.
+   */
+  message: string;
+}
+
+/**
+ * A translation function with `%1`-style placeholders, such as
+ * `TranslationBundle.__`.
+ */
+export type TranslateFn = (
+  msgid: string,
+  ...args: (string | number)[]
+) => string;

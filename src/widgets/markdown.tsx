@@ -1,0 +1,152 @@
+/*
+ * Copyright (c) jupyterlab-code-interpreter contributors.
+ * Distributed under the terms of the Modified BSD License.
+ */
+
+import { IRenderMime, MimeModel } from '@jupyterlab/rendermime';
+import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import * as React from 'react';
+
+import { Throttle } from '../chat/throttle';
+
+/**
+ * Renders one markdown text with JupyterLab's sanitising renderer.
+ *
+ * #### Notes
+ * Renders are throttled while the text streams, never overlap, and the last
+ * text always gets rendered.
+ */
+export class MarkdownView {
+  /**
+   * Create a view whose renderer node is `node`.
+   */
+  constructor(rendermime: IRenderMimeRegistry) {
+    this._renderer = rendermime.createRenderer('text/markdown');
+    this._renderer.addClass('jp-CodeInterpreter-markdown');
+    this._throttle = new Throttle(
+      () => void this._render(),
+      MarkdownView.STREAMING_INTERVAL
+    );
+  }
+
+  /**
+   * The DOM node holding the rendered markdown.
+   */
+  get node(): HTMLElement {
+    return this._renderer.node;
+  }
+
+  /**
+   * Show a new text.
+   *
+   * @param text - the markdown.
+   * @param final - whether the text is complete (render now).
+   */
+  update(text: string, final: boolean): void {
+    if (text === this._wanted && !final) {
+      return;
+    }
+    this._wanted = text;
+    if (final) {
+      this._throttle.flush();
+    } else {
+      this._throttle.request();
+    }
+  }
+
+  /**
+   * Dispose of the renderer.
+   */
+  dispose(): void {
+    this._throttle.dispose();
+    this._renderer.dispose();
+  }
+
+  private async _render(): Promise<void> {
+    if (this._rendering) {
+      this._again = true;
+      return;
+    }
+    this._rendering = true;
+    try {
+      do {
+        this._again = false;
+        const text = this._wanted;
+        if (text !== this._rendered && !this._renderer.isDisposed) {
+          await this._renderer.renderModel(
+            new MimeModel({ data: { 'text/markdown': text }, trusted: false })
+          );
+          this._rendered = text;
+        }
+      } while (this._again);
+    } finally {
+      this._rendering = false;
+    }
+  }
+
+  private _again = false;
+  private _renderer: IRenderMime.IRenderer;
+  private _rendered: string | null = null;
+  private _rendering = false;
+  private _throttle: Throttle;
+  private _wanted = '';
+}
+
+/**
+ * A namespace for `MarkdownView` statics.
+ */
+export namespace MarkdownView {
+  /**
+   * The minimum time between two renders of a streaming text, in ms.
+   */
+  export const STREAMING_INTERVAL = 50;
+}
+
+/**
+ * The markdown body of an assistant message.
+ */
+export function MarkdownBody(props: MarkdownBody.IProps): JSX.Element {
+  const host = React.useRef<HTMLDivElement>(null);
+  const view = React.useRef<MarkdownView | null>(null);
+
+  React.useEffect(() => {
+    const markdown = new MarkdownView(props.rendermime);
+    view.current = markdown;
+    host.current?.appendChild(markdown.node);
+    return () => {
+      view.current = null;
+      markdown.dispose();
+    };
+  }, [props.rendermime]);
+
+  React.useEffect(() => {
+    view.current?.update(props.text, !props.streaming);
+  }, [props.text, props.streaming, props.rendermime]);
+
+  return <div className="jp-CodeInterpreter-messageBody" ref={host} />;
+}
+
+/**
+ * A namespace for `MarkdownBody` statics.
+ */
+export namespace MarkdownBody {
+  /**
+   * The properties of a markdown body.
+   */
+  export interface IProps {
+    /**
+     * The markdown.
+     */
+    text: string;
+
+    /**
+     * Whether the text is still streaming.
+     */
+    streaming: boolean;
+
+    /**
+     * The registry whose markdown renderer is used.
+     */
+    rendermime: IRenderMimeRegistry;
+  }
+}
