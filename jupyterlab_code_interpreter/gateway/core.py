@@ -40,9 +40,7 @@ class Gateway:
         self.user_settings = user_settings
         self.environ = environ
         self.stats = GatewayStats()
-        self.client = UpstreamClient(
-            config.connect_timeout, config.first_byte_timeout, config.read_timeout
-        )
+        self.client = UpstreamClient(config)
 
     def resolution(self) -> Resolution:
         setting, problem = self.user_settings.endpoint()

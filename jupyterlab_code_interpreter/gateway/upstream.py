@@ -11,6 +11,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
+from typing import Protocol
 from urllib.parse import quote, urlencode
 
 import httpx
@@ -50,6 +51,12 @@ _PASSED_RESPONSE_HEADERS = frozenset(
     {"retry-after", "retry-after-ms", "x-should-retry", "x-request-id", "apim-request-id"}
 )
 _PASSED_RESPONSE_PREFIXES = ("x-ratelimit-",)
+
+
+class Timeouts(Protocol):
+    connect_timeout: float
+    first_byte_timeout: float
+    read_timeout: float
 
 
 @dataclass(frozen=True)
@@ -153,20 +160,19 @@ class UpstreamResponse:
 
 
 class UpstreamClient:
-    """One shared connection pool per server, created on first use."""
+    """One shared connection pool per server, created on first use.
 
-    def __init__(self, connect_timeout: float, first_byte_timeout: float, read_timeout: float):
-        self.connect_timeout = connect_timeout
-        self.first_byte_timeout = first_byte_timeout
-        self.read_timeout = read_timeout
+    `timeouts` has connect_timeout, first_byte_timeout and read_timeout (seconds), read per
+    request so a changed config applies at once."""
+
+    def __init__(self, timeouts: Timeouts):
+        self.timeouts = timeouts
         self._client: httpx.AsyncClient | None = None
 
     def _shared(self) -> httpx.AsyncClient:
         if self._client is None or self._client.is_closed:
             # Read deadlines are ours (see UpstreamResponse.chunks); httpx handles connect.
-            timeout = httpx.Timeout(
-                connect=self.connect_timeout, read=None, write=self.connect_timeout, pool=None
-            )
+            timeout = httpx.Timeout(None)
             limits = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
             self._client = httpx.AsyncClient(timeout=timeout, limits=limits)
         return self._client
@@ -174,23 +180,27 @@ class UpstreamClient:
     async def open(self, host: str, request: UpstreamRequest) -> UpstreamResponse:
         """Send `request` and wait for the response headers (within the first-byte deadline)."""
         client = self._shared()
-        deadline = time.monotonic() + self.first_byte_timeout
+        connect = self.timeouts.connect_timeout
+        first_byte = self.timeouts.first_byte_timeout
+        deadline = time.monotonic() + first_byte
         outgoing = client.build_request(
-            "POST", request.url, headers=request.headers, content=request.content
+            "POST",
+            request.url,
+            headers=request.headers,
+            content=request.content,
+            timeout=httpx.Timeout(connect=connect, read=None, write=connect, pool=connect),
         )
         try:
-            response = await asyncio.wait_for(
-                client.send(outgoing, stream=True), self.first_byte_timeout
-            )
+            response = await asyncio.wait_for(client.send(outgoing, stream=True), first_byte)
         except asyncio.TimeoutError:
-            raise errors.upstream_timeout(host, "the first byte", self.first_byte_timeout) from None
+            raise errors.upstream_timeout(host, "the first byte", first_byte) from None
         except httpx.ConnectTimeout:
-            raise errors.upstream_timeout(host, "connecting", self.connect_timeout) from None
+            raise errors.upstream_timeout(host, "connecting", connect) from None
         except (httpx.ConnectError, httpx.NetworkError, httpx.RemoteProtocolError) as err:
             raise errors.upstream_unreachable(host, _reason(err)) from None
         except httpx.HTTPError as err:
             raise errors.upstream_unreachable(host, _reason(err)) from None
-        return UpstreamResponse(response, host, deadline, self.read_timeout)
+        return UpstreamResponse(response, host, deadline, self.timeouts.read_timeout)
 
     async def aclose(self) -> None:
         if self._client is not None:
