@@ -1,0 +1,254 @@
+/*
+ * Copyright (c) jupyterlab-code-interpreter contributors.
+ * Distributed under the terms of the Modified BSD License.
+ */
+
+import { APIError, APIUserAbortError } from 'openai';
+
+import { ChatModel } from '../chat/model';
+import type {
+  ChatStatus,
+  IChatClient,
+  IChatRequest,
+  IStreamChunk
+} from '../tokens';
+
+function delta(content: string): IStreamChunk {
+  return { choices: [{ index: 0, delta: { content } }] };
+}
+
+/**
+ * One scripted reply: chunks, then an optional failure.
+ */
+interface IReply {
+  chunks: IStreamChunk[];
+  failure?: unknown;
+}
+
+/**
+ * A client that answers each request with the next scripted reply; the last
+ * reply repeats.
+ */
+class ScriptedClient implements IChatClient {
+  constructor(...replies: IReply[]) {
+    this._replies = replies;
+  }
+
+  requests: IChatRequest[] = [];
+
+  async *streamChat(request: IChatRequest): AsyncIterable<IStreamChunk> {
+    const reply =
+      this._replies[Math.min(this.requests.length, this._replies.length - 1)];
+    this.requests.push(request);
+    for (const chunk of reply.chunks) {
+      await Promise.resolve();
+      yield chunk;
+    }
+    if (reply.failure !== undefined) {
+      throw reply.failure;
+    }
+  }
+
+  private _replies: IReply[];
+}
+
+/**
+ * A client that streams one chunk, then waits until aborted, ending the way
+ * the openai SDK does: silently, or with `APIUserAbortError`.
+ */
+class HangingClient implements IChatClient {
+  constructor(private _throwOnAbort: boolean) {
+    this.firstChunkSent = new Promise<void>(resolve => {
+      this._resolveFirst = resolve;
+    });
+  }
+
+  readonly firstChunkSent: Promise<void>;
+
+  async *streamChat(
+    request: IChatRequest,
+    signal: AbortSignal
+  ): AsyncIterable<IStreamChunk> {
+    yield delta('Partial answer');
+    this._resolveFirst();
+    await new Promise<void>(resolve =>
+      signal.addEventListener('abort', () => resolve(), { once: true })
+    );
+    if (this._throwOnAbort) {
+      throw new APIUserAbortError();
+    }
+  }
+
+  private _resolveFirst!: () => void;
+}
+
+describe('ChatModel', () => {
+  it('streams an answer: waiting, streaming, then done', async () => {
+    const client = new ScriptedClient({
+      chunks: [
+        { choices: [{ delta: { role: 'assistant', content: '' } }] },
+        delta('Hello'),
+        delta(', world'),
+        { choices: [{ delta: {}, finish_reason: 'stop' }] },
+        { choices: [], usage: { total_tokens: 3 } }
+      ]
+    });
+    const model = new ChatModel({
+      client,
+      settings: { modelAlias: 'fast', temperature: 0 }
+    });
+    const statuses: ChatStatus[] = [];
+    model.changed.connect(() => {
+      if (statuses[statuses.length - 1] !== model.status) {
+        statuses.push(model.status);
+      }
+    });
+
+    await model.send('  Say hello  ');
+
+    expect(statuses).toEqual(['waiting', 'streaming', 'idle']);
+    expect(model.messages.map(m => [m.role, m.content, m.status])).toEqual([
+      ['user', 'Say hello', undefined],
+      ['assistant', 'Hello, world', 'done']
+    ]);
+    expect(client.requests[0]).toEqual({
+      model: 'fast',
+      temperature: 0,
+      messages: [{ role: 'user', content: 'Say hello' }]
+    });
+  });
+
+  it('sends the earlier conversation, without errors, as history', async () => {
+    const client = new ScriptedClient({ chunks: [delta('Two')] });
+    const model = new ChatModel({ client });
+    await model.send('One');
+    await model.send('Again');
+    expect(client.requests[1].messages).toEqual([
+      { role: 'user', content: 'One' },
+      { role: 'assistant', content: 'Two' },
+      { role: 'user', content: 'Again' }
+    ]);
+  });
+
+  it('ignores blank prompts and prompts sent while streaming', async () => {
+    const client = new HangingClient(false);
+    const model = new ChatModel({ client });
+    await model.send('   ');
+    expect(model.messages).toHaveLength(0);
+    const first = model.send('First');
+    await client.firstChunkSent;
+    await model.send('Second');
+    expect(model.messages.filter(m => m.role === 'user')).toHaveLength(1);
+    model.stop();
+    await first;
+  });
+
+  it.each([
+    ['ends silently', false],
+    ['throws APIUserAbortError', true]
+  ])(
+    'keeps the partial answer, marked stopped, when the stream %s',
+    async (_label, throwOnAbort) => {
+      const client = new HangingClient(throwOnAbort);
+      const model = new ChatModel({ client });
+      const sending = model.send('Tell me a long story');
+      await client.firstChunkSent;
+      expect(model.status).toBe('streaming');
+      model.stop();
+      await sending;
+      expect(model.status).toBe('idle');
+      expect(model.messages.map(m => [m.role, m.content, m.status])).toEqual([
+        ['user', 'Tell me a long story', undefined],
+        ['assistant', 'Partial answer', 'stopped']
+      ]);
+    }
+  );
+
+  it('appends an error and keeps earlier messages when a request fails', async () => {
+    const message =
+      'No model endpoint is configured for the Code Interpreter gateway.';
+    const client = new ScriptedClient(
+      { chunks: [delta('Fine')] },
+      {
+        chunks: [],
+        failure: APIError.generate(
+          503,
+          { error: { message, code: 'no_endpoint_configured' } },
+          undefined,
+          new Headers()
+        )
+      }
+    );
+    const model = new ChatModel({ client });
+    await model.send('First');
+    await model.send('Second');
+
+    expect(model.status).toBe('idle');
+    expect(model.messages.map(m => [m.role, m.content, m.status])).toEqual([
+      ['user', 'First', undefined],
+      ['assistant', 'Fine', 'done'],
+      ['user', 'Second', undefined],
+      ['error', message, undefined]
+    ]);
+    expect(model.messages[3].errorKind).toBe('not_configured');
+  });
+
+  it('marks a partial answer as error when an error event arrives mid-stream', async () => {
+    const message = 'The model endpoint stopped in the middle of its answer.';
+    const client = new ScriptedClient({
+      chunks: [
+        delta('Half'),
+        { error: { message, type: 'server_error' } },
+        delta('never shown')
+      ]
+    });
+    const model = new ChatModel({ client });
+    await model.send('Question');
+    expect(model.messages.map(m => [m.role, m.content, m.status])).toEqual([
+      ['user', 'Question', undefined],
+      ['assistant', 'Half', 'error'],
+      ['error', message, undefined]
+    ]);
+  });
+
+  it('notes an answer cut off by the length limit', async () => {
+    const client = new ScriptedClient({
+      chunks: [
+        delta('Long'),
+        { choices: [{ delta: {}, finish_reason: 'length' }] }
+      ]
+    });
+    const model = new ChatModel({ client });
+    await model.send('Question');
+    expect(model.messages[1].note).toMatch(/maximum length/);
+  });
+
+  it('clears the conversation, stopping a streaming answer', async () => {
+    const client = new HangingClient(false);
+    const model = new ChatModel({ client });
+    const sending = model.send('Question');
+    await client.firstChunkSent;
+    model.clear();
+    await sending;
+    expect(model.messages).toHaveLength(0);
+    expect(model.status).toBe('idle');
+  });
+});
+
+describe('ChatModel.settingsFrom', () => {
+  it('reads modelAlias and temperature, ignoring the rest', () => {
+    expect(
+      ChatModel.settingsFrom({
+        modelAlias: 'gpt',
+        temperature: 1,
+        endpoint: { kind: 'openai' }
+      })
+    ).toEqual({ modelAlias: 'gpt', temperature: 1 });
+  });
+
+  it('falls back to the defaults on invalid values', () => {
+    expect(
+      ChatModel.settingsFrom({ modelAlias: ' ', temperature: 'hot' })
+    ).toEqual(ChatModel.DEFAULT_SETTINGS);
+  });
+});
