@@ -1,9 +1,18 @@
 const jestJupyterLab = require('@jupyterlab/testutils/lib/jest-config');
 
+// The conventions' list, plus the ES modules that @jupyterlab/ui-components
+// pulls in (as in @jupyterlab/testing's own preset).
 const esModules = [
   '@codemirror',
+  '@jupyter/react-components',
+  '@jupyter/web-components',
   '@jupyter/ydoc',
   '@jupyterlab/',
+  '@marijn',
+  '@microsoft',
+  'color',
+  'exenv-es6',
+  'marked',
   'lib0',
   'nanoid',
   'vscode-ws-jsonrpc',

@@ -252,3 +252,23 @@ describe('ChatModel.settingsFrom', () => {
     ).toEqual(ChatModel.DEFAULT_SETTINGS);
   });
 });
+
+describe('ChatModel.stop', () => {
+  it('ignores chunks that arrive after Stop', async () => {
+    let stop: () => void = () => undefined;
+    const client: IChatClient = {
+      async *streamChat(): AsyncIterable<IStreamChunk> {
+        yield delta('Once upon a time');
+        stop();
+        yield delta(' something to interrupt');
+      }
+    };
+    const model = new ChatModel({ client });
+    stop = () => model.stop();
+    await model.send('Story');
+    expect(model.messages[1]).toMatchObject({
+      content: 'Once upon a time',
+      status: 'stopped'
+    });
+  });
+});

@@ -116,6 +116,10 @@ export class ChatModel implements IDisposable {
         controller.signal
       );
       for await (const chunk of stream) {
+        // Chunks already parsed when Stop was pressed must not show up.
+        if (controller.signal.aborted) {
+          break;
+        }
         const next = applyChunk(state, chunk);
         if (next.error) {
           state = next;

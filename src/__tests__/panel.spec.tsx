@@ -1,0 +1,113 @@
+/*
+ * Copyright (c) jupyterlab-code-interpreter contributors.
+ * Distributed under the terms of the Modified BSD License.
+ */
+
+import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import { nullTranslator } from '@jupyterlab/translation';
+import { MessageLoop } from '@lumino/messaging';
+import { Widget } from '@lumino/widgets';
+
+import { ChatModel } from '../chat/model';
+import type { IChatClient, IGatewayStatus, IStreamChunk } from '../tokens';
+import { ChatPanel } from '../widgets/panel';
+
+/**
+ * A markdown renderer stand-in that shows the raw text.
+ */
+class TextRenderer extends Widget {
+  async renderModel(model: {
+    data: { [key: string]: unknown };
+  }): Promise<void> {
+    this.node.textContent = String(model.data['text/markdown']);
+  }
+}
+
+const rendermime = {
+  createRenderer: () => new TextRenderer()
+} as unknown as IRenderMimeRegistry;
+
+const notConfigured: IGatewayStatus = {
+  configured: false,
+  source: null,
+  kind: null,
+  models: [],
+  message: 'Set AZURE_OPENAI_ENDPOINT or OPENAI_BASE_URL.'
+};
+
+async function flush(panel: ChatPanel): Promise<void> {
+  for (let i = 0; i < 5; i++) {
+    await new Promise(resolve => setTimeout(resolve, 0));
+    MessageLoop.flush();
+    await panel.renderPromise;
+  }
+}
+
+describe('ChatPanel', () => {
+  it('renders the contract selectors through a conversation', async () => {
+    let release: () => void = () => undefined;
+    const client: IChatClient = {
+      async *streamChat(): AsyncIterable<IStreamChunk> {
+        yield { choices: [{ delta: { content: 'Partial' } }] };
+        await new Promise<void>(resolve => (release = resolve));
+      }
+    };
+    const model = new ChatModel({ client });
+    const panel = new ChatPanel({
+      model,
+      rendermime,
+      trans: nullTranslator.load('jupyterlab_code_interpreter'),
+      fetchStatus: async () => notConfigured,
+      openSettings: () => undefined
+    });
+    Widget.attach(panel, document.body);
+    await flush(panel);
+
+    const node = panel.node;
+    expect(node.id).toBe('jp-code-interpreter-panel');
+    expect(node.classList).toContain('jp-CodeInterpreter-panel');
+    const empty = node.querySelector('.jp-CodeInterpreter-emptyState');
+    expect(empty?.getAttribute('data-configured')).toBe('false');
+    expect(
+      node.querySelector('.jp-CodeInterpreter-guidance')?.textContent
+    ).toContain('OPENAI_BASE_URL');
+    expect(
+      node.querySelector('textarea.jp-CodeInterpreter-input')
+    ).toBeTruthy();
+    expect(node.querySelector('.jp-CodeInterpreter-send')).toBeTruthy();
+    expect(node.querySelector('.jp-CodeInterpreter-stop')).toBeNull();
+
+    const sending = model.send('Hello?');
+    await flush(panel);
+    const assistant = node.querySelector(
+      '.jp-CodeInterpreter-message[data-role="assistant"]'
+    );
+    expect(assistant?.getAttribute('data-status')).toBe('streaming');
+    expect(
+      assistant?.querySelector('.jp-CodeInterpreter-messageBody')?.textContent
+    ).toBe('Partial');
+    expect(
+      node.querySelector('.jp-CodeInterpreter-messages')?.getAttribute('role')
+    ).toBe('log');
+    const stop = node.querySelector<HTMLButtonElement>(
+      '.jp-CodeInterpreter-stop'
+    );
+    expect(stop).toBeTruthy();
+    expect(
+      node.querySelector<HTMLTextAreaElement>('.jp-CodeInterpreter-input')
+        ?.disabled
+    ).toBe(true);
+
+    stop?.click();
+    release();
+    await sending;
+    await flush(panel);
+    expect(
+      node
+        .querySelector('.jp-CodeInterpreter-message[data-role="assistant"]')
+        ?.getAttribute('data-status')
+    ).toBe('stopped');
+    expect(node.querySelector('.jp-CodeInterpreter-stop')).toBeNull();
+    panel.dispose();
+  });
+});
