@@ -134,6 +134,9 @@ namespace Private {
     'api_key_missing'
   ]);
 
+  /**
+   * Describe an OpenAI-shaped error body, preferring the server's message.
+   */
   export function fromBody(
     status: number | undefined,
     body: IWireError | undefined,
@@ -152,6 +155,9 @@ namespace Private {
     };
   }
 
+  /**
+   * The kind of an error, from its HTTP status and the gateway's code/type.
+   */
   export function classify(
     status: number | undefined,
     code: string | number | undefined,
@@ -185,6 +191,9 @@ namespace Private {
     return 'server';
   }
 
+  /**
+   * The text shown when the error carried no message of its own.
+   */
   export function defaultMessage(
     kind: ErrorKind,
     status: number | undefined,
@@ -234,6 +243,9 @@ namespace Private {
     }
   }
 
+  /**
+   * The whole seconds of a `Retry-After` header, or `null`.
+   */
   export function retryAfterSeconds(
     headers: Headers | undefined
   ): number | null {
