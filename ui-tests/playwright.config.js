@@ -51,8 +51,7 @@ module.exports = {
       }
     },
     {
-      command:
-        'jupyter lab --config jupyter_server_test_config.py --port 8889',
+      command: 'jupyter lab --config jupyter_server_test_config.py --port 8889',
       url: 'http://localhost:8889/lab',
       timeout: 120 * 1000,
       reuseExistingServer: false,

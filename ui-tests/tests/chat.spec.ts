@@ -18,7 +18,7 @@ test.describe('Code Interpreter chat', () => {
   test('the keyboard shortcut opens the panel, which says an endpoint is configured', async ({
     page
   }) => {
-    await page.keyboard.press('Control+Shift+Y');
+    await page.keyboard.press('Control+Shift+Semicolon');
     const panel = page.locator('#jp-code-interpreter-panel');
     await expect(panel).toBeVisible();
     await expect(
@@ -84,9 +84,9 @@ test.describe('Code Interpreter chat', () => {
       '.jp-CodeInterpreter-message[data-role="assistant"]'
     );
     await expect(answer).toHaveAttribute('data-status', 'streaming');
-    await expect(answer.locator('.jp-CodeInterpreter-messageBody')).toContainText(
-      'notebook'
-    );
+    await expect(
+      answer.locator('.jp-CodeInterpreter-messageBody')
+    ).toContainText('notebook');
     await panel.locator('.jp-CodeInterpreter-stop').click();
 
     await expect(answer).toHaveAttribute('data-status', 'stopped');
@@ -101,7 +101,9 @@ test.describe('Code Interpreter chat', () => {
       await answer.locator('.jp-CodeInterpreter-messageBody').innerText()
     ).toBe(partial);
     await expect(panel.locator('.jp-CodeInterpreter-stop')).toBeHidden();
-    await expect(panel.locator('textarea.jp-CodeInterpreter-input')).toBeEnabled();
+    await expect(
+      panel.locator('textarea.jp-CodeInterpreter-input')
+    ).toBeEnabled();
   });
 
   test('an upstream failure is shown in place and the conversation stays', async ({
@@ -121,7 +123,9 @@ test.describe('Code Interpreter chat', () => {
     });
     try {
       await sendPrompt(panel, 'And again?');
-      const error = panel.locator('.jp-CodeInterpreter-message[data-role="error"]');
+      const error = panel.locator(
+        '.jp-CodeInterpreter-message[data-role="error"]'
+      );
       await expect(error).toBeVisible();
       await expect(error).toContainText(/rejected|key/i);
       expect(await error.innerText()).not.toContain('sim-key');
@@ -130,7 +134,9 @@ test.describe('Code Interpreter chat', () => {
         panel.locator('.jp-CodeInterpreter-message[data-role="user"]')
       ).toHaveCount(2);
       await expect(
-        panel.locator('.jp-CodeInterpreter-message[data-role="assistant"]').first()
+        panel
+          .locator('.jp-CodeInterpreter-message[data-role="assistant"]')
+          .first()
       ).toContainText('summary');
     } finally {
       const original = path.join(__dirname, '..', 'scenarios', 'default.yaml');

@@ -22,5 +22,7 @@ test('with no endpoint the panel shows how to configure one, and sending says so
   ).toHaveText(/Hello\?/);
   const error = panel.locator('.jp-CodeInterpreter-message[data-role="error"]');
   await expect(error).toContainText('OPENAI_BASE_URL');
-  await expect(panel.locator('textarea.jp-CodeInterpreter-input')).toBeEnabled();
+  await expect(
+    panel.locator('textarea.jp-CodeInterpreter-input')
+  ).toBeEnabled();
 });
