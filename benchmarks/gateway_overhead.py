@@ -140,8 +140,13 @@ async def one_request(client: httpx.AsyncClient, url: str, headers: dict, stream
 async def measure(target: dict, stream: bool, concurrency: int, total: int) -> list[float]:
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(limits=limits, timeout=60) as client:
-        for _ in range(min(20, total)):  # warm up connections and code paths
-            await one_request(client, target["url"], target["headers"], stream)
+        for _ in range(3):  # open all `concurrency` connections and warm the code paths
+            await asyncio.gather(
+                *(
+                    one_request(client, target["url"], target["headers"], stream)
+                    for _ in range(concurrency)
+                )
+            )
         queue = iter(range(total))
         timings: list[float] = []
 
