@@ -42,7 +42,10 @@ def jp_server_config():
     """Our extension enabled, on a server that refuses unauthenticated requests."""
     return {
         "ServerApp": {
-            "jpserver_extensions": {"jupyterlab_code_interpreter": True},
+            "jpserver_extensions": {
+                "jupyterlab_code_interpreter": True,
+                "jupyter_server_terminals": False,
+            },
             "allow_unauthenticated_access": False,
         },
     }

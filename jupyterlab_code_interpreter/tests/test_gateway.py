@@ -25,6 +25,11 @@ SCENARIO = {
             "fault": {"kind": "reset_after_first_byte", "after_chunks": 3, "times": 100},
         },
         {
+            "match": {"last_user": "malformed"},
+            "reply": {"content": ANSWER},
+            "fault": {"kind": "malformed_chunk", "after_chunks": 2, "times": 100},
+        },
+        {
             "match": {"last_user": "slow"},
             "reply": {"content": ANSWER * 20},
             "timing": {"ttft_ms": 0, "tokens_per_second": 20},
@@ -210,6 +215,12 @@ async def test_reset_mid_stream_ends_with_an_sse_error_event(jp_fetch, openai_si
     assert "choices" in events[0]
     assert events[-1]["error"]["code"] == "upstream_stream_interrupted"
     assert len(openai_sim.requests) == 1  # never replayed
+
+
+async def test_malformed_chunk_is_passed_on_as_it_is(jp_fetch, openai_sim):
+    response = await post(jp_fetch, chat("malformed", stream=True))
+    assert response.code == 200
+    assert b"data: {not json\n\n" in response.body
 
 
 async def test_client_disconnect_cancels_the_upstream_request(
