@@ -1,0 +1,180 @@
+/*
+ * Copyright (c) jupyterlab-code-interpreter contributors.
+ * Distributed under the terms of the Modified BSD License.
+ */
+
+/**
+ * The contract between the agent's turn loop (pure, `src/agent/`), the kernel
+ * tools (`src/kernel/`) and the notebook bridge (`src/notebook/`).
+ *
+ * #### Notes
+ * The loop never touches JupyterLab: everything it needs from the notebook and
+ * the kernel goes through `IExecutionHost`, which the notebook bridge
+ * implements and jest tests fake.
+ */
+
+import type * as nbformat from '@jupyterlab/nbformat';
+
+/**
+ * How generated code may run (settings, overridable per notebook).
+ *
+ * - `ask`: every step waits for Run / Edit / Skip.
+ * - `auto-safe`: runs code the policy found nothing in; asks for the rest.
+ * - `auto`: runs everything the policy does not block.
+ */
+export type ApprovalMode = 'ask' | 'auto-safe' | 'auto';
+
+/**
+ * What the code policy looks for, by parsing the code in the kernel.
+ */
+export type PolicyCategory =
+  | 'install' // !pip, %pip, %conda, subprocess/os.system calling pip or conda
+  | 'shell' // ! lines, %%bash / %sx / %system, subprocess, os.system, os.popen
+  | 'delete_outside' // removing files outside the notebook's folder
+  | 'network'; // requests/urllib/httpx/socket/... calls
+
+/**
+ * What to do when the policy finds a category in the code.
+ */
+export type PolicyAction = 'block' | 'ask' | 'allow';
+
+/**
+ * One thing the policy found.
+ */
+export interface IPolicyFinding {
+  category: PolicyCategory;
+  /** Human-readable, e.g. "installs packages: qrcode" or "calls os.remove('/etc/x')". */
+  detail: string;
+  /** 1-based line in the proposed code. */
+  line: number;
+  /** For `install`: the packages named. */
+  packages?: string[];
+}
+
+/**
+ * The result of the silent check the kernel runs before anything executes.
+ */
+export interface ICheckResult {
+  /** Set when the code (after IPython's transforms) does not compile. */
+  syntaxError: {
+    message: string;
+    line: number;
+    offset: number;
+    text: string;
+  } | null;
+  findings: IPolicyFinding[];
+}
+
+/**
+ * One user variable in the kernel.
+ */
+export interface IKernelVariable {
+  name: string;
+  type: string;
+  /** e.g. "(120, 5)" for a DataFrame, "len=3" for a list; may be empty. */
+  shape: string;
+}
+
+/**
+ * What the model is told about the kernel at the start of a turn.
+ */
+export interface IKernelState {
+  variables: IKernelVariable[];
+  /** Importable packages of interest, name → version. */
+  packages: Record<string, string>;
+  /** The kernel's working directory (the notebook's folder). */
+  cwd: string;
+  /** Files in the working directory (names only, capped). */
+  files: string[];
+}
+
+/**
+ * One `run_python` step the loop asks the host to carry out.
+ */
+export interface IStepRequest {
+  /** Conversation id (stable per notebook conversation). */
+  conversationId: string;
+  /** The turn id (one user prompt = one turn). */
+  turnId: string;
+  /** 1-based step number within the turn. */
+  step: number;
+  /** The tool call id, for the tool result message. */
+  toolCallId: string;
+  /** The code the model proposed. */
+  code: string;
+  /** Whether the user must approve (Run / Edit / Skip) before it runs. */
+  needsApproval: boolean;
+  /** Why approval is needed, shown beside the buttons (policy findings). */
+  approvalReason?: string;
+  /** Wall-clock limit of the execution, then the kernel is interrupted. */
+  timeoutMs: number;
+}
+
+/**
+ * How a step ended.
+ */
+export type StepOutcome =
+  | 'ok' // ran, no error
+  | 'error' // ran, raised
+  | 'timeout' // interrupted after `timeoutMs`
+  | 'skipped' // the user declined
+  | 'stopped' // the user pressed Stop
+  | 'kernel_died'; // the kernel died or restarted while running
+
+/**
+ * The result of one step, as the host reports it.
+ */
+export interface IStepResult {
+  outcome: StepOutcome;
+  /** The code that actually ran: the user's edit if they edited the cell. */
+  code: string;
+  /** Whether the user edited the proposed code before running it. */
+  edited: boolean;
+  /** The cell's outputs after the run, nbformat shape. */
+  outputs: nbformat.IOutput[];
+  executionCount: number | null;
+  /** The id of the notebook cell that holds this step. */
+  cellId: string;
+}
+
+/**
+ * The status of a step as the chat shows it.
+ */
+export type StepStatus =
+  | 'checking'
+  | 'proposed' // waiting for approval
+  | 'running'
+  | 'done'
+  | 'failed'
+  | 'skipped'
+  | 'blocked' // the policy blocked it, or the check failed; never reached the kernel
+  | 'stopped';
+
+/**
+ * What the agent loop needs from the notebook and its kernel.
+ */
+export interface IExecutionHost {
+  /**
+   * Check code silently in the kernel: IPython-aware syntax check and policy
+   * findings. No execution count, no history, no side effect.
+   */
+  check(code: string): Promise<ICheckResult>;
+
+  /**
+   * The kernel's variables, packages and files, found silently.
+   */
+  kernelState(): Promise<IKernelState>;
+
+  /**
+   * Propose the code as a cell after the conversation's last cell, wait for
+   * approval if needed, run it in the notebook's kernel, and collect outputs.
+   *
+   * @param signal - Stop: interrupts the kernel, resolves with `stopped`.
+   * @param onStatus - called as the step moves (proposed → running → …).
+   */
+  runStep(
+    request: IStepRequest,
+    signal: AbortSignal,
+    onStatus: (status: StepStatus) => void
+  ): Promise<IStepResult>;
+}
