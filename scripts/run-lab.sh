@@ -8,7 +8,7 @@ if [ -z "${AZURE_OPENAI_ENDPOINT:-}" ] && [ -z "${OPENAI_BASE_URL:-}" ] && [ -z 
     --scenario jupyterlab_code_interpreter/simulator/examples/demo.yaml &
   simulator=$!
   trap 'kill $simulator 2>/dev/null || true' EXIT
-  export OPENAI_BASE_URL="http://127.0.0.1:$port/v1" OPENAI_API_KEY=sim-key OPENAI_MODEL=sim-model
+  export OPENAI_BASE_URL="http://127.0.0.1:$port/v1" OPENAI_API_KEY=sim-key OPENAI_MODEL=gpt-4o
   echo "No model endpoint configured: using the LLM simulator's demo answers on port $port."
   echo "Set AZURE_OPENAI_ENDPOINT (or OPENAI_BASE_URL) and the key variables to use a real model."
 fi
