@@ -3,6 +3,7 @@
  */
 import { expect, test } from '@jupyterlab/galata';
 import * as path from 'path';
+import { useScenario } from './scenario';
 import {
   clearSimulatorRequests,
   openPanel,
@@ -139,10 +140,7 @@ test.describe('Code Interpreter chat', () => {
           .first()
       ).toContainText('summary');
     } finally {
-      const original = path.join(__dirname, '..', 'scenarios', 'default.yaml');
-      await request.put('http://127.0.0.1:8765/_simulator/scenario', {
-        data: await loadYaml(original)
-      });
+      await useScenario(request, 'default');
     }
   });
 
@@ -157,15 +155,3 @@ test.describe('Code Interpreter chat', () => {
     });
   });
 });
-
-/** Read a scenario file the way the simulator would, so a test can restore the default one. */
-async function loadYaml(file: string): Promise<unknown> {
-  const { execFileSync } = await import('child_process');
-  const python = process.env.CODE_INTERPRETER_PYTHON || 'python';
-  const json = execFileSync(python, [
-    '-c',
-    'import json,sys,yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))',
-    file
-  ]);
-  return JSON.parse(json.toString());
-}
