@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from traitlets import Dict, Float
+from traitlets import Dict, Float, Int, List
 from traitlets.config import Configurable
 
 
@@ -37,4 +37,37 @@ class CodeInterpreter(Configurable):
         60.0,
         config=True,
         help="Seconds to wait between two chunks of a streamed answer before giving up.",
+    )
+
+    endpoints = List(
+        default_value=[],
+        config=True,
+        help="""A pool of model endpoints (overrides the user's settings and the environment).
+        Each is a dict: name (unique), kind ('azure' or 'openai'), base_url, deployment and
+        api_version (Azure), model (OpenAI-compatible), models (the aliases it serves; default
+        ['default', <model or deployment>]), tier (lower first; default 0), weight (default
+        tpm/1000, else 1), rpm, tpm, connect_timeout, first_byte_timeout, read_timeout, vision,
+        and one key source: api_key_env (a variable NAME), api_key_file (a path), api_key_name
+        (a key the user stored), or entra_id: true (Azure; needs azure-identity). Combined
+        with `endpoint` if both are set. See docs/gateway.md.""",
+    )
+
+    max_hops = Int(
+        3,
+        config=True,
+        help="""How many other deployments a request may move to after a failure before its
+        first byte (429, 5xx, timeout, connection error).""",
+    )
+
+    retry_budget = Float(
+        30.0,
+        config=True,
+        help="Seconds after which a request stops moving between deployments.",
+    )
+
+    heartbeat_interval = Float(
+        15.0,
+        config=True,
+        help="""Seconds of silence in a streamed answer after which an SSE comment is sent so
+        proxies keep the connection open; 0 turns heartbeats off.""",
     )

@@ -1,21 +1,38 @@
-"""The gateway core: resolve the endpoint, map aliases, open the upstream call.
+"""The gateway core: resolve the pool, choose a deployment, move to another on failure.
 
 No tornado here; the handlers in routes.py parse, authorise, call one method of `Gateway` and
-map its `GatewayError`s to HTTP.
+map its `GatewayError`s to HTTP. The choice is router.py's, health is breaker.py's; this
+module is the loop between them: a request moves to another deployment at once (never
+sleeping while one is healthy) until one answers, the hops or the time budget run out, or the
+request itself is at fault (400/404).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import os
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from . import errors
 from .config import CodeInterpreter
-from .endpoint import DEFAULT_ALIAS, Endpoint, Resolution, resolve
-from .upstream import UpstreamClient, UpstreamResponse, build_chat_request
+from .endpoint import DEFAULT_ALIAS, Endpoint
+from .keys import KeyMissing, KeyResolver, KeyStore
+from .pool import Pool, resolve_pool
+from .relay import Relay, estimate_tokens
+from .router import Deployment, Router, retry_after_seconds
+from .upstream import UpstreamClient, build_chat_request
 from .user_settings import UserSettingsFile
+
+# Waiting this long at most for a deployment's per-second share to free up, rather than
+# answering 429 while the minute's budget remains.
+PACING_LIMIT = 1.0
+_ENV_NAMES = ("AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_DEPLOYMENT", "OPENAI_API_VERSION")
+_ENV_NAMES += ("OPENAI_BASE_URL", "OPENAI_API_KEY", "OPENAI_MODEL")
 
 
 @dataclass
@@ -27,6 +44,17 @@ class GatewayStats:
     cancelled_by_client: int = 0
 
 
+class _Retry(Exception):
+    """This deployment failed before the first byte; `answer` is what the browser gets if no
+    other deployment does better."""
+
+    def __init__(self, answer: GatewayErrorOrRelay):
+        self.answer = answer
+
+
+GatewayErrorOrRelay = errors.GatewayError | Relay
+
+
 class Gateway:
     """One per server."""
 
@@ -35,39 +63,65 @@ class Gateway:
         config: CodeInterpreter,
         user_settings: UserSettingsFile,
         environ: Mapping[str, str] = os.environ,
+        key_store: KeyStore | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        log: logging.Logger | None = None,
     ):
         self.config = config
         self.user_settings = user_settings
         self.environ = environ
         self.stats = GatewayStats()
         self.client = UpstreamClient(config)
+        self.keys = KeyResolver(environ, key_store or KeyStore())
+        self.router = Router()
+        self.clock = clock
+        self.log = log or logging.getLogger(__name__)
+        self._pool_input: object = None
+        self._pool = Pool()
+        self._deployments: dict[Endpoint, Deployment] = {}
 
-    def resolution(self) -> Resolution:
+    def pool(self) -> Pool:
+        """The current pool, resolved again only when its inputs change; new configuration
+        errors are logged once."""
         setting, problem = self.user_settings.endpoint()
-        return resolve(self.config.endpoint, setting, self.environ, problem)
+        inputs = (
+            repr(self.config.endpoints),
+            repr(self.config.endpoint),
+            repr(self.user_settings.endpoints()),
+            repr(setting),
+            problem,
+            tuple(self.environ.get(name) for name in _ENV_NAMES),
+        )
+        if inputs != self._pool_input:
+            pool = resolve_pool(
+                self.config.endpoints,
+                self.config.endpoint,
+                self.user_settings.endpoints(),
+                setting,
+                self.environ,
+                problem,
+            )
+            for error in pool.errors:
+                self.log.error("code-interpreter gateway: invalid endpoint: %s", error.message)
+            self._pool_input, self._pool = inputs, pool
+            self._deployments = {
+                e: self._deployments.get(e) or self._new(e) for e in pool.endpoints
+            }
+        return self._pool
+
+    def _new(self, endpoint: Endpoint) -> Deployment:
+        return Deployment(
+            endpoint.label, endpoint.tier, endpoint.weight, endpoint.rpm, endpoint.tpm, self.clock
+        )
+
+    def deployment(self, endpoint: Endpoint) -> Deployment:
+        self.pool()
+        return self._deployments[endpoint]
 
     def status(self) -> dict:
-        """What the chat's empty state shows: no URLs with credentials, no keys."""
-        found = self.resolution()
-        endpoint = found.endpoints[0] if found.endpoints else None
-        if endpoint is None:
-            message = (
-                errors.endpoint_invalid(found.problem).message
-                if found.problem
-                else errors.no_endpoint_configured().message
-            )
-        elif endpoint.kind == "azure" and not self.environ.get(endpoint.api_key_env):
-            message = errors.api_key_missing(endpoint.api_key_env, endpoint.where).message
-        else:
-            message = ""
-        return {
-            "configured": endpoint is not None,
-            "source": found.source,
-            "kind": endpoint.kind if endpoint else None,
-            "host": endpoint.host if endpoint else None,
-            "models": found.aliases(),
-            "message": message,
-        }
+        from .status import pool_status
+
+        return pool_status(self)
 
     def models(self) -> dict:
         """OpenAI's list shape; aliases only, nothing about where they point."""
@@ -75,50 +129,181 @@ class Gateway:
             "object": "list",
             "data": [
                 {"id": alias, "object": "model", "created": 0, "owned_by": "code-interpreter"}
-                for alias in self.resolution().aliases()
+                for alias in self.pool().aliases()
             ],
         }
 
-    async def open_chat(
-        self, raw_body: bytes, client_headers: Mapping[str, str]
-    ) -> tuple[dict, Endpoint, UpstreamResponse]:
-        """Parse the browser's request and open the upstream call.
+    async def open_chat(self, raw_body: bytes, client_headers: Mapping[str, str]) -> Relay:
+        """Parse the browser's request and get an answer started from some deployment.
 
-        Returns (the request body, the endpoint, the open response). Raises `GatewayError` for
-        everything the browser should see as an HTTP error, including upstream auth failures."""
+        Raises `GatewayError` for everything the browser should see as an HTTP error."""
         body = _parse_body(raw_body)
-        found = self.resolution()
-        if not found.configured:
-            if found.problem:
-                raise errors.endpoint_invalid(found.problem)
+        pool = self.pool()
+        if not pool.configured:
+            if pool.problem:
+                raise errors.endpoint_invalid(pool.problem)
             raise errors.no_endpoint_configured()
         alias = body.get("model") or DEFAULT_ALIAS
-        endpoint = found.route(alias) if isinstance(alias, str) else None
-        if endpoint is None:
-            raise errors.model_not_found(str(alias), found.aliases())
-        api_key = self.environ.get(endpoint.api_key_env) or None
-        if api_key is None and endpoint.kind == "azure":
-            raise errors.api_key_missing(endpoint.api_key_env, endpoint.where)
-        request = build_chat_request(endpoint, body, client_headers, api_key)
+        serving = pool.serving(alias) if isinstance(alias, str) else []
+        if not serving:
+            raise errors.model_not_found(str(alias), pool.aliases())
+        usable = [e for e in serving if self.keys.missing(e) is None]
+        if not usable:
+            raise errors.key_missing(self.keys.missing(serving[0]), serving[0].where)
+        candidates = {self._deployments[e].name: (e, self._deployments[e]) for e in usable}
+        deployments = [d for _, d in candidates.values()]
+        tokens = estimate_tokens(raw_body, body)
         self.stats.requests += 1
-        response = await self.client.open(endpoint.host, request)
-        if response.status in (401, 403):
-            # The body may echo part of the key: drop it unread.
-            await response.aclose()
-            raise errors.upstream_auth_rejected(
-                response.status, endpoint.where, endpoint.api_key_env if api_key else None
+        tried: list[str] = []
+        answer: GatewayErrorOrRelay | None = None
+        attempts = min(len(deployments), 1 + max(0, self.config.max_hops))
+        started = self.clock()
+        while len(tried) < attempts and self.clock() - started < self.config.retry_budget:
+            chosen = self.router.pick(deployments, tokens, exclude=tried)
+            if chosen is None:
+                pause = self._pacing(deployments, tried)
+                if pause is None:
+                    break
+                await asyncio.sleep(pause)
+                continue
+            tried.append(chosen.name)
+            endpoint = candidates[chosen.name][0]
+            try:
+                return await self._attempt(endpoint, chosen, body, client_headers, tokens)
+            except _Retry as retry:
+                answer = retry.answer
+        return self._exhausted(str(alias), deployments, answer)
+
+    def _pacing(self, deployments: list[Deployment], tried: list[str]) -> float | None:
+        """Seconds to wait when every untried deployment is healthy but at its per-second
+        share; None when some other reason keeps them out."""
+        waits = []
+        for deployment in deployments:
+            if deployment.name in tried or not deployment.breaker.allows():
+                continue
+            now = deployment.clock()
+            waits.append(deployment.next_room(now) - now)
+        if not waits or not 0 < min(waits) <= PACING_LIMIT:
+            return None
+        return min(waits)
+
+    def _exhausted(
+        self, alias: str, deployments: list[Deployment], answer: GatewayErrorOrRelay | None
+    ) -> Relay:
+        if isinstance(answer, Relay):
+            return answer  # the last deployment's own 5xx, passed on as it is
+        if answer is not None and answer.status != 429:
+            raise answer
+        wait = self.router.soonest(deployments)
+        if wait is None and isinstance(answer, errors.GatewayError):
+            raise answer
+        if wait is None:
+            endpoint = next(e for e, d in self._deployments.items() if d is deployments[0])
+            raise errors.upstream_key_rejected(401, endpoint.where, self.keys.source_of(endpoint))
+        raise errors.pool_exhausted(alias, len(deployments), wait)
+
+    async def _attempt(
+        self,
+        endpoint: Endpoint,
+        deployment: Deployment,
+        body: dict,
+        client_headers: Mapping[str, str],
+        tokens: int,
+    ) -> Relay:
+        try:
+            credential = await self.keys.credential(endpoint)
+        except KeyMissing as missing:
+            deployment.usage.last_error = str(missing)
+            raise _Retry(errors.key_missing(str(missing), endpoint.where)) from None
+        request = build_chat_request(
+            endpoint, body, client_headers, credential.value, credential.bearer
+        )
+        stream = body.get("stream") is True
+        deployment.on_send(tokens)
+        sent = time.monotonic()
+        relay = Relay(0, {}, endpoint, deployment, tokens_estimate=tokens)
+        relay.scrub = lambda data: self.scrub(endpoint, data)
+        try:
+            response = await self.client.open(endpoint.host, request, self._timeouts(endpoint))
+            relay.response, relay.status, relay.headers = (
+                response,
+                response.status,
+                response.headers,
             )
-        return body, endpoint, response
+            deployment.observe_headers(response.headers)
+            if response.status == 429:
+                deployment.usage.errors_429 += 1
+                deployment.usage.last_error = "HTTP 429 (rate limited)"
+                deployment.breaker.on_rate_limited(retry_after_seconds(response.headers))
+                raise _Retry(errors.pool_exhausted("", 1, 0))
+            if response.status in (401, 403):
+                # The body may echo part of the key: drop it unread.
+                deployment.usage.last_error = f"HTTP {response.status}: the key was rejected"
+                deployment.breaker.on_auth_failure()
+                source = self.keys.source_of(endpoint)
+                raise _Retry(errors.upstream_key_rejected(response.status, endpoint.where, source))
+            if response.status == 200 and stream:
+                relay.chunks = response.chunks()
+                relay.first = await anext(relay.chunks, b"")
+                if not relay.first:
+                    raise errors.stream_interrupted(endpoint.host, "empty response")
+                deployment.usage.latencies.append(time.monotonic() - sent)
+                return relay
+            relay.data = self.scrub(endpoint, await response.read())
+            deployment.usage.latencies.append(time.monotonic() - sent)
+            if response.status >= 500 or response.status == 408:
+                deployment.usage.errors_5xx += 1
+                deployment.usage.last_error = f"HTTP {response.status}"
+                deployment.breaker.on_failure()
+                await _close(relay)
+                raise _Retry(relay)
+            if response.status == 200:
+                try:
+                    relay.count_usage_json(json.loads(relay.data))
+                except ValueError:
+                    raise errors.upstream_malformed(endpoint.host) from None
+                relay.succeeded()
+            else:
+                deployment.breaker.on_release()  # 400/404...: the request's fault
+                relay._finished = True
+            await _close(relay)
+            return relay
+        except errors.GatewayError as error:
+            relay.failed(error.message)
+            await _close(relay)
+            raise _Retry(error) from None
+        except _Retry:
+            await _close(relay)
+            raise
+        except BaseException:
+            await _close(relay)
+            raise
+
+    def _timeouts(self, endpoint: Endpoint) -> SimpleNamespace:
+        return SimpleNamespace(
+            connect_timeout=endpoint.connect_timeout or self.config.connect_timeout,
+            first_byte_timeout=endpoint.first_byte_timeout or self.config.first_byte_timeout,
+            read_timeout=endpoint.read_timeout or self.config.read_timeout,
+        )
 
     def scrub(self, endpoint: Endpoint, data: bytes) -> bytes:
         """Remove the endpoint's key from a body passed through, should it ever echo it."""
-        key = self.environ.get(endpoint.api_key_env)
+        key = self.keys.peek(endpoint)
         if key and len(key) >= 8:
             return data.replace(key.encode(), b"***")
         return data
 
     async def aclose(self) -> None:
         await self.client.aclose()
+
+
+async def _close(relay: Relay) -> None:
+    """Release the deployment and the connection of an attempt that is over."""
+    if not relay._finished:
+        relay._finished = True
+        if relay.deployment is not None:
+            relay.deployment.breaker.on_release()
+    await relay.aclose()
 
 
 def _parse_body(raw: bytes) -> dict:

@@ -6,7 +6,7 @@ source that says anything wins, even when what it says is invalid: an administra
 config must be reported, not silently replaced by a user's endpoint.
 
 Keys are never part of an endpoint; it names the environment variable that holds the key.
-One endpoint today; `Resolution.endpoints` is a tuple so a pool slots in later.
+A pool of several endpoints is resolved by pool.py, which reuses these validators.
 """
 
 from __future__ import annotations
@@ -39,7 +39,11 @@ _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 
 class EndpointConfigError(ValueError):
     """A configuration that names its source and the field that is wrong (never its value
-    when the value might be a key)."""
+    when the value might be a key). `field` is the field's name as configured, if known."""
+
+    def __init__(self, message: str, field: str = ""):
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,25 @@ class Endpoint:
     api_version: str = ""
     api_key_env: str = ""
     source: str = ENVIRONMENT
+    # Pool fields (pool.py); the defaults describe a lone endpoint.
+    name: str = ""
+    models: tuple[str, ...] = ()  # the aliases it serves; empty: "default" and its model
+    tier: int = 0
+    weight: float = 1.0
+    rpm: int | None = None
+    tpm: int | None = None
+    connect_timeout: float | None = None
+    first_byte_timeout: float | None = None
+    read_timeout: float | None = None
+    vision: bool = False
+    api_key_file: str = ""
+    api_key_name: str = ""
+    entra_id: bool = False
+
+    @property
+    def label(self) -> str:
+        """The name status and messages use."""
+        return self.name or f"{self.host}/{self.model}"
 
     @property
     def host(self) -> str:
@@ -66,6 +89,8 @@ class Endpoint:
 
     @property
     def aliases(self) -> tuple[str, ...]:
+        if self.models:
+            return self.models
         return (DEFAULT_ALIAS, self.model) if self.model != DEFAULT_ALIAS else (DEFAULT_ALIAS,)
 
 
@@ -125,23 +150,28 @@ def endpoint_from_mapping(mapping: Mapping, source: str, camel: bool) -> Endpoin
 
     kind = values["kind"] or ("openai" if camel else "")
     if kind not in ("azure", "openai"):
-        raise EndpointConfigError(f"{field_name('kind')} must be 'azure' or 'openai'.")
+        raise EndpointConfigError(
+            f"{field_name('kind')} must be 'azure' or 'openai'.", field_name("kind")
+        )
     api_key_env = values["api_key_env"]
     if api_key_env and not _ENV_NAME.match(api_key_env):
         # Someone may have pasted the key itself here: say so without repeating it.
         raise EndpointConfigError(
             f"{field_name('api_key_env')} must be the NAME of an environment variable that holds "
-            "the key (letters, digits, underscore), not the key itself."
+            "the key (letters, digits, underscore), not the key itself.",
+            field_name("api_key_env"),
         )
     if kind == "azure":
         if not values["base_url"]:
             raise EndpointConfigError(
                 f"{field_name('base_url')} is empty; Azure needs the resource endpoint, "
-                "e.g. https://<resource>.openai.azure.com."
+                "e.g. https://<resource>.openai.azure.com.",
+                field_name("base_url"),
             )
         if not values["deployment"]:
             raise EndpointConfigError(
-                f"{field_name('deployment')} is empty; Azure needs the name of a model deployment."
+                f"{field_name('deployment')} is empty; Azure needs the name of a model deployment.",
+                field_name("deployment"),
             )
         base_url = _check_url(values["base_url"], field_name("base_url"))
         base_url = base_url[: -len("/openai")] if base_url.endswith("/openai") else base_url
@@ -226,11 +256,12 @@ def resolve(
 def _check_url(url: str, name: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise EndpointConfigError(f"{name} must be an http(s) URL with a host name.")
+        raise EndpointConfigError(f"{name} must be an http(s) URL with a host name.", name)
     if parts.username or parts.password:
         raise EndpointConfigError(
-            f"{name} must not contain credentials; put the key in an environment variable."
+            f"{name} must not contain credentials; put the key in an environment variable.",
+            name,
         )
     if parts.query or parts.fragment:
-        raise EndpointConfigError(f"{name} must not have a query string or fragment.")
+        raise EndpointConfigError(f"{name} must not have a query string or fragment.", name)
     return url.rstrip("/")

@@ -140,3 +140,64 @@ def stream_interrupted(host: str, reason: str) -> GatewayError:
         "server_error",
         "upstream_stream_interrupted",
     )
+
+
+def key_missing(source: str, where: str) -> GatewayError:
+    """The pool's generalisation of `api_key_missing`: any key source, named, never its value."""
+    return GatewayError(
+        503,
+        f"The endpoint {where} needs a key, but {source}. An administrator must set it up (a "
+        "user can store one with PUT code-interpreter/keys/<name>).",
+        "server_error",
+        "api_key_missing",
+        dict(NO_RETRY),
+    )
+
+
+def upstream_key_rejected(status: int, where: str, source: str) -> GatewayError:
+    """401/403 from an endpoint of a pool: names the key's source, never the key."""
+    return GatewayError(
+        status,
+        f"The gateway's key for the endpoint {where} was rejected (HTTP {status}). An "
+        f"administrator must check {source}.",
+        "authentication_error" if status == 401 else "permission_error",
+        "upstream_auth_failed",
+        dict(NO_RETRY),
+    )
+
+
+def upstream_malformed(host: str) -> GatewayError:
+    return GatewayError(
+        502,
+        f"The model endpoint {host} sent an answer that is not valid JSON. Try again.",
+        "server_error",
+        "upstream_malformed_response",
+    )
+
+
+def pool_exhausted(alias: str, count: int, retry_after: float) -> GatewayError:
+    """Every deployment serving `alias` is cooling down or open. Retry-After is the soonest
+    recovery; past 60 s the SDK would ignore it and retry within seconds, so we forbid that."""
+    seconds = max(1, int(-(-retry_after // 1)))
+    headers = {"retry-after": str(seconds), "retry-after-ms": str(seconds * 1000)}
+    if seconds > 60:
+        headers.update(NO_RETRY)
+    plural = "s" if count != 1 else ""
+    return GatewayError(
+        429,
+        f"All {count} deployment{plural} serving {alias!r} are rate-limited or unavailable; "
+        f"the soonest can take requests again in {seconds} s.",
+        "requests",
+        "rate_limit_exceeded",
+        headers,
+    )
+
+
+def invalid_key_request(detail: str) -> GatewayError:
+    return GatewayError(
+        400,
+        f"The key could not be stored: {detail}",
+        "invalid_request_error",
+        "invalid_key_request",
+        dict(NO_RETRY),
+    )

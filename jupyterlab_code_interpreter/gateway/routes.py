@@ -15,6 +15,7 @@ from jupyter_server.utils import url_path_join
 from tornado import web
 from tornado.iostream import StreamClosedError
 
+from . import errors
 from .config import CodeInterpreter
 from .core import Gateway
 from .errors import GatewayError
@@ -80,55 +81,46 @@ class ChatCompletionsHandler(GatewayHandler):
     async def _relay_chat(self) -> None:
         gateway = self.gateway
         try:
-            body, endpoint, upstream = await gateway.open_chat(
-                self.request.body, self.request.headers
-            )
+            relay = await gateway.open_chat(self.request.body, self.request.headers)
         except GatewayError as error:
             self.log.warning("code-interpreter gateway: %s %s", error.status, error.code)
             self.write_gateway_error(error)
             return
         gateway.stats.in_flight += 1
         try:
-            async with upstream:
-                if upstream.status == 200 and body.get("stream") is True:
-                    await self._forward_stream(upstream)
-                else:
-                    data = gateway.scrub(endpoint, await upstream.read())
-                    await self._forward_whole(data, upstream)
-        except GatewayError as error:
-            self.log.warning("code-interpreter gateway: %s %s", error.status, error.code)
-            self.write_gateway_error(error)
+            if relay.streaming:
+                await self._forward_stream(relay)
+            else:
+                self._forward_whole(relay)
         except asyncio.CancelledError:
             if self._client_gone:
                 gateway.stats.cancelled_by_client += 1
             raise
         finally:
             gateway.stats.in_flight -= 1
+            await relay.aclose()
 
-    async def _forward_whole(self, data: bytes, upstream) -> None:
-        self.set_status(upstream.status)
-        self.set_header("Content-Type", upstream.headers.get("content-type", "application/json"))
-        for name, value in passed_response_headers(upstream.headers).items():
+    def _forward_whole(self, relay) -> None:
+        self.set_status(relay.status)
+        self.set_header("Content-Type", relay.headers.get("content-type", "application/json"))
+        for name, value in passed_response_headers(relay.headers).items():
             self.set_header(name, value)
-        self.finish(data)
+        self.finish(relay.data)
 
-    async def _forward_stream(self, upstream) -> None:
-        chunks = upstream.chunks()
-        # Until the first chunk arrives nothing is sent, so a failure here is still a plain
-        # HTTP error the SDK may retry; after it, failures become an SSE error event.
-        first = await anext(chunks, b"")
+    async def _forward_stream(self, relay) -> None:
+        # The first chunk is already here (core.py retried on another deployment until one
+        # sent it); from now on a failure becomes an SSE error event, never a replay.
         self.set_status(200)
         self.set_header("Content-Type", "text/event-stream")
         self.set_header("Cache-Control", "no-cache")
         self.set_header("X-Accel-Buffering", "no")
-        for name, value in passed_response_headers(upstream.headers).items():
+        for name, value in passed_response_headers(relay.headers).items():
             self.set_header(name, value)
         try:
-            if first:
-                self.write(first)
-                await self.flush()
+            self.write(relay.scrub(relay.first))
+            await self.flush()
             try:
-                async for piece in chunks:
+                async for piece in relay.rest(self.gateway.config.heartbeat_interval):
                     self.write(piece)
                     await self.flush()
             except GatewayError as error:
@@ -141,12 +133,58 @@ class ChatCompletionsHandler(GatewayHandler):
             self.gateway.stats.cancelled_by_client += 1
 
 
+class KeysHandler(GatewayHandler):
+    """`GET keys`: the names of the keys the user stored (never the keys)."""
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        names = self.gateway.keys.store.names()
+        self.finish(json.dumps({"keys": [{"name": name, "set": True} for name in names]}))
+
+
+class KeyHandler(GatewayHandler):
+    """`PUT keys/<name>` {"key": "..."} stores a key (write-only, answered 204, never echoed);
+    `DELETE keys/<name>` removes it."""
+
+    @web.authenticated
+    @authorized
+    async def put(self, name: str) -> None:
+        try:
+            payload = json.loads(self.request.body or b"")
+            key = payload.get("key") if isinstance(payload, dict) else None
+            if not isinstance(key, str):
+                raise ValueError('The body must be {"key": "<the key>"}.')
+            self.gateway.keys.store.put(name, key)
+        except ValueError as err:
+            # JSON errors quote the input; say only what the body must be.
+            text = str(err) if not isinstance(err, json.JSONDecodeError) else "not JSON"
+            self.write_gateway_error(errors.invalid_key_request(text))
+            return
+        self.log.info("code-interpreter gateway: stored key %r", name)
+        self.set_status(204)
+        self.finish()
+
+    @web.authenticated
+    @authorized
+    async def delete(self, name: str) -> None:
+        try:
+            found = self.gateway.keys.store.delete(name)
+        except ValueError as err:
+            self.write_gateway_error(errors.invalid_key_request(str(err)))
+            return
+        self.set_status(204 if found else 404)
+        self.finish()
+
+
 def setup_route_handlers(server_app) -> None:
     """Create the gateway for `server_app` and register its routes."""
     web_app = server_app.web_app
     config = CodeInterpreter(parent=server_app)
     settings_dir = default_user_settings_dir(_lab_user_settings_dir(server_app))
-    web_app.settings[SETTINGS_KEY] = Gateway(config, UserSettingsFile(settings_dir))
+    web_app.settings[SETTINGS_KEY] = Gateway(
+        config, UserSettingsFile(settings_dir), log=server_app.log
+    )
     base = url_path_join(web_app.settings["base_url"], ROUTE_PREFIX)
     web_app.add_handlers(
         ".*$",
@@ -154,6 +192,8 @@ def setup_route_handlers(server_app) -> None:
             (url_path_join(base, "v1/chat/completions"), ChatCompletionsHandler),
             (url_path_join(base, "v1/models"), ModelsHandler),
             (url_path_join(base, "status"), StatusHandler),
+            (url_path_join(base, "keys"), KeysHandler),
+            (url_path_join(base, "keys", r"([^/]+)"), KeyHandler),
         ],
     )
 

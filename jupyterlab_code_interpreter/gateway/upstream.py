@@ -67,11 +67,16 @@ class UpstreamRequest:
 
 
 def build_chat_request(
-    endpoint: Endpoint, body: dict, client_headers: Mapping[str, str], api_key: str | None
+    endpoint: Endpoint,
+    body: dict,
+    client_headers: Mapping[str, str],
+    api_key: str | None,
+    bearer: bool | None = None,
 ) -> UpstreamRequest:
     """The chat completions request for `endpoint`: `model` rewritten, the key in the header
-    the endpoint's kind expects, the client's safe headers kept. The URL comes only from the
-    endpoint's configuration."""
+    the endpoint's kind expects (`bearer` forces `Authorization: Bearer`, as Entra ID tokens
+    need on Azure), the client's safe headers kept. The URL comes only from the endpoint's
+    configuration."""
     import json
 
     headers = {
@@ -87,7 +92,9 @@ def build_chat_request(
         query = urlencode({"api-version": endpoint.api_version})
         deployment = quote(endpoint.model, safe="")
         url = f"{endpoint.base_url}/openai/deployments/{deployment}/chat/completions?{query}"
-        if api_key:
+        if api_key and bearer:
+            headers["authorization"] = f"Bearer {api_key}"
+        elif api_key:
             headers["api-key"] = api_key
     else:
         url = f"{endpoint.base_url}/chat/completions"
@@ -177,11 +184,15 @@ class UpstreamClient:
             self._client = httpx.AsyncClient(timeout=timeout, limits=limits)
         return self._client
 
-    async def open(self, host: str, request: UpstreamRequest) -> UpstreamResponse:
-        """Send `request` and wait for the response headers (within the first-byte deadline)."""
+    async def open(
+        self, host: str, request: UpstreamRequest, timeouts: Timeouts | None = None
+    ) -> UpstreamResponse:
+        """Send `request` and wait for the response headers (within the first-byte deadline).
+        `timeouts` overrides the shared ones (an endpoint's own)."""
         client = self._shared()
-        connect = self.timeouts.connect_timeout
-        first_byte = self.timeouts.first_byte_timeout
+        timeouts = timeouts or self.timeouts
+        connect = timeouts.connect_timeout
+        first_byte = timeouts.first_byte_timeout
         deadline = time.monotonic() + first_byte
         outgoing = client.build_request(
             "POST",
@@ -200,7 +211,7 @@ class UpstreamClient:
             raise errors.upstream_unreachable(host, _reason(err)) from None
         except httpx.HTTPError as err:
             raise errors.upstream_unreachable(host, _reason(err)) from None
-        return UpstreamResponse(response, host, deadline, self.timeouts.read_timeout)
+        return UpstreamResponse(response, host, deadline, timeouts.read_timeout)
 
     async def aclose(self) -> None:
         if self._client is not None:

@@ -29,36 +29,43 @@ def default_user_settings_dir(configured: str | None = None) -> str:
 
 
 class UserSettingsFile:
-    """Reads the `endpoint` setting, caching it by the file's mtime and size."""
+    """Reads the `endpoint` and `endpoints` settings, caching them by the file's mtime and size."""
 
     def __init__(self, settings_dir: str):
         self.path = Path(settings_dir) / PLUGIN_DIR / PLUGIN_FILE
         self._stamp: tuple[int, int] | None = None
-        self._endpoint: dict | None = None
+        self._data: dict = {}
         self._problem: str | None = None
 
     def endpoint(self) -> tuple[dict | None, str | None]:
         """(the `endpoint` mapping or None, a problem sentence if the file cannot be read)."""
+        self._refresh()
+        return self._data.get("endpoint"), self._problem
+
+    def endpoints(self) -> list | None:
+        """The `endpoints` setting (a pool), or None."""
+        self._refresh()
+        return self._data.get("endpoints")
+
+    def _refresh(self) -> None:
         try:
             stat = self.path.stat()
         except OSError:
-            self._stamp, self._endpoint, self._problem = None, None, None
-            return None, None
+            self._stamp, self._data, self._problem = None, {}, None
+            return
         stamp = (stat.st_mtime_ns, stat.st_size)
         if stamp != self._stamp:
             self._stamp = stamp
-            self._endpoint, self._problem = self._read()
-        return self._endpoint, self._problem
+            self._data, self._problem = self._read()
 
-    def _read(self) -> tuple[dict | None, str | None]:
+    def _read(self) -> tuple[dict, str | None]:
         import json5
 
         try:
             data = json5.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as err:
             reason = type(err).__name__
-            return None, f"the settings file {self.path} could not be parsed ({reason})."
+            return {}, f"the settings file {self.path} could not be parsed ({reason})."
         if not isinstance(data, dict):
-            return None, f"the settings file {self.path} does not hold an object."
-        endpoint = data.get("endpoint")
-        return (endpoint if endpoint is not None else None), None
+            return {}, f"the settings file {self.path} does not hold an object."
+        return data, None

@@ -1,0 +1,135 @@
+"""A circuit breaker per deployment (pure: no I/O, no tornado; the clock is injected).
+
+States:
+- ``healthy``: requests flow.
+- ``cooling``: the deployment answered 429; it rests until the time its headers gave
+  (Retry-After, retry-after-ms, x-ratelimit-reset-*), 10 s when none was given. No failure count.
+- ``open``: repeated 5xx/timeouts (3 in 30 s, or at least half of 10 or more in 30 s), or a
+  401/403. Open times grow 30 s, 60 s, ... up to 5 min; an auth failure opens for 5 min.
+- ``half_open``: the open time is over; exactly one probe request may go. Its success closes
+  the breaker (and resets the growth), its failure opens it again for twice as long.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+HEALTHY, COOLING, OPEN, HALF_OPEN = "healthy", "cooling", "open", "half_open"
+
+
+@dataclass(frozen=True)
+class BreakerPolicy:
+    """The thresholds; the defaults follow Azure's and APIM's guidance (see docs/gateway.md)."""
+
+    default_cooldown: float = 10.0
+    window: float = 30.0
+    failures_to_open: int = 3
+    min_requests_for_ratio: int = 10
+    failure_ratio: float = 0.5
+    first_open: float = 30.0
+    max_open: float = 300.0
+    auth_open: float = 300.0
+
+
+class Breaker:
+    """The health of one deployment. Call `allows` before sending, then exactly one of
+    `on_success`, `on_rate_limited`, `on_failure`, `on_auth_failure` (or `on_release` when the
+    request ended for a reason that says nothing about the deployment)."""
+
+    def __init__(
+        self, policy: BreakerPolicy | None = None, clock: Callable[[], float] = time.monotonic
+    ):
+        self.policy = policy or BreakerPolicy()
+        self.clock = clock
+        self._until = 0.0  # end of cooling or open
+        self._state = HEALTHY
+        self._open_for = 0.0  # last open duration, doubled on each re-open
+        self._probe_out = False
+        self._results: deque[tuple[float, bool]] = deque()  # (time, failed) in the window
+        self.auth_failed = False
+
+    @property
+    def state(self) -> str:
+        now = self.clock()
+        if self._state in (COOLING, OPEN) and now >= self._until:
+            return HEALTHY if self._state == COOLING else HALF_OPEN
+        return self._state
+
+    @property
+    def until(self) -> float | None:
+        """When a cooling or open deployment may be tried again (clock time), else None."""
+        return self._until if self.state in (COOLING, OPEN) else None
+
+    def allows(self) -> bool:
+        """Whether a request may be sent now (a half-open breaker allows one probe)."""
+        state = self.state
+        if state == HEALTHY:
+            return True
+        return state == HALF_OPEN and not self._probe_out
+
+    def on_send(self) -> None:
+        """A request was sent; in half-open it is the probe."""
+        state = self.state
+        if state == HALF_OPEN:
+            self._state = HALF_OPEN
+            self._probe_out = True
+        elif state == HEALTHY:
+            self._state = HEALTHY
+
+    def on_success(self) -> None:
+        self._record(False)
+        if self._state in (HALF_OPEN, OPEN) or self.state == HALF_OPEN:
+            self._open_for = 0.0
+            self._results.clear()
+        self._state, self._probe_out, self.auth_failed = HEALTHY, False, False
+
+    def on_release(self) -> None:
+        """The request ended without a verdict (e.g. the client went away)."""
+        self._probe_out = False
+
+    def on_rate_limited(self, retry_after: float | None) -> None:
+        """A 429: rest until the deployment said, else the default cooldown."""
+        wait = retry_after if retry_after is not None and retry_after > 0 else None
+        wait = min(wait if wait is not None else self.policy.default_cooldown, 3600.0)
+        self._probe_out = False
+        if self._state == OPEN and self.state == OPEN:
+            self._until = max(self._until, self.clock() + wait)
+            return
+        self._state, self._until = COOLING, max(self._until, self.clock() + wait)
+
+    def on_failure(self) -> None:
+        """A 5xx, a connection failure or a timeout."""
+        was_probe = self._probe_out or self.state == HALF_OPEN
+        self._probe_out = False
+        self._record(True)
+        now = self.clock()
+        failures = sum(1 for _, failed in self._results if failed)
+        total = len(self._results)
+        ratio_trips = (
+            total >= self.policy.min_requests_for_ratio
+            and failures / total >= self.policy.failure_ratio
+        )
+        if was_probe or failures >= self.policy.failures_to_open or ratio_trips:
+            grown = self._open_for * 2 if self._open_for else self.policy.first_open
+            self._open_for = min(grown, self.policy.max_open)
+            self._state, self._until = OPEN, now + self._open_for
+            self._results.clear()
+
+    def on_auth_failure(self) -> None:
+        """401/403: our key is wrong for this deployment; only an administrator can fix it."""
+        self._probe_out = False
+        self.auth_failed = True
+        self._state, self._until = OPEN, self.clock() + self.policy.auth_open
+
+    def reset(self) -> None:
+        """Forget everything (e.g. the deployment's key changed)."""
+        self.__init__(self.policy, self.clock)
+
+    def _record(self, failed: bool) -> None:
+        now = self.clock()
+        self._results.append((now, failed))
+        while self._results and self._results[0][0] < now - self.policy.window:
+            self._results.popleft()

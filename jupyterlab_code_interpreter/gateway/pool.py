@@ -1,0 +1,270 @@
+"""The endpoint pool: resolved from configuration and validated endpoint by endpoint (pure).
+
+Precedence is endpoint.py's: the administrator's server config (`c.CodeInterpreter.endpoints`
+and `c.CodeInterpreter.endpoint`), then the user's settings (`endpoints` and `endpoint`), then
+the environment (one endpoint). The first source that says anything wins. Within it, each
+endpoint is validated on its own: an invalid one is reported as `{endpoint, field, message}`
+and left out, the valid ones keep working.
+
+Keys are referenced, never stored: by environment variable (`api_key_env`), secret file
+(`api_key_file`), the user's key store (`api_key_name`) or Microsoft Entra ID (`entra_id`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from .endpoint import (
+    _ENV_NAME,
+    DEFAULT_ALIAS,
+    DEFAULT_AZURE_API_VERSION,
+    DEFAULT_OPENAI_BASE_URL,
+    DEFAULT_OPENAI_MODEL,
+    ENVIRONMENT,
+    SERVER_CONFIG,
+    USER_SETTINGS,
+    Endpoint,
+    EndpointConfigError,
+    _check_url,
+    endpoint_from_environment,
+    endpoint_from_mapping,
+)
+
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+KEY_NAME = NAME
+
+# (snake_case in server config, camelCase in settings, expected type)
+FIELDS = (
+    ("name", "name", str),
+    ("kind", "kind", str),
+    ("base_url", "baseUrl", str),
+    ("deployment", "deployment", str),
+    ("api_version", "apiVersion", str),
+    ("model", "model", str),
+    ("models", "models", list),
+    ("tier", "tier", int),
+    ("weight", "weight", float),
+    ("rpm", "rpm", int),
+    ("tpm", "tpm", int),
+    ("connect_timeout", "connectTimeout", float),
+    ("first_byte_timeout", "firstByteTimeout", float),
+    ("read_timeout", "readTimeout", float),
+    ("vision", "vision", bool),
+    ("api_key_env", "apiKeyEnv", str),
+    ("api_key_file", "apiKeyFile", str),
+    ("api_key_name", "apiKeyName", str),
+    ("entra_id", "entraId", bool),
+)
+
+
+@dataclass(frozen=True)
+class ConfigError:
+    """One invalid endpoint: which, which field, and what is wrong (never a key)."""
+
+    endpoint: str
+    field: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"endpoint": self.endpoint, "field": self.field, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Pool:
+    """The valid endpoints of the winning source, and what was wrong with the others."""
+
+    endpoints: tuple[Endpoint, ...] = ()
+    source: str | None = None
+    errors: tuple[ConfigError, ...] = field(default_factory=tuple)
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.endpoints)
+
+    @property
+    def problem(self) -> str | None:
+        """One sentence for the panel and error bodies, naming each invalid endpoint."""
+        return " ".join(e.message for e in self.errors) or None
+
+    def aliases(self) -> list[str]:
+        names: list[str] = []
+        for endpoint in self.endpoints:
+            names.extend(a for a in endpoint.aliases if a not in names)
+        return names
+
+    def serving(self, alias: str) -> list[Endpoint]:
+        """The endpoints that serve `alias`: the only ones a request for it may reach."""
+        return [e for e in self.endpoints if alias in e.aliases]
+
+
+def resolve_pool(
+    server_endpoints: Sequence | None,
+    server_endpoint: Mapping | None,
+    user_endpoints: Sequence | None,
+    user_endpoint: Mapping | None,
+    environ: Mapping[str, str],
+    user_problem: str | None = None,
+) -> Pool:
+    """Pick the source by precedence, then validate its endpoints one by one."""
+    if server_endpoints or _says_something(server_endpoint):
+        return _from_source(server_endpoints, server_endpoint, SERVER_CONFIG)
+    if user_problem:
+        return Pool(source=USER_SETTINGS, errors=(ConfigError("settings", "", user_problem),))
+    if user_endpoints or _says_something(user_endpoint):
+        return _from_source(user_endpoints, user_endpoint, USER_SETTINGS)
+    try:
+        endpoint = endpoint_from_environment(environ)
+    except EndpointConfigError as err:
+        return Pool(source=ENVIRONMENT, errors=(ConfigError("environment", err.field, str(err)),))
+    if endpoint is None:
+        return Pool()
+    return Pool(endpoints=(endpoint,), source=ENVIRONMENT)
+
+
+def _says_something(mapping: Mapping | None) -> bool:
+    return bool(mapping) and any(v not in ("", None) for v in mapping.values())
+
+
+def _from_source(entries: Sequence | None, single: Mapping | None, source: str) -> Pool:
+    camel = source == USER_SETTINGS
+    endpoints: list[Endpoint] = []
+    errors: list[ConfigError] = []
+    if _says_something(single):
+        try:
+            endpoint = endpoint_from_mapping(single or {}, source, camel)
+        except EndpointConfigError as err:
+            errors.append(ConfigError("endpoint", err.field.rsplit(".", 1)[-1], str(err)))
+        else:
+            if endpoint is not None:
+                endpoints.append(endpoint)
+    where = "c.CodeInterpreter.endpoints" if source == SERVER_CONFIG else "the setting endpoints"
+    if entries is not None and not isinstance(entries, (list, tuple)):
+        message = f"{where} must be a list of endpoint objects."
+        errors.append(ConfigError("endpoints", "", message))
+        entries = ()
+    for index, entry in enumerate(entries or ()):
+        label = f"{where}[{index}]"
+        if isinstance(entry, Mapping) and isinstance(entry.get("name"), str) and entry["name"]:
+            label += f" ({entry['name']!r})"
+        try:
+            endpoints.append(parse_entry(entry, index, label, source, camel))
+        except EndpointConfigError as err:
+            name = entry.get("name") if isinstance(entry, Mapping) else None
+            field_name = err.field.rsplit(".", 1)[-1]
+            errors.append(ConfigError(str(name or f"#{index}"), field_name, str(err)))
+    seen: set[str] = set()
+    unique = []
+    for endpoint in endpoints:
+        if endpoint.label in seen:
+            message = f"Two endpoints are named {endpoint.label!r}; names must be unique."
+            errors.append(ConfigError(endpoint.label, "name", message))
+            continue
+        seen.add(endpoint.label)
+        unique.append(endpoint)
+    return Pool(endpoints=tuple(unique), source=source, errors=tuple(errors))
+
+
+def parse_entry(entry: object, index: int, label: str, source: str, camel: bool) -> Endpoint:
+    """Validate one endpoint of a pool; raises EndpointConfigError naming the field."""
+    if not isinstance(entry, Mapping):
+        raise EndpointConfigError(f"{label} must be an object.", "")
+    names = {(camel_name if camel else snake): (snake, kind) for snake, camel_name, kind in FIELDS}
+    unknown = sorted(str(k) for k in entry if k not in names)
+    if unknown:
+        raise EndpointConfigError(
+            f"{label} has unknown field(s) {', '.join(unknown)}; known: {', '.join(names)}.",
+            unknown[0],
+        )
+    values: dict[str, object] = {}
+    for name, (snake, kind) in names.items():
+        values[snake] = _typed(entry.get(name), kind, f"{label}.{name}", name)
+    shown = {snake: camel_name if camel else snake for snake, camel_name, _ in FIELDS}
+
+    def fail(snake: str, what: str) -> EndpointConfigError:
+        return EndpointConfigError(f"{label}.{shown[snake]} {what}", shown[snake])
+
+    name = values["name"] or ""
+    if not name:
+        raise fail("name", "is empty; give each endpoint a unique name.")
+    if not NAME.match(name):
+        raise fail("name", "must be letters, digits, '.', '_' or '-' (up to 64).")
+    kind = values["kind"] or "openai"
+    if kind not in ("azure", "openai"):
+        raise fail("kind", "must be 'azure' or 'openai'.")
+    sources = [k for k in ("api_key_env", "api_key_file", "api_key_name") if values[k]]
+    sources += ["entra_id"] if values["entra_id"] else []
+    if len(sources) > 1:
+        raise fail(sources[1], f"conflicts with {shown[sources[0]]}; give one key source.")
+    if values["api_key_env"] and not _ENV_NAME.match(values["api_key_env"]):
+        raise fail(
+            "api_key_env",
+            "must be the NAME of an environment variable that holds the key (letters, digits, "
+            "underscore), not the key itself.",
+        )
+    if values["api_key_name"] and not KEY_NAME.match(values["api_key_name"]):
+        raise fail("api_key_name", "must be the name of a stored key (letters, digits, . _ -).")
+    if values["entra_id"] and kind != "azure":
+        raise fail("entra_id", "is only for kind 'azure'.")
+    for snake in ("rpm", "tpm", "weight", "connect_timeout", "first_byte_timeout", "read_timeout"):
+        if values[snake] is not None and values[snake] <= 0:
+            raise fail(snake, "must be greater than 0.")
+    models = tuple(values["models"] or ())
+    for alias in models:
+        if not isinstance(alias, str) or not alias.strip():
+            raise fail("models", "must be a list of non-empty alias strings.")
+    if kind == "azure":
+        if not values["base_url"]:
+            raise fail("base_url", "is empty; Azure needs https://<resource>.openai.azure.com.")
+        if not values["deployment"]:
+            raise fail("deployment", "is empty; Azure needs the name of a model deployment.")
+        base_url = _check_url(values["base_url"], f"{label}.{shown['base_url']}")
+        base_url = base_url[: -len("/openai")] if base_url.endswith("/openai") else base_url
+        model = values["deployment"]
+    else:
+        base_url = values["base_url"] or DEFAULT_OPENAI_BASE_URL
+        base_url = _check_url(base_url, f"{label}.{shown['base_url']}")
+        model = values["model"] or DEFAULT_OPENAI_MODEL
+    default_env = "AZURE_OPENAI_API_KEY" if kind == "azure" else "OPENAI_API_KEY"
+    return Endpoint(
+        kind=kind,
+        base_url=base_url,
+        model=model,
+        api_version=(values["api_version"] or DEFAULT_AZURE_API_VERSION) if kind == "azure" else "",
+        api_key_env=values["api_key_env"] or ("" if sources else default_env),
+        source=source,
+        name=name,
+        models=tuple(a.strip() for a in models) or (DEFAULT_ALIAS, model),
+        tier=values["tier"] or 0,
+        weight=values["weight"] or (values["tpm"] / 1000.0 if values["tpm"] else 1.0),
+        rpm=values["rpm"],
+        tpm=values["tpm"],
+        connect_timeout=values["connect_timeout"],
+        first_byte_timeout=values["first_byte_timeout"],
+        read_timeout=values["read_timeout"],
+        vision=bool(values["vision"]),
+        api_key_file=values["api_key_file"] or "",
+        api_key_name=values["api_key_name"] or "",
+        entra_id=bool(values["entra_id"]),
+    )
+
+
+def _typed(value: object, kind: type, where: str, name: str) -> object:
+    if value is None or (kind is str and value == ""):
+        return None if kind is not str else ""
+    if kind is bool:
+        ok = isinstance(value, bool)
+    elif kind is int:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif kind is float:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        value = float(value) if ok else value
+    else:
+        ok = isinstance(value, kind)
+    if not ok:
+        raise EndpointConfigError(f"{where} must be a {_TYPE_NAMES[kind]}.", name)
+    return value.strip() if isinstance(value, str) else value
+
+
+_TYPE_NAMES = {str: "string", int: "whole number", float: "number", bool: "boolean", list: "list"}

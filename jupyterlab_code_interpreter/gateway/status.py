@@ -1,0 +1,91 @@
+"""The status route's answer: is anything configured, and how each deployment is doing.
+
+No URLs with credentials, no keys, no key file contents: hosts, names and counters only.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from . import errors
+
+if TYPE_CHECKING:
+    from .core import Gateway
+
+
+def pool_status(gateway: Gateway) -> dict:
+    """See docs/gateway.md, "Status", for the shape; the frontend depends on it."""
+    pool = gateway.pool()
+    first = pool.endpoints[0] if pool.endpoints else None
+    missing = {e: gateway.keys.missing(e) for e in pool.endpoints}
+    if first is None:
+        if pool.problem:
+            message = errors.endpoint_invalid(pool.problem).message
+        else:
+            message = errors.no_endpoint_configured().message
+    elif all(missing.values()):
+        message = errors.key_missing(missing[first], first.where).message
+    elif pool.errors:
+        message = errors.endpoint_invalid(pool.problem).message
+    else:
+        message = ""
+    endpoints = [_endpoint_status(gateway, e, missing[e]) for e in pool.endpoints]
+    endpoints += [
+        {"name": error.endpoint, "kind": None, "host": None, "tier": None, "state": "invalid"}
+        | _zero_counters()
+        | {"last_error": error.message}
+        for error in pool.errors
+    ]
+    return {
+        "configured": first is not None,
+        "source": pool.source,
+        "kind": first.kind if first else None,
+        "host": first.host if first else None,
+        "models": pool.aliases(),
+        "message": message,
+        "endpoints": endpoints,
+        "config_errors": [error.as_dict() for error in pool.errors],
+    }
+
+
+def _endpoint_status(gateway: Gateway, endpoint, missing: str | None) -> dict:
+    deployment = gateway.deployment(endpoint)
+    breaker = deployment.breaker
+    usage = deployment.usage
+    state = "invalid" if missing else breaker.state
+    entry = {
+        "name": deployment.name,
+        "kind": endpoint.kind,
+        "host": endpoint.host,
+        "tier": endpoint.tier,
+        "models": list(endpoint.aliases),
+        "state": state,
+        "in_flight": deployment.in_flight,
+        "latency_ms_p50": usage.latency_p50(),
+        "requests": usage.requests,
+        "errors_429": usage.errors_429,
+        "errors_5xx": usage.errors_5xx,
+        "tokens_prompt": usage.tokens_prompt,
+        "tokens_completion": usage.tokens_completion,
+    }
+    until = breaker.until
+    if until is not None:
+        # Unix time (seconds) when it may be tried again.
+        entry["cooling_until"] = round(time.time() + until - deployment.clock(), 3)
+    last_error = f"the key: {missing}" if missing else usage.last_error
+    if last_error:
+        entry["last_error"] = gateway.scrub(endpoint, last_error.encode()).decode()
+    return entry
+
+
+def _zero_counters() -> dict:
+    return {
+        "in_flight": 0,
+        "latency_ms_p50": None,
+        "requests": 0,
+        "errors_429": 0,
+        "errors_5xx": 0,
+        "tokens_prompt": 0,
+        "tokens_completion": 0,
+    }
