@@ -1,0 +1,6 @@
+/*
+ * Copyright (c) jupyterlab-code-interpreter contributors.
+ * Distributed under the terms of the Modified BSD License.
+ */
+
+export * from './conversations';
