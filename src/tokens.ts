@@ -81,12 +81,66 @@ export interface IChatSettings {
 }
 
 /**
- * A message in the OpenAI chat wire format.
+ * A part of a multi-part message: text, or an image the model may see.
+ *
+ * #### Notes
+ * Images travel as `data:` URLs (vision-capable models only).
  */
-export interface IWireMessage {
-  role: 'system' | 'user' | 'assistant';
-  content: string;
+export type IWireContentPart =
+  | { type: 'text'; text: string }
+  | {
+      type: 'image_url';
+      image_url: { url: string; detail?: 'auto' | 'low' | 'high' };
+    };
+
+/**
+ * A tool call of an assistant message, in the OpenAI wire format.
+ */
+export interface IWireToolCall {
+  id: string;
+  type: 'function';
+  function: {
+    name: string;
+    /** The arguments, as the model wrote them: JSON text, maybe invalid. */
+    arguments: string;
+  };
 }
+
+/**
+ * A tool the model may call, in the OpenAI wire format.
+ */
+export interface IWireTool {
+  type: 'function';
+  function: {
+    name: string;
+    description: string;
+    parameters: Record<string, unknown>;
+  };
+}
+
+/**
+ * A message in the OpenAI chat wire format.
+ *
+ * #### Notes
+ * `user` messages may carry content parts (text and images); an assistant
+ * message that calls tools has `tool_calls` and may have `null` content; a
+ * `tool` message answers the call `tool_call_id` with text only (the
+ * protocol has no image parts there: images of a step follow the tool
+ * messages in a `user` message).
+ */
+export type IWireMessage =
+  | { role: 'system'; content: string }
+  | { role: 'user'; content: string | IWireContentPart[] }
+  | {
+      role: 'assistant';
+      content: string | null;
+      tool_calls?: IWireToolCall[];
+    }
+  | {
+      role: 'tool';
+      tool_call_id: string;
+      content: string;
+    };
 
 /**
  * A chat completion request, as the chat model asks for it.
@@ -106,6 +160,16 @@ export interface IChatRequest {
    * The conversation so far, oldest first.
    */
   messages: IWireMessage[];
+
+  /**
+   * The tools the model may call; absent for plain chat.
+   */
+  tools?: IWireTool[];
+
+  /**
+   * Whether the model may call tools; absent = the endpoint's default.
+   */
+  tool_choice?: 'none' | 'auto' | 'required';
 }
 
 /**
@@ -127,11 +191,26 @@ export interface IWireError {
 export interface IStreamChunk {
   choices?: Array<{
     index?: number;
-    delta?: { content?: string | null; role?: string | null } | null;
+    delta?: {
+      content?: string | null;
+      role?: string | null;
+      tool_calls?: IToolCallDelta[] | null;
+    } | null;
     finish_reason?: string | null;
   }>;
   usage?: ITokenUsage | null;
   error?: IWireError;
+}
+
+/**
+ * A piece of a streamed tool call: pieces with the same `index` belong to
+ * one call; `id` and `name` come once, `arguments` arrive in fragments.
+ */
+export interface IToolCallDelta {
+  index: number;
+  id?: string | null;
+  type?: string | null;
+  function?: { name?: string | null; arguments?: string | null } | null;
 }
 
 /**

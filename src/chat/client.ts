@@ -56,6 +56,8 @@ export class GatewayClient implements IChatClient {
         model: request.model,
         temperature: request.temperature,
         messages: request.messages,
+        ...(request.tools ? { tools: request.tools } : {}),
+        ...(request.tool_choice ? { tool_choice: request.tool_choice } : {}),
         stream: true,
         stream_options: { include_usage: true }
       },

@@ -1,0 +1,46 @@
+/*
+ * Copyright (c) jupyterlab-code-interpreter contributors.
+ * Distributed under the terms of the Modified BSD License.
+ *
+ * Writes src/agent/defaultPrompts.ts from prompts/*.md, so that the default
+ * templates reach the bundle (and jest) as plain strings. Run by build:lib;
+ * a jest test fails when the generated file is stale.
+ */
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import * as prettier from 'prettier';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const names = ['system', 'explain', 'fix'];
+
+const entries = names
+  .map(name => {
+    const text = readFileSync(join(here, `${name}.md`), 'utf8');
+    return `  ${name}: ${JSON.stringify(text)}`;
+  })
+  .join(',\n');
+
+const source = `/*
+ * Copyright (c) jupyterlab-code-interpreter contributors.
+ * Distributed under the terms of the Modified BSD License.
+ */
+
+// Generated from prompts/*.md by prompts/generate.mjs: edit the .md files.
+
+/**
+ * The default prompt templates, as in prompts/*.md.
+ */
+export const DEFAULT_PROMPTS = {
+${entries}
+};
+`;
+
+const target = join(here, '..', 'src', 'agent', 'defaultPrompts.ts');
+const options = (await prettier.resolveConfig(target)) ?? {};
+writeFileSync(
+  target,
+  await prettier.format(source, { ...options, filepath: target })
+);

@@ -1,0 +1,47 @@
+/*
+ * Copyright (c) jupyterlab-code-interpreter contributors.
+ * Distributed under the terms of the Modified BSD License.
+ */
+
+import { detectLanguage } from '../agent/language';
+
+describe('detectLanguage', () => {
+  it.each([
+    ['你好', 'zh-Hans', 'Simplified Chinese'],
+    ['你好嗎', 'zh-Hant', 'Traditional Chinese'],
+    ['请画出销售数据的柱状图', 'zh-Hans', 'Simplified Chinese'],
+    ['請畫出銷售數據的柱狀圖', 'zh-Hant', 'Traditional Chinese'],
+    ['こんにちは', 'ja', 'Japanese'],
+    ['売上のグラフを描いて', 'ja', 'Japanese'],
+    ['안녕하세요', 'ko', 'Korean'],
+    ['hi', 'en', 'English'],
+    ['thanks!', 'en', 'English'],
+    ['plot sales by month', 'en', 'English'],
+    ['bonjour', 'fr', 'French'],
+    ['hola', 'es', 'Spanish'],
+    ['danke', 'de', 'German'],
+    ['Bonjour, pouvez-vous tracer les ventes par mois ?', 'fr', 'French'],
+    ['Bitte zeichne ein Diagramm der Umsätze pro Monat', 'de', 'German'],
+    [
+      'Por favor, dibuja un gráfico de las ventas por mes y la media',
+      'es',
+      'Spanish'
+    ],
+    ['Привет, построй график продаж', 'ru', 'Russian'],
+    ['مرحبا، ارسم مخططا للمبيعات', 'ar', 'Arabic'],
+    ['', 'en', 'English'],
+    ['123 + 456', 'en', 'English']
+  ])('%s → %s', (text, tag, name) => {
+    expect(detectLanguage(text)).toEqual({ tag, name });
+  });
+
+  it('takes a Chinese prompt with English column names for Chinese', () => {
+    expect(detectLanguage('画出 sales 列的直方图').tag).toBe('zh-Hans');
+  });
+
+  it('takes an English prompt quoting a Chinese word for English', () => {
+    expect(
+      detectLanguage('Please translate the column header 销售 into English').tag
+    ).toBe('en');
+  });
+});
