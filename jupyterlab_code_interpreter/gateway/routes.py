@@ -19,6 +19,7 @@ from . import errors
 from .config import CodeInterpreter
 from .core import Gateway
 from .errors import GatewayError
+from .kernel_helpers_route import KernelHelpersHandler
 from .upstream import passed_response_headers
 from .user_settings import UserSettingsFile, default_user_settings_dir
 
@@ -192,6 +193,7 @@ def setup_route_handlers(server_app) -> None:
             (url_path_join(base, "v1/chat/completions"), ChatCompletionsHandler),
             (url_path_join(base, "v1/models"), ModelsHandler),
             (url_path_join(base, "status"), StatusHandler),
+            (url_path_join(base, "kernel-helpers"), KernelHelpersHandler),
             (url_path_join(base, "keys"), KeysHandler),
             (url_path_join(base, "keys", r"([^/]+)"), KeyHandler),
         ],
