@@ -135,6 +135,11 @@ export interface IStepResult {
   executionCount: number | null;
   /** The id of the notebook cell that holds this step. */
   cellId: string;
+  /**
+   * Entries of the notebook's folder that appeared while the step ran
+   * (workspace diff; directories end with `/`). Absent when none.
+   */
+  newFiles?: string[];
 }
 
 /**
