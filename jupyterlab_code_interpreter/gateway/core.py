@@ -156,9 +156,16 @@ class Gateway:
         self.stats.requests += 1
         tried: list[str] = []
         answer: GatewayErrorOrRelay | None = None
-        attempts = min(len(deployments), 1 + max(0, self.config.max_hops))
+        # Hops after slow failures (5xx, timeouts, resets) are bounded; a 429 or a rejected
+        # key answers at once and benches that deployment, so moving on from it is free.
+        # Each deployment is tried at most once per request.
+        slow_failures = 0
         started = self.clock()
-        while len(tried) < attempts and self.clock() - started < self.config.retry_budget:
+        while (
+            len(tried) < len(deployments)
+            and slow_failures <= max(0, self.config.max_hops)
+            and self.clock() - started < self.config.retry_budget
+        ):
             chosen = self.router.pick(deployments, tokens, exclude=tried)
             if chosen is None:
                 pause = self._pacing(deployments, tried)
@@ -172,6 +179,8 @@ class Gateway:
                 return await self._attempt(endpoint, chosen, body, client_headers, tokens)
             except _Retry as retry:
                 answer = retry.answer
+                fast = isinstance(answer, errors.GatewayError) and answer.status in (401, 403, 429)
+                slow_failures += 0 if fast else 1
         return self._exhausted(str(alias), deployments, answer)
 
     def _pacing(self, deployments: list[Deployment], tried: list[str]) -> float | None:

@@ -1,0 +1,131 @@
+"""The router: tiers, weights, in-flight, RPM/TPM estimates, per-second spreading, headers;
+all with a fake clock and a seeded random generator."""
+
+import random
+from collections import Counter
+
+from jupyterlab_code_interpreter.gateway.router import (
+    Deployment,
+    Router,
+    parse_duration,
+    retry_after_seconds,
+)
+
+
+class Clock:
+    def __init__(self):
+        self.now = 5000.0
+
+    def __call__(self):
+        return self.now
+
+
+def make(clock, name, **kwargs):
+    return Deployment(name, clock=clock, **kwargs)
+
+
+def test_lower_tier_first_and_spill_to_the_next_tier_when_it_cools():
+    clock = Clock()
+    ptu, payg = make(clock, "ptu", tier=0), make(clock, "payg", tier=1)
+    router = Router(random.Random(1))
+    assert {router.pick([ptu, payg], 10).name for _ in range(20)} == {"ptu"}
+    ptu.breaker.on_rate_limited(5)
+    assert router.pick([ptu, payg], 10).name == "payg"
+
+
+def test_weighted_choice_within_a_tier():
+    clock = Clock()
+    big, small = make(clock, "big", weight=3), make(clock, "small", weight=1)
+    router = Router(random.Random(7))
+    counts = Counter(router.pick([big, small], 1).name for _ in range(4000))
+    assert 2.6 < counts["big"] / counts["small"] < 3.4
+
+
+def test_requests_in_flight_lower_the_share():
+    clock = Clock()
+    busy, idle = make(clock, "busy"), make(clock, "idle")
+    busy.in_flight = 9
+    router = Router(random.Random(3))
+    counts = Counter(router.pick([busy, idle], 1).name for _ in range(2000))
+    assert counts["idle"] > 8 * counts["busy"]
+
+
+def test_rpm_budget_and_per_second_share():
+    clock = Clock()
+    limited = make(clock, "limited", rpm=120)  # 2 per second, 120 per minute
+    assert limited.per_second_share() == 2
+    limited.on_send(1)
+    limited.on_send(1)
+    assert not limited.has_room(clock(), 1)  # third in the same second: spread it
+    assert limited.next_room(clock()) == clock.now + 1.0
+    clock.now += 1.01
+    assert limited.has_room(clock(), 1)
+    for _ in range(118):
+        limited.on_send(1)
+        clock.now += 0.5
+    # 120 sent in the last minute but the first two are over 60 s old.
+    assert limited.remaining(clock())[0] == 2
+
+
+def test_tpm_estimate_excludes_a_deployment_without_room():
+    clock = Clock()
+    small = make(clock, "small", tpm=1000)
+    big = make(clock, "big", tpm=100000)
+    small.on_send(900)
+    router = Router(random.Random(0))
+    assert {router.pick([small, big], 200).name for _ in range(50)} == {"big"}
+    clock.now += 61  # the minute's window has passed
+    assert small.has_room(clock(), 200)
+
+
+def test_remaining_headers_correct_the_local_estimate():
+    clock = Clock()
+    shared = make(clock, "shared", rpm=600, tpm=100000)
+    headers = {"x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-requests": "2s"}
+    shared.observe_headers(headers)
+    assert not shared.has_room(clock(), 1)
+    clock.now += 2.5
+    assert shared.has_room(clock(), 1)
+    shared.observe_headers({"x-ratelimit-remaining-tokens": "-1"})  # no information
+    assert shared.has_room(clock(), 1)
+
+
+def test_usage_replaces_the_estimate():
+    clock = Clock()
+    deployment = make(clock, "d", tpm=10000)
+    deployment.on_send(2000)
+    deployment.correct_tokens(2000, 300)
+    assert deployment.remaining(clock())[1] == 9700
+
+
+def test_soonest_recovery_and_auth_failures_never_recover_by_themselves():
+    clock = Clock()
+    one, two = make(clock, "one"), make(clock, "two")
+    one.breaker.on_rate_limited(12)
+    two.breaker.on_rate_limited(4)
+    router = Router()
+    assert router.pick([one, two], 1) is None
+    assert router.soonest([one, two]) == 4
+    two.breaker.on_auth_failure()
+    assert router.soonest([one, two]) == 12
+    one.breaker.on_auth_failure()
+    assert router.soonest([one, two]) is None
+
+
+def test_excluded_deployments_are_not_picked():
+    clock = Clock()
+    a, b = make(clock, "a"), make(clock, "b")
+    assert Router().pick([a, b], 1, exclude=["a"]).name == "b"
+    assert Router().pick([a, b], 1, exclude=["a", "b"]) is None
+
+
+def test_durations_and_retry_after():
+    assert parse_duration("120ms") == 0.12
+    assert parse_duration("6.5s") == 6.5
+    assert parse_duration("1m30s") == 90
+    assert parse_duration("2") == 2
+    assert parse_duration("soon") is None
+    assert retry_after_seconds({"retry-after-ms": "1500", "retry-after": "2"}) == 1.5
+    assert retry_after_seconds({"retry-after": "3"}) == 3
+    assert retry_after_seconds({"x-ratelimit-reset-requests": "1m"}) == 60
+    assert retry_after_seconds({}) is None
