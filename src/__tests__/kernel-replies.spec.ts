@@ -1,0 +1,171 @@
+/*
+ * Copyright (c) jupyterlab-code-interpreter contributors.
+ * Distributed under the terms of the Modified BSD License.
+ */
+
+import {
+  checkExpression,
+  encodeBase64Utf8,
+  executeReplyError,
+  expressionValue,
+  KernelToolError,
+  STATE_EXPRESSION,
+  toCheckResult,
+  toKernelState
+} from '../kernel/replies';
+
+describe('encodeBase64Utf8', () => {
+  it.each([
+    ['', ''],
+    ['a', 'YQ=='],
+    ['ab', 'YWI='],
+    ['abc', 'YWJj'],
+    ['print("hi")\n', 'cHJpbnQoImhpIikK'],
+    ['你好', '5L2g5aW9'],
+    ['é€😀', 'w6nigqzwn5iA']
+  ])('encodes %j', (text, encoded) => {
+    expect(encodeBase64Utf8(text)).toBe(encoded);
+  });
+
+  it('replaces a lone surrogate as TextEncoder does', () => {
+    expect(encodeBase64Utf8('\ud800')).toBe(encodeBase64Utf8('\ufffd'));
+  });
+});
+
+describe('expressions', () => {
+  it('passes code base64-encoded, so quotes and newlines cannot break out', () => {
+    const expression = checkExpression('x = "\\"")\n!rm -rf /');
+    expect(expression).toMatch(
+      /^__code_interpreter__\.check_reply\("[A-Za-z0-9+/=]*"\)$/
+    );
+    expect(STATE_EXPRESSION).toBe('__code_interpreter__.state_reply()');
+  });
+});
+
+describe('expressionValue', () => {
+  it('prefers application/json', () => {
+    const value = { findings: [] };
+    expect(
+      expressionValue({
+        status: 'ok',
+        data: { 'application/json': value, 'text/plain': 'x' }
+      })
+    ).toBe(value);
+  });
+
+  it('falls back on a JSON text/plain repr', () => {
+    expect(
+      expressionValue({ status: 'ok', data: { 'text/plain': '{"a": 1}' } })
+    ).toEqual({
+      a: 1
+    });
+  });
+
+  it('reports missing helpers so the caller reinstalls them', () => {
+    expect.assertions(2);
+    try {
+      expressionValue({
+        status: 'error',
+        ename: 'NameError',
+        evalue: "name '__code_interpreter__' is not defined"
+      });
+    } catch (error) {
+      expect(error).toBeInstanceOf(KernelToolError);
+      expect((error as KernelToolError).reason).toBe('missing');
+    }
+  });
+
+  it('turns a helper crash into a readable error', () => {
+    expect(() =>
+      expressionValue({ status: 'error', ename: 'TypeError', evalue: 'bad' })
+    ).toThrow('The kernel helper failed: TypeError: bad');
+    expect(() => expressionValue(undefined)).toThrow(KernelToolError);
+    expect(() =>
+      expressionValue({ status: 'ok', data: { 'text/plain': 'nope' } })
+    ).toThrow('unexpected format');
+  });
+});
+
+describe('toCheckResult', () => {
+  it('keeps well-formed findings and the syntax error', () => {
+    const result = toCheckResult({
+      syntaxError: {
+        message: "'(' was never closed",
+        line: 3,
+        offset: 5,
+        text: 'y = ('
+      },
+      findings: [
+        {
+          category: 'install',
+          detail: 'installs packages: qrcode',
+          line: 1,
+          packages: ['qrcode']
+        },
+        { category: 'teleport', detail: 'unknown', line: 2 },
+        { category: 'network', detail: 'calls requests.get', line: '7' }
+      ]
+    });
+    expect(result.syntaxError).toEqual({
+      message: "'(' was never closed",
+      line: 3,
+      offset: 5,
+      text: 'y = ('
+    });
+    expect(result.findings).toEqual([
+      {
+        category: 'install',
+        detail: 'installs packages: qrcode',
+        line: 1,
+        packages: ['qrcode']
+      },
+      { category: 'network', detail: 'calls requests.get', line: 1 }
+    ]);
+  });
+
+  it('reads a clean result', () => {
+    expect(toCheckResult({ syntaxError: null, findings: [] })).toEqual({
+      syntaxError: null,
+      findings: []
+    });
+    expect(toCheckResult('garbage')).toEqual({
+      syntaxError: null,
+      findings: []
+    });
+  });
+});
+
+describe('toKernelState', () => {
+  it('reads variables, packages, folder and files', () => {
+    expect(
+      toKernelState({
+        variables: [
+          { name: 'df', type: 'pandas.DataFrame', shape: '(3, 1)' },
+          { type: 'x' }
+        ],
+        packages: { numpy: '2.1.0' },
+        cwd: '/home/ada/work',
+        files: ['data.csv', 'out/']
+      })
+    ).toEqual({
+      variables: [{ name: 'df', type: 'pandas.DataFrame', shape: '(3, 1)' }],
+      packages: { numpy: '2.1.0' },
+      cwd: '/home/ada/work',
+      files: ['data.csv', 'out/']
+    });
+  });
+});
+
+describe('executeReplyError', () => {
+  it('explains failed installs and aborted requests', () => {
+    expect(executeReplyError({ status: 'ok' })).toBeNull();
+    expect(
+      executeReplyError({
+        status: 'error',
+        ename: 'ImportError',
+        evalue: 'IPython'
+      })?.message
+    ).toBe('Installing the kernel helpers failed: ImportError: IPython');
+    expect(executeReplyError({ status: 'aborted' })?.reason).toBe('kernel');
+  });
+});
