@@ -3,7 +3,12 @@
  * Distributed under the terms of the Modified BSD License.
  */
 
-import { applyChunk, EMPTY_STREAM, truncationNote } from '../chat/stream';
+import {
+  applyChunk,
+  applyToolCallDeltas,
+  EMPTY_STREAM,
+  truncationNote
+} from '../chat/stream';
 import type { IStreamChunk } from '../tokens';
 
 function fold(chunks: IStreamChunk[]) {
@@ -75,5 +80,67 @@ describe('truncationNote', () => {
     expect(truncationNote('content_filter')).toMatch(/content filter/);
     expect(truncationNote('stop')).toBeNull();
     expect(truncationNote(null)).toBeNull();
+  });
+});
+
+describe('applyToolCallDeltas', () => {
+  it('accumulates calls by index across chunks', () => {
+    let calls = applyToolCallDeltas(
+      [],
+      [
+        {
+          index: 0,
+          id: 'a',
+          type: 'function',
+          function: { name: 'run_python', arguments: '' }
+        }
+      ]
+    );
+    calls = applyToolCallDeltas(calls, [
+      { index: 0, function: { arguments: '{"co' } },
+      { index: 1, id: 'b', function: { name: 'run_python', arguments: '{' } }
+    ]);
+    calls = applyToolCallDeltas(calls, [
+      { index: 0, function: { arguments: 'de": "1"}' } },
+      { index: 1, function: { arguments: '}' } }
+    ]);
+    expect(calls).toEqual([
+      {
+        id: 'a',
+        type: 'function',
+        function: { name: 'run_python', arguments: '{"code": "1"}' }
+      },
+      {
+        id: 'b',
+        type: 'function',
+        function: { name: 'run_python', arguments: '{}' }
+      }
+    ]);
+  });
+
+  it('ignores a repeated id and name', () => {
+    const first = applyToolCallDeltas(
+      [],
+      [{ index: 0, id: 'a', function: { name: 'run_python' } }]
+    );
+    const again = applyToolCallDeltas(first, [
+      { index: 0, id: 'a', function: { name: 'run_python', arguments: '{}' } }
+    ]);
+    expect(again[0].id).toBe('a');
+    expect(again[0].function).toEqual({ name: 'run_python', arguments: '{}' });
+  });
+
+  it('is folded in by applyChunk', () => {
+    const state = applyChunk(EMPTY_STREAM, {
+      choices: [
+        {
+          delta: {
+            tool_calls: [{ index: 0, id: 'x', function: { name: 'f' } }]
+          }
+        }
+      ]
+    });
+    expect(state.toolCalls).toHaveLength(1);
+    expect(EMPTY_STREAM.toolCalls).toEqual([]);
   });
 });

@@ -5,8 +5,10 @@
 
 import type {
   IStreamChunk,
+  IToolCallDelta,
   ITokenUsage,
   IWireError,
+  IWireToolCall,
   TranslateFn
 } from '../tokens';
 import { untranslated } from './translate';
@@ -34,6 +36,12 @@ export interface IStreamState {
    * An error event received inside the stream.
    */
   readonly error: IWireError | null;
+
+  /**
+   * The tool calls received so far, by index: ids and names as they came,
+   * arguments concatenated across chunks (valid JSON only once complete).
+   */
+  readonly toolCalls: ReadonlyArray<IWireToolCall>;
 }
 
 /**
@@ -43,7 +51,8 @@ export const EMPTY_STREAM: IStreamState = Object.freeze({
   content: '',
   finishReason: null,
   usage: null,
-  error: null
+  error: null,
+  toolCalls: Object.freeze([])
 });
 
 /**
@@ -70,11 +79,67 @@ export function applyChunk(
   if (typeof delta === 'string' && delta.length > 0) {
     next = { ...next, content: next.content + delta };
   }
+  const toolCalls = choice?.delta?.tool_calls;
+  if (toolCalls && toolCalls.length) {
+    next = {
+      ...next,
+      toolCalls: applyToolCallDeltas(next.toolCalls, toolCalls)
+    };
+  }
   if (choice?.finish_reason) {
     next = { ...next, finishReason: choice.finish_reason };
   }
   if (chunk.usage) {
     next = { ...next, usage: chunk.usage };
+  }
+  return next;
+}
+
+/**
+ * Fold streamed tool-call pieces into the calls received so far.
+ *
+ * #### Notes
+ * Pieces are matched by `index`, as OpenAI streams them: the first piece of
+ * a call brings its `id` and `name`, later ones bring fragments of its
+ * `arguments`. Some servers repeat the id or name on later pieces: a repeat
+ * is ignored rather than appended.
+ *
+ * @param calls - the calls so far, in index order.
+ * @param deltas - the pieces of one chunk.
+ */
+export function applyToolCallDeltas(
+  calls: ReadonlyArray<IWireToolCall>,
+  deltas: ReadonlyArray<IToolCallDelta>
+): IWireToolCall[] {
+  const next = calls.slice();
+  for (const delta of deltas) {
+    const index = typeof delta.index === 'number' ? delta.index : next.length;
+    const current: IWireToolCall = next[index] ?? {
+      id: '',
+      type: 'function',
+      function: { name: '', arguments: '' }
+    };
+    const name = delta.function?.name ?? '';
+    next[index] = {
+      id: current.id || (delta.id ?? ''),
+      type: 'function',
+      function: {
+        name:
+          name && !current.function.name.endsWith(name)
+            ? current.function.name + name
+            : current.function.name || name,
+        arguments:
+          current.function.arguments + (delta.function?.arguments ?? '')
+      }
+    };
+  }
+  // A server that skips an index leaves a hole: fill it so callers can map.
+  for (let index = 0; index < next.length; index++) {
+    next[index] = next[index] ?? {
+      id: '',
+      type: 'function',
+      function: { name: '', arguments: '' }
+    };
   }
   return next;
 }

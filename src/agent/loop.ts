@@ -1,0 +1,636 @@
+/*
+ * Copyright (c) jupyterlab-code-interpreter contributors.
+ * Distributed under the terms of the Modified BSD License.
+ */
+
+import { StreamEventError, isAbort } from '../chat/errors';
+import { applyChunk, EMPTY_STREAM, IStreamState } from '../chat/stream';
+import { untranslated } from '../chat/translate';
+import type {
+  IChatClient,
+  IChatRequest,
+  ITokenUsage,
+  IWireContentPart,
+  IWireMessage,
+  IWireToolCall,
+  TranslateFn
+} from '../tokens';
+import { detectLanguage, ILanguage } from './language';
+import { summariseOutputs } from './outputs';
+import { renderPrompt } from './prompts';
+import { IAgentSettings } from './settings';
+import { isSmallTalk } from './smalltalk';
+import type {
+  IExecutionHost,
+  IKernelState,
+  IStepResult,
+  StepOutcome,
+  StepStatus
+} from './tokens';
+import {
+  contextMessage,
+  failureOf,
+  gaveUpMessage,
+  judgeStep,
+  resultHeader,
+  RUN_PYTHON_TOOL,
+  SMALL_TALK_CONTEXT
+} from './toolresults';
+
+/**
+ * Something the loop tells the UI while a turn runs.
+ *
+ * - `text`: a piece of assistant text; `segment` counts the model's replies
+ *   in the turn, so text after a step can start a new message.
+ * - `step-created`, `step-status`, `step-finished`: a `run_python` step.
+ * - `usage`: the token counts of one request.
+ * - `warning`: something the user should fix (e.g. a bad prompt override).
+ */
+export type AgentEvent =
+  | { type: 'text'; segment: number; delta: string }
+  | {
+      type: 'step-created';
+      step: number;
+      toolCallId: string;
+      code: string;
+      status: StepStatus;
+    }
+  | {
+      type: 'step-status';
+      step: number;
+      status: StepStatus;
+      approvalReason?: string;
+    }
+  | {
+      type: 'step-finished';
+      step: number;
+      status: StepStatus;
+      outcome: StepOutcome | 'blocked';
+      /** The code that ran (the user's edit, if any). */
+      code: string;
+      edited: boolean;
+      cellId?: string;
+      /** The tool result the model got (text part). */
+      summary: string;
+    }
+  | { type: 'usage'; usage: ITokenUsage }
+  | { type: 'warning'; message: string };
+
+/**
+ * How a turn ended.
+ */
+export interface ITurnResult {
+  /**
+   * `done`: the model answered; `stopped`: the user pressed Stop;
+   * `gave_up`: a limit ended it (`reason` says which, in the user's language).
+   */
+  status: 'done' | 'stopped' | 'gave_up';
+
+  /**
+   * Why the loop gave up, for the assistant message.
+   */
+  reason?: string;
+
+  /**
+   * The turn as wire messages, to append to the history: the user's prompt
+   * first, then assistant, tool and image messages. Images are replaced by a
+   * short text so that history stays small and serialisable.
+   */
+  messages: IWireMessage[];
+
+  /**
+   * The finish reason of the last reply (`length`, `content_filter`…).
+   */
+  finishReason: string | null;
+
+  /**
+   * The language the turn was answered in.
+   */
+  language: ILanguage;
+}
+
+/**
+ * One turn to run.
+ */
+export interface ITurnRequest {
+  conversationId: string;
+  turnId: string;
+  /** Earlier turns as wire messages, oldest first, without system messages. */
+  history: IWireMessage[];
+  /** The user's prompt. */
+  prompt: string;
+  /** The user's language; detected from the prompt when absent. */
+  language?: ILanguage;
+}
+
+/**
+ * The turn loop: prompt → model → `run_python` steps → … → answer.
+ *
+ * #### Notes
+ * Pure: no DOM and no JupyterLab; the model comes through `IChatClient`, the
+ * notebook and kernel through `IExecutionHost`. The request's prefix (system
+ * prompt, tools, history) is byte-identical across the steps of a turn, for
+ * prompt caching; the kernel's state goes in a context message at the end.
+ * Errors of the endpoint (HTTP, stream) reject `runTurn`; Stop resolves it
+ * with `stopped`.
+ */
+export class Agent {
+  /**
+   * Create an agent.
+   */
+  constructor(options: Agent.IOptions) {
+    this.client = options.client;
+    this.host = options.host;
+    this.settings = options.settings;
+    this._trans = options.trans ?? untranslated;
+  }
+
+  /**
+   * Streams the model's replies.
+   */
+  readonly client: IChatClient;
+
+  /**
+   * Runs steps in the notebook's kernel.
+   */
+  readonly host: IExecutionHost;
+
+  /**
+   * The settings used by the next turn.
+   */
+  settings: IAgentSettings;
+
+  /**
+   * Run one turn.
+   *
+   * @param request - the prompt, its history and ids.
+   * @param signal - Stop: cancels the stream and the running step.
+   * @param listener - receives the turn's events.
+   */
+  async runTurn(
+    request: ITurnRequest,
+    signal: AbortSignal,
+    listener: (event: AgentEvent) => void = () => undefined
+  ): Promise<ITurnResult> {
+    const settings = this.settings;
+    const language = request.language ?? detectLanguage(request.prompt);
+    const smallTalk = isSmallTalk(request.prompt);
+    const system = renderPrompt(
+      'system',
+      {
+        language: language.name,
+        language_tag: language.tag,
+        max_steps: settings.maxStepsPerTurn,
+        timeout_seconds: settings.executionTimeoutSeconds
+      },
+      settings.prompts,
+      this._trans
+    );
+    if (system.warning) {
+      listener({ type: 'warning', message: system.warning });
+    }
+    const turn: IWireMessage[] = [{ role: 'user', content: request.prompt }];
+    let steps = 0;
+    let failures = 0;
+    let lastFailure = '';
+    let segment = 0;
+    const result = (
+      status: ITurnResult['status'],
+      finishReason: string | null,
+      reason?: string,
+      answered = false
+    ): ITurnResult => {
+      if (reason && !answered) {
+        turn.push({ role: 'assistant', content: reason });
+      }
+      return {
+        status,
+        reason,
+        messages: turn.map(Private.withoutImages),
+        finishReason,
+        language
+      };
+    };
+
+    for (;;) {
+      if (signal.aborted) {
+        return result('stopped', null);
+      }
+      const finalRequest = steps >= settings.maxStepsPerTurn;
+      const state = smallTalk ? null : await this._kernelState();
+      const chat: IChatRequest = {
+        model: settings.modelAlias,
+        temperature: settings.temperature,
+        messages: [
+          { role: 'system', content: system.text },
+          ...request.history,
+          ...turn,
+          {
+            role: 'user',
+            content: smallTalk
+              ? SMALL_TALK_CONTEXT
+              : contextMessage(state, finalRequest)
+          }
+        ]
+      };
+      if (!smallTalk) {
+        chat.tools = [RUN_PYTHON_TOOL];
+        if (finalRequest) {
+          chat.tool_choice = 'none';
+        }
+      }
+      const reply = await this._stream(chat, signal, delta =>
+        listener({ type: 'text', segment, delta })
+      );
+      if (reply.usage) {
+        listener({ type: 'usage', usage: reply.usage });
+      }
+      if (signal.aborted) {
+        if (reply.content) {
+          turn.push({ role: 'assistant', content: reply.content });
+        }
+        return result('stopped', reply.finishReason);
+      }
+      segment++;
+      const calls = reply.toolCalls.map((call, index) => ({
+        ...call,
+        id: call.id || `call_${request.turnId}_${steps + index + 1}`
+      }));
+      if (!calls.length) {
+        turn.push({ role: 'assistant', content: reply.content });
+        // At the step limit the model was asked to answer without tools:
+        // its answer stands, and the turn says why it ended there.
+        return finalRequest
+          ? result(
+              'gave_up',
+              reply.finishReason,
+              gaveUpMessage(
+                'steps',
+                settings.maxStepsPerTurn,
+                '',
+                language.tag,
+                this._trans
+              ),
+              true
+            )
+          : result('done', reply.finishReason);
+      }
+      turn.push({
+        role: 'assistant',
+        content: reply.content || null,
+        tool_calls: calls
+      });
+      const images: IWireContentPart[] = [];
+      let stopped = false;
+      let limitHit = false;
+      for (const call of calls) {
+        if (stopped) {
+          turn.push(Private.tool(call, 'Not run: the user stopped the turn.'));
+          continue;
+        }
+        if (steps >= settings.maxStepsPerTurn) {
+          limitHit = true;
+          turn.push(
+            Private.tool(
+              call,
+              `Not run: the limit of ${settings.maxStepsPerTurn} steps for this request is reached.`
+            )
+          );
+          continue;
+        }
+        const outcome = await this._runCall(
+          call,
+          request,
+          steps + 1,
+          state,
+          signal,
+          listener
+        );
+        if (outcome.counted) {
+          steps++;
+        }
+        if (outcome.failure) {
+          failures++;
+          lastFailure = outcome.failure;
+        }
+        stopped = outcome.stopped;
+        turn.push(Private.tool(call, outcome.content));
+        images.push(...outcome.images);
+      }
+      if (images.length) {
+        turn.push({
+          role: 'user',
+          content: [
+            {
+              type: 'text',
+              text: '[Images produced by the code above, attached by the notebook]'
+            },
+            ...images
+          ]
+        });
+      }
+      if (stopped || signal.aborted) {
+        return result('stopped', reply.finishReason);
+      }
+      if (failures > settings.repairBudget) {
+        return result(
+          'gave_up',
+          reply.finishReason,
+          gaveUpMessage(
+            'repair',
+            failures,
+            lastFailure,
+            language.tag,
+            this._trans
+          )
+        );
+      }
+      if (limitHit) {
+        return result(
+          'gave_up',
+          reply.finishReason,
+          gaveUpMessage(
+            'steps',
+            settings.maxStepsPerTurn,
+            '',
+            language.tag,
+            this._trans
+          )
+        );
+      }
+    }
+  }
+
+  /**
+   * Carry out one tool call: parse, check, judge, run, summarise.
+   */
+  private async _runCall(
+    call: IWireToolCall,
+    request: ITurnRequest,
+    step: number,
+    state: IKernelState | null,
+    signal: AbortSignal,
+    listener: (event: AgentEvent) => void
+  ): Promise<Private.ICallOutcome> {
+    const settings = this.settings;
+    if (call.function.name !== RUN_PYTHON_TOOL.function.name) {
+      const failure = `Unknown tool ${call.function.name || '(no name)'}`;
+      return Private.refused(
+        `Error: there is no tool named "${call.function.name}"; the only tool is run_python.`,
+        failure,
+        false
+      );
+    }
+    const code = Private.codeOf(call.function.arguments);
+    if (code === null) {
+      return Private.refused(
+        'Error: the arguments of run_python were not valid JSON of the form {"code": "<python>"}; nothing was run. Call run_python again with valid arguments.',
+        'Invalid run_python arguments',
+        false
+      );
+    }
+    listener({
+      type: 'step-created',
+      step,
+      toolCallId: call.id,
+      code,
+      status: 'checking'
+    });
+    const check = await this.host.check(code);
+    const verdict = judgeStep(
+      check,
+      settings.policy,
+      settings.approvalMode,
+      state
+    );
+    if (verdict.refusal) {
+      listener({
+        type: 'step-finished',
+        step,
+        status: 'blocked',
+        outcome: 'blocked',
+        code,
+        edited: false,
+        summary: verdict.refusal
+      });
+      return Private.refused(verdict.refusal, verdict.failure, true);
+    }
+    if (verdict.needsApproval) {
+      listener({
+        type: 'step-status',
+        step,
+        status: 'proposed',
+        approvalReason: verdict.approvalReason
+      });
+    }
+    const timeoutSeconds = settings.executionTimeoutSeconds;
+    let ran: IStepResult;
+    try {
+      ran = await this.host.runStep(
+        {
+          conversationId: request.conversationId,
+          turnId: request.turnId,
+          step,
+          toolCallId: call.id,
+          code,
+          needsApproval: verdict.needsApproval,
+          approvalReason: verdict.approvalReason,
+          timeoutMs: timeoutSeconds * 1000
+        },
+        signal,
+        status => listener({ type: 'step-status', step, status })
+      );
+    } catch (error) {
+      if (!signal.aborted && !isAbort(error)) {
+        throw error;
+      }
+      ran = {
+        outcome: 'stopped',
+        code,
+        edited: false,
+        outputs: [],
+        executionCount: null,
+        cellId: ''
+      };
+    }
+    const header = resultHeader(ran, timeoutSeconds);
+    const ranCode =
+      ran.outcome === 'skipped' || ran.outcome === 'stopped' ? '' : ran.code;
+    const summary =
+      ranCode || ran.outputs.length
+        ? summariseOutputs(ran.outputs, {
+            tokenBudget: settings.outputTokenBudget,
+            vision: settings.visionCapable,
+            newFiles: ran.newFiles
+          })
+        : { text: '', images: [] };
+    const content =
+      ran.outcome === 'skipped'
+        ? header
+        : summary.text
+          ? `${header}\n${summary.text}`
+          : header;
+    const status = Private.STATUS[ran.outcome];
+    listener({
+      type: 'step-finished',
+      step,
+      status,
+      outcome: ran.outcome,
+      code: ran.code,
+      edited: ran.edited,
+      cellId: ran.cellId,
+      summary: content
+    });
+    return {
+      content,
+      images: summary.images.map(url => ({
+        type: 'image_url' as const,
+        image_url: { url }
+      })),
+      failure: failureOf(ran, timeoutSeconds),
+      stopped: ran.outcome === 'stopped',
+      counted: true
+    };
+  }
+
+  /**
+   * Stream one reply; text pieces go to `onText`.
+   */
+  private async _stream(
+    request: IChatRequest,
+    signal: AbortSignal,
+    onText: (delta: string) => void
+  ): Promise<IStreamState> {
+    let state: IStreamState = EMPTY_STREAM;
+    try {
+      for await (const chunk of this.client.streamChat(request, signal)) {
+        // Chunks already parsed when Stop was pressed must not show up.
+        if (signal.aborted) {
+          break;
+        }
+        const next = applyChunk(state, chunk);
+        if (next.error) {
+          throw new StreamEventError(next.error);
+        }
+        if (next.content.length > state.content.length) {
+          onText(next.content.slice(state.content.length));
+        }
+        state = next;
+      }
+    } catch (error) {
+      if (!(signal.aborted || isAbort(error))) {
+        throw error;
+      }
+    }
+    return state;
+  }
+
+  /**
+   * The kernel's state, or `null` if it cannot be read (the turn goes on).
+   */
+  private async _kernelState(): Promise<IKernelState | null> {
+    try {
+      return await this.host.kernelState();
+    } catch {
+      return null;
+    }
+  }
+
+  private _trans: TranslateFn;
+}
+
+/**
+ * A namespace for `Agent` statics.
+ */
+export namespace Agent {
+  /**
+   * The options of an agent.
+   */
+  export interface IOptions {
+    client: IChatClient;
+    host: IExecutionHost;
+    settings: IAgentSettings;
+    /** Translates texts the loop writes (warnings, gave-up messages). */
+    trans?: TranslateFn;
+  }
+}
+
+/**
+ * A namespace for private helpers.
+ */
+namespace Private {
+  /**
+   * What one tool call led to.
+   */
+  export interface ICallOutcome {
+    content: string;
+    images: IWireContentPart[];
+    failure: string | null;
+    stopped: boolean;
+    /** Whether it counts as a step (it had code). */
+    counted: boolean;
+  }
+
+  /**
+   * A call that did not run.
+   */
+  export function refused(
+    content: string,
+    failure: string | null,
+    counted: boolean
+  ): ICallOutcome {
+    return { content, images: [], failure, stopped: false, counted };
+  }
+
+  /**
+   * The tool message answering a call.
+   */
+  export function tool(call: IWireToolCall, content: string): IWireMessage {
+    return { role: 'tool', tool_call_id: call.id, content };
+  }
+
+  /**
+   * The code of `run_python` arguments, or `null` when they are not valid.
+   */
+  export function codeOf(args: string): string | null {
+    try {
+      const parsed: unknown = JSON.parse(args);
+      if (parsed && typeof parsed === 'object' && 'code' in parsed) {
+        const code = (parsed as { code: unknown }).code;
+        return typeof code === 'string' && code.trim() ? code : null;
+      }
+    } catch {
+      // Not JSON: reported to the model as such.
+    }
+    return null;
+  }
+
+  /**
+   * A message with its image parts replaced by a short text.
+   */
+  export function withoutImages(message: IWireMessage): IWireMessage {
+    if (message.role !== 'user' || typeof message.content === 'string') {
+      return message;
+    }
+    return {
+      role: 'user',
+      content: message.content
+        .map(part =>
+          part.type === 'text' ? part.text : '[image, not kept in history]'
+        )
+        .join('\n')
+    };
+  }
+
+  /**
+   * The step status of an outcome.
+   */
+  export const STATUS: Record<StepOutcome, StepStatus> = {
+    ok: 'done',
+    error: 'failed',
+    timeout: 'failed',
+    kernel_died: 'failed',
+    skipped: 'skipped',
+    stopped: 'stopped'
+  };
+}

@@ -1,0 +1,327 @@
+/*
+ * Copyright (c) jupyterlab-code-interpreter contributors.
+ * Distributed under the terms of the Modified BSD License.
+ */
+
+import type * as nbformat from '@jupyterlab/nbformat';
+
+import type { IWireTool } from '../tokens';
+import type {
+  ApprovalMode,
+  ICheckResult,
+  IKernelState,
+  IPolicyFinding,
+  IStepResult,
+  PolicyAction,
+  PolicyCategory
+} from './tokens';
+
+/**
+ * The one tool the model may call.
+ *
+ * #### Notes
+ * A constant, so every request of a turn (and of every turn) sends the same
+ * bytes: endpoints that cache prompt prefixes can reuse them.
+ */
+export const RUN_PYTHON_TOOL: IWireTool = Object.freeze({
+  type: 'function',
+  function: {
+    name: 'run_python',
+    description:
+      "Run Python code in the user's Jupyter notebook kernel, as a new cell the user sees and may approve, edit or skip. State persists between calls. Returns what the cell printed and displayed (text, tables, errors with traceback, descriptions of images) and the files it created.",
+    parameters: {
+      type: 'object',
+      properties: {
+        code: {
+          type: 'string',
+          description:
+            'The Python code to run (IPython syntax allowed, no package installs).'
+        }
+      },
+      required: ['code']
+    }
+  }
+}) as IWireTool;
+
+/**
+ * What the check decided about a step.
+ */
+export interface IVerdict {
+  /**
+   * The tool result when the step must not run; `null` when it may.
+   */
+  refusal: string | null;
+
+  /**
+   * The error, as `name: value`, when the refusal counts as a failure.
+   */
+  failure: string | null;
+
+  /**
+   * Whether the user must approve the step.
+   */
+  needsApproval: boolean;
+
+  /**
+   * Why, shown beside the buttons.
+   */
+  approvalReason?: string;
+}
+
+/**
+ * Judge a step from its check: syntax errors and blocked categories refuse
+ * it; `ask` findings and the approval mode decide whether the user is asked.
+ *
+ * @param check - the kernel's check of the code.
+ * @param policy - the action per category, from the settings.
+ * @param mode - the approval mode.
+ * @param state - the kernel's state, for the packages an install may use.
+ */
+export function judgeStep(
+  check: ICheckResult,
+  policy: Record<PolicyCategory, PolicyAction>,
+  mode: ApprovalMode,
+  state: IKernelState | null
+): IVerdict {
+  const error = check.syntaxError;
+  if (error) {
+    const where = error.text?.trim()
+      ? `line ${error.line}: ${error.text.trim()}`
+      : `line ${error.line}`;
+    return {
+      refusal: `SyntaxError: ${error.message} (${where}); the code was not run. Fix it and call run_python again.`,
+      failure: `SyntaxError: ${error.message} (line ${error.line})`,
+      needsApproval: false
+    };
+  }
+  const blocked = check.findings.filter(f => policy[f.category] === 'block');
+  if (blocked.length) {
+    const lines = blocked.map(
+      f => `- ${Private.CATEGORY[f.category]}: ${f.detail} (line ${f.line})`
+    );
+    let text = `Not run: the code policy of this notebook blocks\n${lines.join('\n')}`;
+    if (blocked.some(f => f.category === 'install')) {
+      const packages = Object.entries(state?.packages ?? {})
+        .map(([name, version]) => (version ? `${name} ${version}` : name))
+        .sort();
+      text +=
+        '\nPackages cannot be installed here. ' +
+        (packages.length
+          ? `Use what is installed: ${packages.join(', ')}.`
+          : 'Use the standard library and what is already imported.');
+    }
+    return {
+      refusal: text + '\nRewrite the code without it.',
+      failure: `Blocked: ${blocked.map(f => f.detail).join('; ')}`,
+      needsApproval: false
+    };
+  }
+  const asks = check.findings.filter(f => policy[f.category] === 'ask');
+  const needsApproval =
+    mode === 'ask' ||
+    asks.length > 0 ||
+    (mode === 'auto-safe' && check.findings.length > 0);
+  const reasons = (asks.length ? asks : check.findings).map(
+    (f: IPolicyFinding) => f.detail
+  );
+  return {
+    refusal: null,
+    failure: null,
+    needsApproval,
+    approvalReason:
+      needsApproval && reasons.length ? reasons.join('; ') : undefined
+  };
+}
+
+/**
+ * The tool result's header for a step that ran (or did not), before its
+ * outputs.
+ *
+ * @param result - the host's report.
+ * @param timeoutSeconds - the time limit, for timeouts.
+ */
+export function resultHeader(
+  result: IStepResult,
+  timeoutSeconds: number
+): string {
+  const edited = result.edited
+    ? 'The user edited the code before running it; this is the code that ran:\n```python\n' +
+      result.code +
+      '\n```\n'
+    : '';
+  switch (result.outcome) {
+    case 'ok':
+      return edited + 'Ran without error. Outputs:';
+    case 'error':
+      return edited + 'The code raised an error. Outputs:';
+    case 'timeout':
+      return (
+        edited +
+        `Timed out after ${timeoutSeconds} s; the kernel was interrupted. Outputs so far:`
+      );
+    case 'kernel_died':
+      return (
+        edited +
+        'The kernel died or restarted while running (out of memory?); its variables are lost. Outputs so far:'
+      );
+    case 'skipped':
+      return 'The user declined to run this code.';
+    case 'stopped':
+      return 'The user stopped the run.';
+  }
+}
+
+/**
+ * The error of a failed step, as `name: value`, for the gave-up message.
+ *
+ * @param result - the host's report.
+ * @param timeoutSeconds - the time limit, for timeouts.
+ */
+export function failureOf(
+  result: IStepResult,
+  timeoutSeconds: number
+): string | null {
+  switch (result.outcome) {
+    case 'error': {
+      const error = result.outputs.find(o => o.output_type === 'error') as
+        nbformat.IError | undefined;
+      return error ? `${error.ename}: ${error.evalue}` : 'Error';
+    }
+    case 'timeout':
+      return `Timed out after ${timeoutSeconds} s`;
+    case 'kernel_died':
+      return 'The kernel died';
+    default:
+      return null;
+  }
+}
+
+/**
+ * The context message: the kernel's state, after the history.
+ *
+ * #### Notes
+ * Rebuilt for every request; it is the only part of a request that changes
+ * between steps besides the appended tool messages.
+ *
+ * @param state - the kernel's state, or `null` when it could not be read.
+ * @param finalRequest - whether the step limit is reached.
+ */
+export function contextMessage(
+  state: IKernelState | null,
+  finalRequest: boolean
+): string {
+  const lines = ['[Context from the notebook, not written by the user]'];
+  if (state) {
+    lines.push(`Working directory: ${state.cwd}`);
+    lines.push(
+      `Files: ${state.files.length ? state.files.join(', ') : '(none)'}`
+    );
+    lines.push(
+      'Variables: ' +
+        (state.variables.length
+          ? state.variables
+              .map(v => `${v.name} (${v.type}${v.shape ? `, ${v.shape}` : ''})`)
+              .join(', ')
+          : '(none)')
+    );
+    const packages = Object.entries(state.packages).map(([name, version]) =>
+      version ? `${name} ${version}` : name
+    );
+    lines.push(
+      `Installed packages: ${packages.length ? packages.join(', ') : '(unknown)'}`
+    );
+  } else {
+    lines.push('The kernel state could not be read.');
+  }
+  if (finalRequest) {
+    lines.push(
+      'The step limit of this request is reached: answer now with what you have, without running code.'
+    );
+  }
+  return lines.join('\n');
+}
+
+/**
+ * The context message of small talk.
+ */
+export const SMALL_TALK_CONTEXT =
+  '[Context, not written by the user] This is small talk: reply briefly and kindly, without code.';
+
+/**
+ * Why the loop gave up, in the user's language when we know it.
+ *
+ * #### Notes
+ * The panel's UI language may differ from the user's; a few common
+ * languages are written here, the rest fall back to the UI translation.
+ *
+ * @param kind - which limit.
+ * @param count - the failures or steps.
+ * @param detail - the last error, for `repair`.
+ * @param languageTag - the user's language.
+ * @param trans - the UI translation, for other languages.
+ */
+export function gaveUpMessage(
+  kind: 'repair' | 'steps',
+  count: number,
+  detail: string,
+  languageTag: string,
+  trans: (msgid: string, ...args: (string | number)[]) => string
+): string {
+  const table = Private.GAVE_UP[languageTag];
+  const template = table?.[kind];
+  if (template) {
+    return template.replace('%1', String(count)).replace('%2', detail);
+  }
+  return kind === 'repair'
+    ? trans('Stopped after %1 failed attempts: %2', count, detail)
+    : trans(
+        'Stopped after reaching the limit of %1 steps for one request.',
+        count
+      );
+}
+
+/**
+ * A namespace for private helpers.
+ */
+namespace Private {
+  export const CATEGORY: Record<PolicyCategory, string> = {
+    install: 'package installs',
+    shell: 'shell commands',
+    delete_outside: "deleting files outside the notebook's folder",
+    network: 'network calls'
+  };
+
+  export const GAVE_UP: Record<
+    string,
+    { repair: string; steps: string } | undefined
+  > = {
+    'zh-Hans': {
+      repair: '尝试 %1 次均失败，已停止：%2',
+      steps: '已达到单次请求 %1 个步骤的上限，已停止。'
+    },
+    'zh-Hant': {
+      repair: '嘗試 %1 次均失敗，已停止：%2',
+      steps: '已達到單次請求 %1 個步驟的上限，已停止。'
+    },
+    ja: {
+      repair: '%1 回失敗したため停止しました：%2',
+      steps: '1 回のリクエストのステップ上限（%1）に達したため停止しました。'
+    },
+    ko: {
+      repair: '%1번 시도가 실패하여 중단했습니다: %2',
+      steps: '요청당 단계 한도(%1)에 도달하여 중단했습니다.'
+    },
+    fr: {
+      repair: 'Arrêté après %1 tentatives échouées : %2',
+      steps: 'Arrêté : la limite de %1 étapes par demande est atteinte.'
+    },
+    de: {
+      repair: 'Nach %1 fehlgeschlagenen Versuchen abgebrochen: %2',
+      steps: 'Abgebrochen: das Limit von %1 Schritten pro Anfrage ist erreicht.'
+    },
+    es: {
+      repair: 'Detenido tras %1 intentos fallidos: %2',
+      steps: 'Detenido: se alcanzó el límite de %1 pasos por solicitud.'
+    }
+  };
+}
