@@ -3,14 +3,19 @@
  * Distributed under the terms of the Modified BSD License.
  */
 
+import type { StepStatus } from './agent/tokens';
+
 /**
  * Who wrote a message in the conversation.
  *
  * #### Notes
  * `error` messages are written by the extension itself, in place, when a
- * request fails; they are never sent back to the model.
+ * request fails; they are never sent back to the model. `step` messages are
+ * the `run_python` steps of a turn, in order between the assistant's texts:
+ * a turn reads user → assistant (text before the first step, if any) →
+ * step 1 → assistant → step 2 → … → assistant (the answer).
  */
-export type MessageRole = 'user' | 'assistant' | 'error';
+export type MessageRole = 'user' | 'assistant' | 'error' | 'step';
 
 /**
  * The life cycle of an assistant message.
@@ -54,6 +59,64 @@ export interface IChatMessage {
    * On error messages, what kind of failure it was.
    */
   readonly errorKind?: string;
+
+  /**
+   * On `step` messages: the step.
+   */
+  readonly step?: IChatStep;
+
+  /**
+   * On user messages of finished interpreter turns: the turn as sent to the
+   * model (prompt, assistant tool calls, tool results, answer), so later
+   * turns get the same history after a reload.
+   */
+  readonly wire?: IWireMessage[];
+}
+
+/**
+ * One `run_python` step of a turn, as the chat shows and persists it.
+ */
+export interface IChatStep {
+  /**
+   * 1-based number within the turn.
+   */
+  readonly number: number;
+
+  /**
+   * The tool call it answers.
+   */
+  readonly toolCallId: string;
+
+  /**
+   * The code: as proposed, then as it ran (the user's edit, if any).
+   */
+  readonly code: string;
+
+  /**
+   * Where the step is.
+   */
+  readonly status: StepStatus;
+
+  /**
+   * The notebook cell that holds it, once proposed.
+   */
+  readonly cellId?: string;
+
+  /**
+   * Why approval is asked, when it is.
+   */
+  readonly approvalReason?: string;
+
+  /**
+   * Whether the user edited the code before it ran.
+   */
+  readonly edited?: boolean;
+
+  /**
+   * The tool result the model got: outputs summarised, or why it did not
+   * run.
+   */
+  readonly summary?: string;
 }
 
 /**
@@ -62,8 +125,9 @@ export interface IChatMessage {
  * - `idle`: ready for a prompt.
  * - `waiting`: a request is out and no token has arrived yet.
  * - `streaming`: tokens are arriving.
+ * - `running`: a step is being checked, waits for approval, or runs.
  */
-export type ChatStatus = 'idle' | 'waiting' | 'streaming';
+export type ChatStatus = 'idle' | 'waiting' | 'streaming' | 'running';
 
 /**
  * The user settings the chat reads from `jupyterlab-code-interpreter:plugin`.

@@ -97,8 +97,11 @@ export const TOOL_END: IStreamChunk[] = [
  */
 export class ScriptedClient implements IChatClient {
   constructor(...replies: IStreamChunk[][]) {
-    this._replies = replies;
+    this.replies = replies;
   }
+
+  /** The replies, in order; tests may push more. */
+  replies: IStreamChunk[][];
 
   requests: IChatRequest[] = [];
 
@@ -112,7 +115,7 @@ export class ScriptedClient implements IChatClient {
     const number = this.requests.length;
     // A deep copy: the test compares what was sent, not later mutations.
     this.requests.push(JSON.parse(JSON.stringify(request)));
-    const reply = this._replies[number];
+    const reply = this.replies[number];
     if (!reply) {
       throw new Error(`No scripted reply for request ${number + 1}`);
     }
@@ -125,8 +128,6 @@ export class ScriptedClient implements IChatClient {
       yield reply[index];
     }
   }
-
-  private _replies: IStreamChunk[][];
 }
 
 /**

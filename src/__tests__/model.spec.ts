@@ -12,6 +12,15 @@ import type {
   IChatRequest,
   IStreamChunk
 } from '../tokens';
+import {
+  callPython,
+  errorOutput,
+  FakeHost,
+  ScriptedClient as FakeScriptedClient,
+  stdout,
+  text as fakeText,
+  TOOL_END
+} from './agent-fakes';
 
 function delta(content: string): IStreamChunk {
   return { choices: [{ index: 0, delta: { content } }] };
@@ -270,5 +279,201 @@ describe('ChatModel.stop', () => {
       content: 'Once upon a time',
       status: 'stopped'
     });
+  });
+});
+
+describe('ChatModel with an execution host', () => {
+  it('runs a turn through the agent: texts and steps in order', async () => {
+    const client = new FakeScriptedClient(
+      [...fakeText('Let me look. '), ...callPython('print(4)'), ...TOOL_END],
+      fakeText('There are 4 rows.')
+    );
+    const model = new ChatModel({ client });
+    model.host = new FakeHost({ outputs: [stdout('4\n')] });
+    const statuses = new Set<ChatStatus>();
+    model.changed.connect(() => statuses.add(model.status));
+    await model.send('how many rows?');
+
+    expect(model.messages.map(m => [m.role, m.status])).toEqual([
+      ['user', undefined],
+      ['assistant', 'done'],
+      ['step', undefined],
+      ['assistant', 'done']
+    ]);
+    expect(model.messages[2].step).toEqual({
+      number: 1,
+      toolCallId: 'call_0',
+      code: 'print(4)',
+      status: 'done',
+      edited: false,
+      cellId: 'cell-1',
+      summary: 'Ran without error. Outputs:\n4'
+    });
+    expect(model.messages[3].content).toBe('There are 4 rows.');
+    expect(statuses.has('running')).toBe(true);
+    expect(model.status).toBe('idle');
+    expect(model.usage.prompt_tokens).toBe(20);
+
+    // The next turn sends the first one as it was: tool call and result.
+    client.replies.push(fakeText('ok'));
+    await model.send('thanks, and the mean?');
+    const history = client.requests[2].messages.map(m => m.role);
+    expect(history).toEqual([
+      'system',
+      'user',
+      'assistant',
+      'tool',
+      'assistant',
+      'user',
+      'user'
+    ]);
+  });
+
+  it('adds an honest assistant message when it gives up', async () => {
+    const failing = [...callPython('1/0'), ...TOOL_END];
+    const client = new FakeScriptedClient(failing);
+    const model = new ChatModel({
+      client,
+      agentSettings: { repairBudget: 0 }
+    });
+    model.host = new FakeHost({
+      outcome: 'error',
+      outputs: [errorOutput('ZeroDivisionError', 'division by zero')]
+    });
+    await model.send('divide by zero');
+    const last = model.messages[model.messages.length - 1];
+    expect(last).toMatchObject({
+      role: 'assistant',
+      status: 'done',
+      content:
+        'Stopped after 1 failed attempts: ZeroDivisionError: division by zero'
+    });
+    expect(model.messages[1].step?.status).toBe('failed');
+  });
+
+  it('stops a running step and marks the turn stopped', async () => {
+    const client = new FakeScriptedClient([
+      ...callPython('while True: pass'),
+      ...TOOL_END
+    ]);
+    const model = new ChatModel({ client });
+    let started!: () => void;
+    const running = new Promise<void>(resolve => (started = resolve));
+    model.host = new FakeHost(
+      (request, signal, onStatus) =>
+        new Promise(resolve => {
+          onStatus('running');
+          started();
+          signal.addEventListener('abort', () =>
+            resolve({
+              outcome: 'stopped',
+              code: request.code,
+              edited: false,
+              outputs: [],
+              executionCount: null,
+              cellId: 'c1'
+            })
+          );
+        })
+    );
+    const sent = model.send('loop forever');
+    await running;
+    expect(model.status).toBe('running');
+    expect(model.messages[1].step?.status).toBe('running');
+    model.stop();
+    await sent;
+    expect(
+      model.messages.map(m => [m.role, m.status ?? m.step?.status])
+    ).toEqual([
+      ['user', undefined],
+      ['step', 'stopped'],
+      ['assistant', 'stopped']
+    ]);
+    expect(model.status).toBe('idle');
+  });
+
+  it('shows the warning of an invalid prompt override', async () => {
+    const model = new ChatModel({
+      client: new FakeScriptedClient(fakeText('hello')),
+      agentSettings: { prompts: { system: '{{nope}}' } }
+    });
+    model.host = new FakeHost();
+    await model.send('hi');
+    expect(model.warning).toContain('{{nope}}');
+  });
+});
+
+describe('ChatModel persistence', () => {
+  it('round-trips through JSON', async () => {
+    const client = new FakeScriptedClient(
+      [...callPython('print(1)'), ...TOOL_END],
+      fakeText('One.')
+    );
+    const model = new ChatModel({ client });
+    model.host = new FakeHost({ outputs: [stdout('1\n')] });
+    await model.send('print one');
+    const json = JSON.parse(JSON.stringify(model.toJSON()));
+
+    const restored = new ChatModel({ client });
+    restored.fromJSON(json);
+    expect(restored.messages).toEqual(model.messages);
+    expect(restored.conversationId).toBe(model.conversationId);
+    expect(restored.messages[0].wire?.map(m => m.role)).toEqual([
+      'user',
+      'assistant',
+      'tool',
+      'assistant'
+    ]);
+  });
+
+  it('restores a turn interrupted mid-way as stopped', () => {
+    const model = new ChatModel({ client: new FakeScriptedClient() });
+    model.fromJSON({
+      version: 1,
+      conversationId: 'c-1',
+      messages: [
+        { id: 'message-7', role: 'user', content: 'plot' },
+        {
+          id: 'message-8',
+          role: 'step',
+          content: '',
+          step: {
+            number: 1,
+            toolCallId: 't',
+            code: 'plot()',
+            status: 'running'
+          }
+        },
+        {
+          id: 'message-9',
+          role: 'assistant',
+          content: 'Part',
+          status: 'streaming'
+        },
+        { id: 42, role: 'user', content: 'malformed' },
+        { id: 'x', role: 'system', content: 'unknown role' }
+      ]
+    });
+    expect(model.conversationId).toBe('c-1');
+    expect(model.messages).toHaveLength(3);
+    expect(model.messages[1].step?.status).toBe('stopped');
+    expect(model.messages[2]).toMatchObject({
+      status: 'stopped',
+      note: 'Interrupted: the page was closed before the turn ended.'
+    });
+  });
+
+  it('restores nothing from garbage and keeps new ids unique', async () => {
+    const model = new ChatModel({
+      client: new FakeScriptedClient(fakeText('a'))
+    });
+    model.fromJSON('garbage');
+    expect(model.messages).toEqual([]);
+    model.fromJSON({
+      messages: [{ id: 'message-5', role: 'user', content: 'x' }]
+    });
+    await model.send('next');
+    const ids = model.messages.map(m => m.id);
+    expect(new Set(ids).size).toBe(ids.length);
   });
 });

@@ -3,17 +3,24 @@
  * Distributed under the terms of the Modified BSD License.
  */
 
+import { UUID } from '@lumino/coreutils';
 import type { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
+import { Agent, AgentEvent, ITurnResult } from '../agent/loop';
+import { DEFAULT_AGENT_SETTINGS, IAgentSettings } from '../agent/settings';
+import type { IExecutionHost } from '../agent/tokens';
 import type {
   ChatStatus,
   IChatClient,
   IChatMessage,
   IChatSettings,
+  IChatStep,
+  ITokenUsage,
   IWireMessage,
   TranslateFn
 } from '../tokens';
+import { restoreMessages } from './persist';
 import { describeError, isAbort, StreamEventError } from './errors';
 import {
   applyChunk,
@@ -38,6 +45,11 @@ export class ChatModel implements IDisposable {
     this._client = options.client;
     this._settings = { ...ChatModel.DEFAULT_SETTINGS, ...options.settings };
     this._trans = options.trans ?? untranslated;
+    this._agentSettings = {
+      ...DEFAULT_AGENT_SETTINGS,
+      ...options.agentSettings
+    };
+    this._conversationId = options.conversationId ?? UUID.uuid4();
   }
 
   /**
@@ -72,6 +84,53 @@ export class ChatModel implements IDisposable {
   }
 
   /**
+   * The notebook and kernel that run code; `null`: plain chat.
+   *
+   * #### Notes
+   * Set by the notebook bridge when the chat is tied to a notebook. Takes
+   * effect at the next prompt.
+   */
+  get host(): IExecutionHost | null {
+    return this._host;
+  }
+  set host(value: IExecutionHost | null) {
+    this._host = value;
+  }
+
+  /**
+   * The settings of the interpreter's turn loop (approval, limits, policy,
+   * prompts); `modelAlias` and `temperature` come from `settings`.
+   */
+  get agentSettings(): IAgentSettings {
+    return this._agentSettings;
+  }
+  set agentSettings(value: IAgentSettings) {
+    this._agentSettings = { ...value };
+  }
+
+  /**
+   * The conversation's id, stable across reloads (persisted).
+   */
+  get conversationId(): string {
+    return this._conversationId;
+  }
+
+  /**
+   * The last warning for the user (e.g. an invalid prompt override), or
+   * `null`.
+   */
+  get warning(): string | null {
+    return this._warning;
+  }
+
+  /**
+   * The tokens used by the conversation so far (this session).
+   */
+  get usage(): Readonly<Required<ITokenUsage>> {
+    return this._usage;
+  }
+
+  /**
    * Whether the model is disposed.
    */
   get isDisposed(): boolean {
@@ -91,6 +150,9 @@ export class ChatModel implements IDisposable {
     const prompt = text.trim();
     if (!prompt || this._status !== 'idle' || this._isDisposed) {
       return;
+    }
+    if (this._host) {
+      return this._sendTurn(prompt, this._host);
     }
     const history = this._history();
     history.push({ role: 'user', content: prompt });
@@ -169,6 +231,43 @@ export class ChatModel implements IDisposable {
     this._controller = null;
     this._messages = [];
     this._status = 'idle';
+    this._warning = null;
+    this._conversationId = UUID.uuid4();
+    this._changed.emit();
+  }
+
+  /**
+   * The conversation as JSON, for persistence per notebook.
+   *
+   * #### Notes
+   * Messages are plain data; a turn in progress is saved as it stands and
+   * comes back stopped (see `fromJSON`).
+   */
+  toJSON(): ChatModel.IJSON {
+    return {
+      version: 1,
+      conversationId: this._conversationId,
+      messages: this._messages.slice()
+    };
+  }
+
+  /**
+   * Replace the conversation with a saved one.
+   *
+   * #### Notes
+   * Stops any turn first. A turn that was streaming or running when saved is
+   * restored as stopped, with a note; malformed messages are dropped.
+   *
+   * @param data - what `toJSON` returned, maybe from an older session.
+   */
+  fromJSON(data: unknown): void {
+    this.stop();
+    this._controller = null;
+    const restored = restoreMessages(data, this._trans);
+    this._messages = restored.messages;
+    this._conversationId = restored.conversationId ?? UUID.uuid4();
+    this._counter = Math.max(this._counter, restored.lastCounter);
+    this._status = 'idle';
     this._changed.emit();
   }
 
@@ -184,10 +283,23 @@ export class ChatModel implements IDisposable {
     Signal.clearData(this);
   }
 
+  /**
+   * The conversation as the model sees it: finished interpreter turns as
+   * they were sent, other turns as their texts.
+   */
   private _history(): IWireMessage[] {
     const history: IWireMessage[] = [];
+    let inWireTurn = false;
     for (const message of this._messages) {
+      if (message.role === 'user') {
+        inWireTurn = !!message.wire;
+        if (message.wire) {
+          history.push(...message.wire);
+          continue;
+        }
+      }
       if (
+        !inWireTurn &&
         (message.role === 'user' || message.role === 'assistant') &&
         message.content
       ) {
@@ -197,17 +309,77 @@ export class ChatModel implements IDisposable {
     return history;
   }
 
-  private _fail(assistantId: string, error: unknown): void {
+  /**
+   * Run one interpreter turn through the agent.
+   */
+  private async _sendTurn(prompt: string, host: IExecutionHost): Promise<void> {
+    const history = this._history();
+    const userId = this._nextId();
+    const controller = new AbortController();
+    this._controller = controller;
+    this._messages = [
+      ...this._messages,
+      { id: userId, role: 'user', content: prompt }
+    ];
+    this._warning = null;
+    this._status = 'waiting';
+    this._changed.emit();
+    const turn = new Private.TurnView(this, userId, this._trans);
+    const agent = new Agent({
+      client: this._client,
+      host,
+      settings: {
+        ...this._agentSettings,
+        modelAlias: this._settings.modelAlias,
+        temperature: this._settings.temperature
+      },
+      trans: this._trans
+    });
+    try {
+      const result = await agent.runTurn(
+        {
+          conversationId: this._conversationId,
+          turnId: userId,
+          history,
+          prompt
+        },
+        controller.signal,
+        event => turn.handle(event)
+      );
+      turn.finish(result);
+    } catch (error) {
+      if (controller.signal.aborted || isAbort(error)) {
+        turn.finish(null);
+      } else {
+        turn.stopSteps();
+        const current = turn.currentAssistant;
+        if (current) {
+          this._fail(current, error);
+        } else {
+          this._fail(null, error);
+        }
+      }
+    } finally {
+      if (this._controller === controller) {
+        this._controller = null;
+        this._setStatus('idle');
+      }
+    }
+  }
+
+  private _fail(assistantId: string | null, error: unknown): void {
     const description = describeError(error, this._trans);
     const assistant = this._messages.find(m => m.id === assistantId);
-    if (!assistant) {
+    if (!assistant && assistantId !== null) {
       return;
     }
-    this._messages = assistant.content
-      ? this._messages.map(m =>
-          m.id === assistantId ? { ...m, status: 'error' as const } : m
-        )
-      : this._messages.filter(m => m.id !== assistantId);
+    this._messages = !assistant
+      ? this._messages
+      : assistant.content
+        ? this._messages.map(m =>
+            m.id === assistantId ? { ...m, status: 'error' as const } : m
+          )
+        : this._messages.filter(m => m.id !== assistantId);
     this._messages = [
       ...this._messages,
       {
@@ -231,7 +403,44 @@ export class ChatModel implements IDisposable {
     this._changed.emit();
   }
 
-  private _setStatus(status: ChatStatus): void {
+  /** @internal For the turn view. */
+  _append(message: Omit<IChatMessage, 'id'>): string {
+    const id = this._nextId();
+    this._messages = [...this._messages, { id, ...message }];
+    this._changed.emit();
+    return id;
+  }
+
+  /** @internal For the turn view. */
+  _patch(id: string, patch: Partial<IChatMessage>): void {
+    this._update(id, patch);
+  }
+
+  /** @internal For the turn view. */
+  _message(id: string): IChatMessage | undefined {
+    return this._messages.find(m => m.id === id);
+  }
+
+  /** @internal For the turn view. */
+  _event(event: 'warning' | 'usage', value: string | ITokenUsage): void {
+    if (typeof value === 'string') {
+      this._warning = value;
+    } else {
+      this._usage = {
+        prompt_tokens: this._usage.prompt_tokens + (value.prompt_tokens ?? 0),
+        completion_tokens:
+          this._usage.completion_tokens + (value.completion_tokens ?? 0),
+        total_tokens:
+          this._usage.total_tokens +
+          (value.total_tokens ??
+            (value.prompt_tokens ?? 0) + (value.completion_tokens ?? 0))
+      };
+    }
+    this._changed.emit();
+  }
+
+  /** @internal For the turn view. */
+  _setStatus(status: ChatStatus): void {
     if (this._status !== status && !this._isDisposed) {
       this._status = status;
       this._changed.emit();
@@ -243,7 +452,16 @@ export class ChatModel implements IDisposable {
   }
 
   private _changed = new Signal<this, void>(this);
+  private _agentSettings: IAgentSettings;
   private _client: IChatClient;
+  private _conversationId: string;
+  private _host: IExecutionHost | null = null;
+  private _usage: Required<ITokenUsage> = {
+    prompt_tokens: 0,
+    completion_tokens: 0,
+    total_tokens: 0
+  };
+  private _warning: string | null = null;
   private _controller: AbortController | null = null;
   private _counter = 0;
   private _isDisposed = false;
@@ -275,6 +493,25 @@ export namespace ChatModel {
      * Translates the texts the model writes (errors, notes).
      */
     trans?: TranslateFn;
+
+    /**
+     * The interpreter's settings; defaults fill the gaps.
+     */
+    agentSettings?: Partial<IAgentSettings>;
+
+    /**
+     * The conversation's id; a new one by default.
+     */
+    conversationId?: string;
+  }
+
+  /**
+   * A conversation as JSON (`toJSON`, `fromJSON`).
+   */
+  export interface IJSON {
+    version: 1;
+    conversationId: string;
+    messages: IChatMessage[];
   }
 
   /**
@@ -307,4 +544,172 @@ export namespace ChatModel {
     modelAlias: 'default',
     temperature: 0.2
   };
+}
+
+/**
+ * A namespace for private helpers.
+ */
+namespace Private {
+  /**
+   * Folds the events of one turn into the model's messages.
+   */
+  export class TurnView {
+    constructor(
+      private _model: ChatModel,
+      private _userId: string,
+      private _trans: TranslateFn
+    ) {}
+
+    /**
+     * The assistant message text streams into, if any.
+     */
+    currentAssistant: string | null = null;
+
+    /**
+     * Apply one agent event.
+     */
+    handle(event: AgentEvent): void {
+      const model = this._model;
+      switch (event.type) {
+        case 'text': {
+          if (!this.currentAssistant || this._segment !== event.segment) {
+            this._closeAssistant();
+            this._segment = event.segment;
+            this.currentAssistant = model._append({
+              role: 'assistant',
+              content: event.delta,
+              status: 'streaming'
+            });
+          } else {
+            const message = model._message(this.currentAssistant);
+            model._patch(this.currentAssistant, {
+              content: (message?.content ?? '') + event.delta
+            });
+          }
+          model._setStatus('streaming');
+          break;
+        }
+        case 'step-created': {
+          this._closeAssistant();
+          const step: IChatStep = {
+            number: event.step,
+            toolCallId: event.toolCallId,
+            code: event.code,
+            status: event.status
+          };
+          this._steps.set(
+            event.step,
+            model._append({ role: 'step', content: '', step })
+          );
+          model._setStatus('running');
+          break;
+        }
+        case 'step-status':
+          this._patchStep(event.step, {
+            status: event.status,
+            ...(event.approvalReason
+              ? { approvalReason: event.approvalReason }
+              : {})
+          });
+          break;
+        case 'step-finished':
+          this._patchStep(event.step, {
+            status: event.status,
+            code: event.code,
+            edited: event.edited,
+            summary: event.summary,
+            ...(event.cellId ? { cellId: event.cellId } : {})
+          });
+          model._setStatus('waiting');
+          break;
+        case 'usage':
+          model._event('usage', event.usage);
+          break;
+        case 'warning':
+          model._event('warning', event.message);
+          break;
+      }
+    }
+
+    /**
+     * End the turn: mark the answer, keep the wire transcript.
+     *
+     * @param result - the loop's result; `null` when stopped by an abort.
+     */
+    finish(result: ITurnResult | null): void {
+      const model = this._model;
+      const status = result?.status ?? 'stopped';
+      this.stopSteps();
+      if (status === 'stopped') {
+        if (this.currentAssistant) {
+          model._patch(this.currentAssistant, { status: 'stopped' });
+        } else {
+          model._append({ role: 'assistant', content: '', status: 'stopped' });
+        }
+      } else if (result?.reason && status === 'gave_up') {
+        const answered = this.currentAssistant;
+        if (answered) {
+          model._patch(answered, { status: 'done', note: result.reason });
+        } else {
+          model._append({
+            role: 'assistant',
+            content: result.reason,
+            status: 'done'
+          });
+        }
+      } else {
+        const note =
+          truncationNote(result?.finishReason ?? null, this._trans) ??
+          undefined;
+        if (this.currentAssistant) {
+          model._patch(this.currentAssistant, { status: 'done', note });
+        } else {
+          model._append({
+            role: 'assistant',
+            content: '',
+            status: 'done',
+            note
+          });
+        }
+      }
+      if (result) {
+        model._patch(this._userId, { wire: result.messages });
+      }
+    }
+
+    /**
+     * Mark steps still under way as stopped.
+     */
+    stopSteps(): void {
+      for (const [number, id] of this._steps) {
+        const step = this._model._message(id)?.step;
+        if (step && Private.OPEN.has(step.status)) {
+          this._patchStep(number, { status: 'stopped' });
+        }
+      }
+    }
+
+    private _closeAssistant(): void {
+      if (this.currentAssistant) {
+        this._model._patch(this.currentAssistant, { status: 'done' });
+        this.currentAssistant = null;
+      }
+    }
+
+    private _patchStep(number: number, patch: Partial<IChatStep>): void {
+      const id = this._steps.get(number);
+      const step = id ? this._model._message(id)?.step : undefined;
+      if (id && step) {
+        this._model._patch(id, { step: { ...step, ...patch } });
+      }
+    }
+
+    private _segment = -1;
+    private _steps = new Map<number, string>();
+  }
+
+  /**
+   * Step statuses of a step still under way.
+   */
+  export const OPEN = new Set(['checking', 'proposed', 'running']);
 }
