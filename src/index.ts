@@ -8,16 +8,36 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ICommandPalette } from '@jupyterlab/apputils';
+import {
+  Dialog,
+  ICommandPalette,
+  Notification,
+  showDialog
+} from '@jupyterlab/apputils';
+import { IEditorLanguageRegistry } from '@jupyterlab/codemirror';
+import { IDocumentManager } from '@jupyterlab/docmanager';
+import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { INotebookTracker } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
-import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { IStateDB } from '@jupyterlab/statedb';
+import {
+  ITranslator,
+  nullTranslator,
+  TranslationBundle
+} from '@jupyterlab/translation';
+
+import { ServerConnection } from '@jupyterlab/services';
 
 import { GatewayClient } from './chat/client';
-import { ChatModel } from './chat/model';
 import { fetchGatewayStatus } from './chat/status';
 import { CommandIDs, ExternalCommandIDs } from './commands';
+import { ConversationManager } from './conversations';
 import { codeInterpreterIcon } from './icons';
+import { IKernelHelpers } from './kernel/replies';
+import { KernelTools } from './kernel/tools';
+import { NotebookBridge } from './notebook';
+import { ConversationStore } from './store';
 import { ChatPanel } from './widgets/panel';
 
 /**
@@ -33,26 +53,52 @@ const plugin: JupyterFrontEndPlugin<void> = {
   description:
     'A sidebar chat that streams answers from the Code Interpreter gateway.',
   autoStart: true,
-  requires: [IRenderMimeRegistry],
-  optional: [ILayoutRestorer, ICommandPalette, ISettingRegistry, ITranslator],
+  requires: [IRenderMimeRegistry, INotebookTracker, IDocumentManager, IStateDB],
+  optional: [
+    ILayoutRestorer,
+    ICommandPalette,
+    ISettingRegistry,
+    ITranslator,
+    IDefaultFileBrowser,
+    IEditorLanguageRegistry
+  ],
   activate: (
     app: JupyterFrontEnd,
     rendermime: IRenderMimeRegistry,
+    tracker: INotebookTracker,
+    docManager: IDocumentManager,
+    state: IStateDB,
     restorer: ILayoutRestorer | null,
     palette: ICommandPalette | null,
     settingRegistry: ISettingRegistry | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    fileBrowser: IDefaultFileBrowser | null,
+    languages: IEditorLanguageRegistry | null
   ): void => {
     const trans = (translator ?? nullTranslator).load(
       'jupyterlab_code_interpreter'
     );
     const serverSettings = app.serviceManager.serverSettings;
-    const model = new ChatModel({
+    const helpers = Private.helpersLoader(serverSettings);
+    const manager = new ConversationManager({
+      bridge: new NotebookBridge({
+        tracker,
+        docManager,
+        cwd: () => fileBrowser?.model.path ?? '',
+        trans
+      }),
+      store: new ConversationStore({ state }),
       client: new GatewayClient({ serverSettings }),
-      trans: (msgid, ...args) => trans.__(msgid, ...args)
+      contents: app.serviceManager.contents,
+      createKernelTools: kernel =>
+        new KernelTools({ kernel, fetchHelpers: helpers }),
+      confirmNewNotebook: () => Private.confirmNewNotebook(trans),
+      notify: message => void Notification.info(message, { autoClose: 5000 }),
+      trans
     });
     const panel = new ChatPanel({
-      model,
+      manager,
+      languages,
       rendermime,
       trans,
       fetchStatus: () => fetchGatewayStatus(serverSettings),
@@ -74,7 +120,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       label: trans.__('New Code Interpreter Chat'),
       caption: trans.__('Stop any answer and start an empty conversation'),
       execute: () => {
-        model.clear();
+        manager.current.model.clear();
         app.shell.activateById(panel.id);
       }
     });
@@ -87,7 +133,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
         .load(PLUGIN_ID)
         .then(settings => {
           const apply = (): void => {
-            model.settings = ChatModel.settingsFrom(settings.composite);
+            manager.updateSettings(settings.composite);
           };
           apply();
           settings.changed.connect(apply);
@@ -103,3 +149,43 @@ const plugin: JupyterFrontEndPlugin<void> = {
 };
 
 export default plugin;
+
+/**
+ * Private helpers.
+ */
+namespace Private {
+  /**
+   * Loads the kernel helpers once; a failed load is retried on next use.
+   */
+  export function helpersLoader(
+    settings: ServerConnection.ISettings
+  ): () => Promise<IKernelHelpers> {
+    let loading: Promise<IKernelHelpers> | null = null;
+    return () => {
+      loading ??= KernelTools.fetchHelpers(settings).catch(reason => {
+        loading = null;
+        throw reason;
+      });
+      return loading;
+    };
+  }
+
+  /**
+   * Ask whether to create a notebook for a prompt sent with none open.
+   */
+  export async function confirmNewNotebook(
+    trans: TranslationBundle
+  ): Promise<boolean> {
+    const result = await showDialog({
+      title: trans.__('Create a notebook?'),
+      body: trans.__(
+        'The Code Interpreter runs its code in a notebook, and none is open. Create a new notebook in the current folder for this conversation?'
+      ),
+      buttons: [
+        Dialog.cancelButton({ label: trans.__('Chat without a notebook') }),
+        Dialog.okButton({ label: trans.__('Create notebook') })
+      ]
+    });
+    return result.button.accept;
+  }
+}

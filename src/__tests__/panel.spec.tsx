@@ -8,7 +8,11 @@ import { nullTranslator } from '@jupyterlab/translation';
 import { MessageLoop } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 
+import { Signal } from '@lumino/signaling';
+
 import { ChatModel } from '../chat/model';
+import type { IConversation } from '../conversations';
+import { ApprovalRegistry } from '../notebook/approvals';
 import type { IChatClient, IGatewayStatus, IStreamChunk } from '../tokens';
 import { ChatPanel } from '../widgets/panel';
 
@@ -35,6 +39,28 @@ const notConfigured: IGatewayStatus = {
   message: 'Set AZURE_OPENAI_ENDPOINT or OPENAI_BASE_URL.'
 };
 
+/**
+ * The conversations of a panel with no notebook open: one plain chat.
+ */
+function conversations(model: ChatModel): ChatPanel.IConversations {
+  const current: IConversation = {
+    model,
+    approvals: new ApprovalRegistry(),
+    host: null,
+    panel: null
+  };
+  const source: ChatPanel.IConversations = {
+    current,
+    currentChanged: new Signal<ChatPanel.IConversations, IConversation>(
+      {} as ChatPanel.IConversations
+    ),
+    approvalMode: 'ask',
+    setApprovalMode: () => undefined,
+    send: text => model.send(text)
+  };
+  return source;
+}
+
 async function flush(panel: ChatPanel): Promise<void> {
   for (let i = 0; i < 5; i++) {
     await new Promise(resolve => setTimeout(resolve, 0));
@@ -54,7 +80,7 @@ describe('ChatPanel', () => {
     };
     const model = new ChatModel({ client });
     const panel = new ChatPanel({
-      model,
+      manager: conversations(model),
       rendermime,
       trans: nullTranslator.load('jupyterlab_code_interpreter'),
       fetchStatus: async () => notConfigured,

@@ -7,8 +7,11 @@ import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
+import type { IEditorLanguageRegistry } from '@jupyterlab/codemirror';
+
 import type { ChatStatus, IChatMessage } from '../tokens';
 import { MarkdownBody } from './markdown';
+import { StepCard } from './step';
 
 /**
  * The conversation: its messages and the waiting indicator.
@@ -46,14 +49,24 @@ export function MessageList(props: MessageList.IProps): JSX.Element {
       aria-live="polite"
       aria-label={trans.__('Conversation')}
     >
-      {messages.map(message => (
-        <MessageItem
-          key={message.id}
-          message={message}
-          rendermime={props.rendermime}
-          trans={trans}
-        />
-      ))}
+      {Private.withTurns(messages).map(({ message, turnId }) =>
+        message.role === 'step' && message.step ? (
+          <StepItem
+            key={message.id}
+            message={message}
+            stepId={`${turnId}/${message.step.number}`}
+            actions={props.steps}
+            trans={trans}
+          />
+        ) : (
+          <MessageItem
+            key={message.id}
+            message={message}
+            rendermime={props.rendermime}
+            trans={trans}
+          />
+        )
+      )}
       {status === 'waiting' && (
         <div
           className="jp-CodeInterpreter-progress"
@@ -81,7 +94,53 @@ export namespace MessageList {
     status: ChatStatus;
     rendermime: IRenderMimeRegistry;
     trans: TranslationBundle;
+    /** What the step cards' buttons do; without it they show no actions. */
+    steps?: IStepActions;
   }
+
+  /**
+   * The actions of step cards, by step id (`<turn id>/<step number>`).
+   */
+  export interface IStepActions {
+    isPending(stepId: string): boolean;
+    run(stepId: string): void;
+    edit(stepId: string): void;
+    skip(stepId: string): void;
+    reveal(stepId: string): void;
+    languages?: IEditorLanguageRegistry | null;
+  }
+}
+
+/**
+ * One step: its card, with Run / Edit / Skip while it waits for approval.
+ */
+function StepItem(props: {
+  message: IChatMessage;
+  stepId: string;
+  actions?: MessageList.IStepActions;
+  trans: TranslationBundle;
+}): JSX.Element | null {
+  const { message, stepId, actions, trans } = props;
+  const step = message.step;
+  if (!step) {
+    return null;
+  }
+  return (
+    <StepCard
+      step={step.number}
+      code={step.code}
+      status={step.status}
+      approvalReason={step.approvalReason}
+      summary={step.summary}
+      pending={step.status === 'proposed' && !!actions?.isPending(stepId)}
+      onRun={() => actions?.run(stepId)}
+      onEdit={() => actions?.edit(stepId)}
+      onSkip={() => actions?.skip(stepId)}
+      onReveal={() => actions?.reveal(stepId)}
+      languages={actions?.languages ?? null}
+      trans={trans}
+    />
+  );
 }
 
 /**
@@ -139,6 +198,21 @@ const MessageItem = React.memo(function MessageItem(props: {
  * Private helpers.
  */
 namespace Private {
+  /**
+   * Each message with the id of its turn: the user message that began it.
+   */
+  export function withTurns(
+    messages: ReadonlyArray<IChatMessage>
+  ): { message: IChatMessage; turnId: string }[] {
+    let turnId = '';
+    return messages.map(message => {
+      if (message.role === 'user') {
+        turnId = message.id;
+      }
+      return { message, turnId };
+    });
+  }
+
   /**
    * The visible author of a message.
    */

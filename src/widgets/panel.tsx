@@ -3,16 +3,21 @@
  * Distributed under the terms of the Modified BSD License.
  */
 
+import type { IEditorLanguageRegistry } from '@jupyterlab/codemirror';
 import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { addIcon, ReactWidget } from '@jupyterlab/ui-components';
 import type { Message } from '@lumino/messaging';
 import * as React from 'react';
 
+import type { ApprovalMode } from '../agent/tokens';
 import { emptyStateView, StatusResult } from '../chat/emptystate';
 import type { ChatModel } from '../chat/model';
+import type { IConversation } from '../conversations';
+import type { ISignal } from '@lumino/signaling';
 import { codeInterpreterIcon } from '../icons';
 import type { IGatewayStatus } from '../tokens';
+import { ApprovalModeSelect } from './approvalmode';
 import { EmptyState } from './emptystate';
 import { ChatInput } from './input';
 import { MessageList } from './messages';
@@ -30,7 +35,9 @@ export class ChatPanel extends ReactWidget {
    */
   constructor(options: ChatPanel.IOptions) {
     super();
-    this._model = options.model;
+    this._manager = options.manager;
+    this._conversation = options.manager.current;
+    this._languages = options.languages ?? null;
     this._rendermime = options.rendermime;
     this._trans = options.trans;
     this._fetchStatus = options.fetchStatus;
@@ -39,15 +46,16 @@ export class ChatPanel extends ReactWidget {
     this.addClass('jp-CodeInterpreter-panel');
     this.title.icon = codeInterpreterIcon;
     this.title.caption = this._trans.__('Code Interpreter');
-    this._model.changed.connect(this._onModelChanged, this);
+    this._connect(this._conversation);
+    this._manager.currentChanged.connect(this._onConversationChanged, this);
     void this.refreshStatus();
   }
 
   /**
-   * The conversation shown by the panel.
+   * The conversation shown by the panel: the active notebook's.
    */
   get model(): ChatModel {
-    return this._model;
+    return this._conversation.model;
   }
 
   /**
@@ -78,19 +86,21 @@ export class ChatPanel extends ReactWidget {
     if (this.isDisposed) {
       return;
     }
-    this._model.changed.disconnect(this._onModelChanged, this);
+    this._disconnect(this._conversation);
+    this._manager.currentChanged.disconnect(this._onConversationChanged, this);
     super.dispose();
   }
 
   protected onAfterShow(msg: Message): void {
     super.onAfterShow(msg);
-    if (this._model.messages.length === 0) {
+    if (this.model.messages.length === 0) {
       void this.refreshStatus();
     }
   }
 
   protected render(): JSX.Element {
-    const model = this._model;
+    const conversation = this._conversation;
+    const model = conversation.model;
     const trans = this._trans;
     const busy = model.status !== 'idle';
     return (
@@ -110,6 +120,28 @@ export class ChatPanel extends ReactWidget {
             <addIcon.react tag="span" elementPosition="center" />
           </button>
         </div>
+        {conversation.panel ? (
+          <div className="jp-CodeInterpreter-context">
+            <span
+              className="jp-CodeInterpreter-notebookName"
+              title={conversation.panel.context.path}
+            >
+              {conversation.panel.title.label}
+            </span>
+            <ApprovalModeSelect
+              value={this._manager.approvalMode}
+              onChange={(mode: ApprovalMode) =>
+                this._manager.setApprovalMode(mode)
+              }
+              trans={trans}
+            />
+          </div>
+        ) : null}
+        {model.warning ? (
+          <div className="jp-CodeInterpreter-warning" role="status">
+            {model.warning}
+          </div>
+        ) : null}
         {model.messages.length === 0 ? (
           <EmptyState
             view={emptyStateView(this._status, (msgid, ...args) =>
@@ -124,11 +156,12 @@ export class ChatPanel extends ReactWidget {
             status={model.status}
             rendermime={this._rendermime}
             trans={trans}
+            steps={this._stepActions(conversation)}
           />
         )}
         <ChatInput
           busy={busy}
-          onSend={text => void model.send(text)}
+          onSend={text => void this._manager.send(text)}
           onStop={() => model.stop()}
           trans={trans}
         />
@@ -136,12 +169,48 @@ export class ChatPanel extends ReactWidget {
     );
   }
 
+  private _stepActions(conversation: IConversation): MessageList.IStepActions {
+    const { approvals, host } = conversation;
+    return {
+      isPending: stepId => approvals.isPending(stepId),
+      run: stepId => void approvals.decide(stepId, 'run'),
+      edit: stepId => void approvals.requestEdit(stepId),
+      skip: stepId => void approvals.decide(stepId, 'skip'),
+      reveal: stepId => void host?.revealStep(stepId),
+      languages: this._languages
+    };
+  }
+
+  private _onConversationChanged(
+    _: ChatPanel.IConversations,
+    conversation: IConversation
+  ): void {
+    if (conversation !== this._conversation) {
+      this._disconnect(this._conversation);
+      this._conversation = conversation;
+      this._connect(conversation);
+    }
+    this.update();
+  }
+
+  private _connect(conversation: IConversation): void {
+    conversation.model.changed.connect(this._onModelChanged, this);
+    conversation.approvals.changed.connect(this._onModelChanged, this);
+  }
+
+  private _disconnect(conversation: IConversation): void {
+    conversation.model.changed.disconnect(this._onModelChanged, this);
+    conversation.approvals.changed.disconnect(this._onModelChanged, this);
+  }
+
   private _onModelChanged(): void {
     this.update();
   }
 
+  private _conversation: IConversation;
   private _fetchStatus: () => Promise<IGatewayStatus>;
-  private _model: ChatModel;
+  private _languages: IEditorLanguageRegistry | null;
+  private _manager: ChatPanel.IConversations;
   private _openSettings: () => void;
   private _rendermime: IRenderMimeRegistry;
   private _status: StatusResult = null;
@@ -158,13 +227,29 @@ export namespace ChatPanel {
   export const ID = 'jp-code-interpreter-panel';
 
   /**
+   * What the panel needs of the conversations (`ConversationManager`).
+   */
+  export interface IConversations {
+    readonly current: IConversation;
+    readonly currentChanged: ISignal<IConversations, IConversation>;
+    readonly approvalMode: ApprovalMode;
+    setApprovalMode(mode: ApprovalMode): void;
+    send(text: string): Promise<void>;
+  }
+
+  /**
    * The options of a chat panel.
    */
   export interface IOptions {
     /**
-     * The conversation.
+     * The conversations, one per notebook; the panel shows the current one.
      */
-    model: ChatModel;
+    manager: IConversations;
+
+    /**
+     * Highlights the code of step cards.
+     */
+    languages?: IEditorLanguageRegistry | null;
 
     /**
      * Renders the answers' markdown.
