@@ -13,15 +13,19 @@ deployments' summed RPM and go through:
 
     python benchmarks/goodput.py [--seconds 10] [--rpm 1200] [--litellm PYTHON]
 
-Printed per cell: success rate, client-visible 429s, capacity used (successes / min(offered,
-capacity of the deployments that can answer)), p95 latency, and for the dying case how many
-requests reached the dead deployment after it died and how long until it was dropped.
+Printed per cell: success rate, client-visible 429s split into those answered while some live
+deployment still had room in its simulator windows ("room": a routing failure) and those beyond
+the capacity (legitimate when the offered load exceeds it), capacity used (successes /
+min(offered, capacity of the deployments that can answer); valid for runs of 10 s, the burst
+window), p95 latency, and for the dying case how many requests reached the dead deployment
+after it died and how long until it was dropped.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import bisect
 import json
 import os
 import random
@@ -55,6 +59,53 @@ def scenario(name: str, rpm: int, storm: bool) -> dict:
         "deployments": {name: deployment},
         "default": {"content": "Short answer."},
     }
+
+
+class RoomSampler:
+    """Every few milliseconds, whether some live simulator deployment would admit one more
+    request (its 60 s, 10 s burst and token windows all have room), by wall-clock time so a
+    subprocess's 429s can be matched too."""
+
+    def __init__(self, sims: list, live: set[str]):
+        self.sims, self.live = sims, live
+        self.samples: list[tuple[float, bool]] = []
+        self._task: asyncio.Task | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.ensure_future(self._run())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+
+    async def _run(self) -> None:
+        while True:
+            self.samples.append((time.time(), self.any_room()))
+            await asyncio.sleep(0.005)
+
+    def any_room(self) -> bool:
+        now = time.monotonic()
+        for sim, name in zip(self.sims, NAMES, strict=True):
+            if name not in self.live:
+                continue
+            limits = sim._limits.get(name)  # created on the first request
+            if limits is None:
+                return True
+            # The simulator's own windows (private, read-only here: a benchmark's view).
+            windows = ((limits._requests, 1), (limits._burst, 1), (limits._tokens, 100))
+            if all(w is None or w.wait_for(amount, now) == 0 for w, amount in windows):
+                return True
+        return False
+
+    def count_with_room(self, times: list[float]) -> int:
+        """How many of the 429s at `times` (wall clock) came while the sampler saw room."""
+        stamps = [t for t, _ in self.samples]
+        count = 0
+        for when in times:
+            index = bisect.bisect_right(stamps, when) - 1
+            if index >= 0 and self.samples[index][1]:
+                count += 1
+        return count
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -143,12 +194,15 @@ class Ours:
 async def offer(router, rate: float, seconds: float, seed: int, on_half=None) -> dict:
     rng = random.Random(seed)
     results: list[tuple[float, int, float]] = []
+    times_429: list[float] = []
     tasks = []
     start = time.monotonic()
 
     async def one(sent: float) -> None:
         status, _ = await router.send()
         results.append((sent - start, status, time.monotonic() - sent))
+        if status == 429:
+            times_429.append(time.time())
 
     next_at = start
     half_done = False
@@ -166,7 +220,8 @@ async def offer(router, rate: float, seconds: float, seed: int, on_half=None) ->
     return {
         "sent": len(results),
         "ok": len(ok),
-        "client_429": sum(1 for r in results if r[1] == 429),
+        "client_429": len(times_429),
+        "times_429": times_429,
         "p95_ms": percentile([r[2] for r in ok], 0.95) * 1000,
     }
 
@@ -182,8 +237,11 @@ async def cell(kind: str, case: str, load: float, args) -> dict:
     rate = load * total_rpm / 60.0
     router = Ours(bases, args.rpm) if kind == "ours" else RoundRobin(urls)
     died: dict = {}
+    sampler = RoomSampler(sims, {"east", "west"} if case == "storm" else set(NAMES))
+    sampler.start()
 
     async def kill_west() -> None:
+        sampler.live.discard("west")
         died["at"] = time.monotonic()
         died["before"] = router.requests_to("west") if kind == "ours" else 0
         await sims[1].stop()
@@ -199,9 +257,11 @@ async def cell(kind: str, case: str, load: float, args) -> dict:
     try:
         figures = await offer(router, rate, args.seconds, 1, kill_west if case == "dying" else None)
     finally:
+        await sampler.stop()
         await router.aclose()
         for sim in sims:
             await sim.stop()
+    figures["429_room"] = sampler.count_with_room(figures.pop("times_429"))
     # Capacity the deployments could serve: a stormed one serves nothing, a dead one half.
     live = {"storm": 2.0, "dying": 2.5}[case]
     capacity = args.rpm * live / 60.0 * args.seconds
@@ -218,15 +278,16 @@ def print_row(kind: str, case: str, load: float, f: dict) -> None:
         extra = f"  dead: {f['to_dead_after_death']} req, dropped in {f['dropped_after_s']:.3f} s"
     print(
         f"{kind:<12}{case:<7}{load * 100:>5.0f}%{f['sent']:>7}{f['ok'] / f['sent'] * 100:>9.2f}%"
-        f"{f['client_429']:>6}{f['capacity_used'] * 100:>9.1f}%{f['p95_ms']:>9.1f}{extra}",
+        f"{f['client_429']:>6}{f['429_room']:>6}{f['client_429'] - f['429_room']:>7}"
+        f"{f['capacity_used'] * 100:>9.1f}%{f['p95_ms']:>9.1f}{extra}",
         flush=True,
     )
 
 
 async def main_async(args) -> None:
     print(
-        f"{'router':<12}{'case':<7}{'load':>6}{'sent':>7}{'success':>10}{'429s':>6}"
-        f"{'capacity':>10}{'p95 ms':>9}"
+        f"{'router':<12}{'case':<7}{'load':>6}{'sent':>7}{'success':>10}{'429s':>6}{'room':>6}"
+        f"{'beyond':>7}{'capacity':>10}{'p95 ms':>9}"
     )
     for case in ("storm", "dying"):
         for load in (0.5, 0.9, 1.2):
@@ -248,6 +309,8 @@ async def litellm_cell(case: str, load: float, args) -> dict:
         "rate": load * args.rpm * len(NAMES) / 60.0,
         "seconds": args.seconds,
     }
+    sampler = RoomSampler(sims, {"east", "west"} if case == "storm" else set(NAMES))
+    sampler.start()
     runner = Path(__file__).with_name("goodput_litellm.py")
     process = await asyncio.create_subprocess_exec(
         args.litellm,
@@ -260,11 +323,14 @@ async def litellm_cell(case: str, load: float, args) -> dict:
         pass
     if case == "dying":
         await asyncio.sleep(args.seconds / 2)
+        sampler.live.discard("west")
         await sims[1].stop()
     out, _ = await process.communicate()
+    await sampler.stop()
     for sim in sims:
         await sim.stop()
     figures = json.loads(out.decode().strip().splitlines()[-1])
+    figures["429_room"] = sampler.count_with_room(figures.pop("times_429"))
     live = {"storm": 2.0, "dying": 2.5}[case]
     figures["capacity_used"] = figures["ok"] / min(
         figures["sent"], args.rpm * live / 60.0 * args.seconds

@@ -28,6 +28,8 @@ async def main(spec: dict) -> None:
     router = Router(model_list=model_list, num_retries=2, timeout=30)
     body = spec["body"]
 
+    times_429: list[float] = []  # wall clock, matched with goodput.py's room samples
+
     async def one() -> tuple[int, float]:
         sent = time.monotonic()
         try:
@@ -36,7 +38,10 @@ async def main(spec: dict) -> None:
             )
             return 200, time.monotonic() - sent
         except Exception as err:  # litellm raises many kinds; its status code is what counts
-            return int(getattr(err, "status_code", 500) or 500), time.monotonic() - sent
+            status = int(getattr(err, "status_code", 500) or 500)
+            if status == 429:
+                times_429.append(time.time())
+            return status, time.monotonic() - sent
 
     for _ in range(3):  # import-time and first-call costs, outside the measured window
         await one()
@@ -59,6 +64,7 @@ async def main(spec: dict) -> None:
                 "sent": len(results),
                 "ok": len(ok),
                 "client_429": sum(1 for s, _ in results if s == 429),
+                "times_429": times_429,
                 "p95_ms": p95,
             }
         )

@@ -8,6 +8,11 @@ States:
   401/403. Open times grow 30 s, 60 s, ... up to 5 min; an auth failure opens for 5 min.
 - ``half_open``: the open time is over; exactly one probe request may go. Its success closes
   the breaker (and resets the growth), its failure opens it again for twice as long.
+
+A deployment that is the only one serving an alias is spared (as LiteLLM spares
+single-deployment groups): `allows(sole=True)` lets requests through an ``open`` or
+``half_open`` breaker opened by failures, since refusing them would only turn a flaky
+deployment into a dead one. Cooling (429) and a rejected key are still honoured.
 """
 
 from __future__ import annotations
@@ -63,10 +68,13 @@ class Breaker:
         """When a cooling or open deployment may be tried again (clock time), else None."""
         return self._until if self.state in (COOLING, OPEN) else None
 
-    def allows(self) -> bool:
-        """Whether a request may be sent now (a half-open breaker allows one probe)."""
+    def allows(self, sole: bool = False) -> bool:
+        """Whether a request may be sent now (a half-open breaker allows one probe). `sole`:
+        this deployment is the only one for the request, so failures do not keep it out."""
         state = self.state
         if state == HEALTHY:
+            return True
+        if sole and state in (OPEN, HALF_OPEN) and not self.auth_failed:
             return True
         return state == HALF_OPEN and not self._probe_out
 

@@ -28,8 +28,8 @@ from .router import Deployment, Router, retry_after_seconds
 from .upstream import UpstreamClient, build_chat_request
 from .user_settings import UserSettingsFile
 
-# Waiting this long at most for a deployment's per-second share to free up, rather than
-# answering 429 while the minute's budget remains.
+# The longest a request waits, in all, for a deployment's short-window share to free up
+# rather than being answered 429 at once. Only when no deployment has room; never more.
 PACING_LIMIT = 1.0
 _ENV_NAMES = ("AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_DEPLOYMENT", "OPENAI_API_VERSION")
 _ENV_NAMES += ("OPENAI_BASE_URL", "OPENAI_API_KEY", "OPENAI_MODEL")
@@ -160,6 +160,7 @@ class Gateway:
         # key answers at once and benches that deployment, so moving on from it is free.
         # Each deployment is tried at most once per request.
         slow_failures = 0
+        paced = 0.0  # seconds waited for a share to free up, at most PACING_LIMIT in all
         started = self.clock()
         while (
             len(tried) < len(deployments)
@@ -169,8 +170,9 @@ class Gateway:
             chosen = self.router.pick(deployments, tokens, exclude=tried)
             if chosen is None:
                 pause = self._pacing(deployments, tried)
-                if pause is None:
+                if pause is None or paced + pause > PACING_LIMIT:
                     break
+                paced += pause
                 await asyncio.sleep(pause)
                 continue
             tried.append(chosen.name)
@@ -184,15 +186,16 @@ class Gateway:
         return self._exhausted(str(alias), deployments, answer)
 
     def _pacing(self, deployments: list[Deployment], tried: list[str]) -> float | None:
-        """Seconds to wait when every untried deployment is healthy but at its per-second
-        share; None when some other reason keeps them out."""
+        """Seconds until the first untried deployment that its breaker allows has room again
+        (its short-window share or the minute's budget); None when none is allowed."""
         waits = []
+        sole = len(deployments) == 1
         for deployment in deployments:
-            if deployment.name in tried or not deployment.breaker.allows():
+            if deployment.name in tried or not deployment.breaker.allows(sole):
                 continue
             now = deployment.clock()
             waits.append(deployment.next_room(now) - now)
-        if not waits or not 0 < min(waits) <= PACING_LIMIT:
+        if not waits or min(waits) <= 0:
             return None
         return min(waits)
 

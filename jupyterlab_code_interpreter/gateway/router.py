@@ -4,8 +4,8 @@ injected so tests can drive them).
 Priority tiers first (lower `tier` first); within a tier a weighted random choice among the
 deployments whose breaker allows a request and whose local RPM/TPM estimate has room, the
 weight divided by (1 + requests in flight) and scaled by the remaining share of the minute's
-budget. A deployment with an RPM limit gets at most ceil(rpm/60) requests in any second, the
-window Azure checks, so a burst is spread over the tier instead of earning 429s.
+budget. A deployment with an RPM limit gets at most ceil(rpm/6) requests in any 10 s, the
+short window Azure checks, so a burst is spread over the tier instead of earning 429s.
 
 Estimates are local (what we sent in the last 60 s) and corrected from the deployment's own
 `x-ratelimit-remaining-*` headers, so several gateways sharing a deployment converge.
@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from .breaker import Breaker, BreakerPolicy
 
 MINUTE = 60.0
+# Azure's short window: rpm/6 requests per 10 s (and the simulator's `burst`).
+BURST_WINDOW = 10.0
 
 
 @dataclass
@@ -88,16 +90,19 @@ class Deployment:
                 tokens = corrected if tokens is None else min(tokens, corrected)
         return requests, tokens
 
-    def sent_last_second(self, now: float) -> int:
+    def sent_in_burst_window(self, now: float) -> int:
+        """Requests sent in the last `BURST_WINDOW` seconds (newest are at the right)."""
+        horizon = now - BURST_WINDOW
         count = 0
         for when, _ in reversed(self._sent):
-            if when <= now - 1.0:
+            if when <= horizon:
                 break
             count += 1
         return count
 
-    def per_second_share(self) -> int | None:
-        return max(1, math.ceil(self.rpm / MINUTE)) if self.rpm else None
+    def burst_share(self) -> int | None:
+        """Requests allowed in any `BURST_WINDOW`, None without an RPM limit."""
+        return max(1, math.ceil(self.rpm * BURST_WINDOW / MINUTE)) if self.rpm else None
 
     def has_room(self, now: float, tokens: int) -> bool:
         requests, remaining_tokens = self.remaining(now)
@@ -105,18 +110,20 @@ class Deployment:
             return False
         if remaining_tokens is not None and remaining_tokens < tokens:
             return False
-        share = self.per_second_share()
-        return share is None or self.sent_last_second(now) < share
+        share = self.burst_share()
+        return share is None or self.sent_in_burst_window(now) < share
 
     def next_room(self, now: float) -> float:
         """When a request could next fit by the rate estimates (clock time)."""
         requests, tokens = self.remaining(now)
         if (requests is not None and requests < 1) or (tokens is not None and tokens < 1):
             return self._sent[0][0] + MINUTE if self._sent else now + 1.0
-        share = self.per_second_share()
-        if share is not None and self.sent_last_second(now) >= share:
-            recent = [when for when, _ in self._sent if when > now - 1.0]
-            return recent[0] + 1.0
+        share = self.burst_share()
+        if share is not None:
+            in_window = self.sent_in_burst_window(now)
+            if in_window >= share:
+                # The window frees up when its oldest request leaves it.
+                return self._sent[len(self._sent) - in_window][0] + BURST_WINDOW
         return now
 
     def score(self, now: float) -> float:
@@ -175,6 +182,7 @@ class Router:
         self, candidates: Sequence[Deployment], tokens: int, exclude: Iterable[str] = ()
     ) -> Deployment | None:
         excluded = set(exclude)
+        sole = len(candidates) == 1  # spared by its breaker: see breaker.py
         tiers = sorted({d.tier for d in candidates})
         for tier in tiers:
             ready = []
@@ -182,10 +190,10 @@ class Router:
                 if deployment.tier != tier or deployment.name in excluded:
                     continue
                 now = deployment.clock()
-                if deployment.breaker.allows() and deployment.has_room(now, tokens):
+                if deployment.breaker.allows(sole) and deployment.has_room(now, tokens):
                     ready.append((deployment, deployment.score(now)))
             if ready:
-                return self._weighted(ready)
+                return ready[0][0] if len(ready) == 1 else self._weighted(ready)
         return None
 
     def soonest(

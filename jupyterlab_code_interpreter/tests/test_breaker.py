@@ -102,3 +102,21 @@ def test_a_released_probe_lets_another_probe_go():
     assert not breaker.allows()
     breaker.on_release()
     assert breaker.allows()
+
+
+def test_a_sole_deployment_is_spared_by_failures_but_not_by_429s_or_bad_keys():
+    clock = Clock()
+    breaker = Breaker(clock=clock)
+    for _ in range(3):
+        breaker.on_send()
+        breaker.on_failure()
+    assert breaker.state == "open" and not breaker.allows()
+    assert breaker.allows(sole=True)  # the alias has nothing else: keep trying it
+    breaker.on_send()
+    breaker.on_success()
+    assert breaker.state == "healthy"
+    breaker.on_rate_limited(5)
+    assert not breaker.allows(sole=True)
+    clock.now += 6
+    breaker.on_auth_failure()
+    assert not breaker.allows(sole=True)

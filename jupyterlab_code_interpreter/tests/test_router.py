@@ -1,4 +1,4 @@
-"""The router: tiers, weights, in-flight, RPM/TPM estimates, per-second spreading, headers;
+"""The router: tiers, weights, in-flight, RPM/TPM estimates, short-window spreading, headers;
 all with a fake clock and a seeded random generator."""
 
 import random
@@ -50,21 +50,64 @@ def test_requests_in_flight_lower_the_share():
     assert counts["idle"] > 8 * counts["busy"]
 
 
-def test_rpm_budget_and_per_second_share():
+def test_rpm_budget_and_short_window_share():
     clock = Clock()
-    limited = make(clock, "limited", rpm=120)  # 2 per second, 120 per minute
-    assert limited.per_second_share() == 2
-    limited.on_send(1)
-    limited.on_send(1)
-    assert not limited.has_room(clock(), 1)  # third in the same second: spread it
-    assert limited.next_room(clock()) == clock.now + 1.0
-    clock.now += 1.01
+    limited = make(clock, "limited", rpm=120)  # 20 per 10 s, 120 per minute
+    assert limited.burst_share() == 20
+    for _ in range(20):
+        limited.on_send(1)
+        clock.now += 0.1
+    assert not limited.has_room(clock(), 1)  # a 21st within 10 s: spread it
+    assert limited.next_room(clock()) == 5010.0  # when the first one leaves the window
+    clock.now = 5010.01
     assert limited.has_room(clock(), 1)
-    for _ in range(118):
+    for _ in range(100):
         limited.on_send(1)
         clock.now += 0.5
-    # 120 sent in the last minute but the first two are over 60 s old.
-    assert limited.remaining(clock())[0] == 2
+    # 120 sent, but the first one is over 60 s old.
+    assert limited.remaining(clock())[0] == 1
+
+
+def test_a_burst_spreads_over_the_tier_without_waiting():
+    clock = Clock()
+    a, b = make(clock, "a", rpm=60), make(clock, "b", rpm=60)  # 10 per 10 s each
+    router = Router(random.Random(2))
+    picked = []
+    for _ in range(20):
+        chosen = router.pick([a, b], 1)
+        chosen.on_send(1)
+        picked.append(chosen.name)
+    assert Counter(picked) == {"a": 10, "b": 10}
+    assert router.pick([a, b], 1) is None
+    assert router.soonest([a, b]) == 10.0
+
+
+def test_a_cooling_deployment_is_routed_around_at_once():
+    clock = Clock()
+    storm, calm = make(clock, "storm", rpm=1200), make(clock, "calm", rpm=1200)
+    storm.breaker.on_rate_limited(5)
+    router = Router(random.Random(4))
+    assert {router.pick([storm, calm], 1).name for _ in range(50)} == {"calm"}
+
+
+def test_the_only_deployment_of_an_alias_is_spared_by_failures_not_by_429s():
+    clock = Clock()
+    only = make(clock, "only")
+    for _ in range(3):
+        only.on_send(1)
+        only.breaker.on_failure()
+    assert only.breaker.state == "open"
+    router = Router()
+    assert router.pick([only], 1) is only  # still tried: it is all the alias has
+    other = make(clock, "other")
+    assert router.pick([only, other], 1) is other  # with a sibling, the breaker holds
+    only.breaker.on_success()
+    assert only.breaker.state == "healthy"
+    only.breaker.on_rate_limited(3)
+    assert router.pick([only], 1) is None  # a 429's cooldown is honoured
+    only.breaker.on_auth_failure()
+    clock.now += 4
+    assert router.pick([only], 1) is None  # and so is a rejected key
 
 
 def test_tpm_estimate_excludes_a_deployment_without_room():
