@@ -82,10 +82,12 @@ class Endpoint:
 
     @property
     def where(self) -> str:
-        """How messages name this endpoint: host, and deployment for Azure."""
-        if self.kind == "azure":
-            return f"{self.host} (deployment {self.model})"
-        return f"{self.host} (model {self.model})"
+        """How messages name this endpoint: its pool name when it has one, host, and
+        deployment for Azure."""
+        detail = f"deployment {self.model}" if self.kind == "azure" else f"model {self.model}"
+        if self.name:
+            return f"'{self.name}' ({self.host}, {detail})"
+        return f"{self.host} ({detail})"
 
     @property
     def aliases(self) -> tuple[str, ...]:

@@ -128,6 +128,23 @@ async def test_all_deployments_cooling_is_one_429_with_the_soonest_retry(jp_fetc
     assert "rate-limited or unavailable" in json.loads(third.body)["error"]["message"]
 
 
+async def test_a_rejected_key_names_the_endpoint_and_the_variable_never_the_key(
+    jp_fetch, gateway, sim
+):
+    gateway.config.endpoints = [azure(sim, "wrongkey")]
+    response = await post(jp_fetch, chat("hi"))
+    assert response.code == 401
+    assert response.headers["x-should-retry"] == "false"
+    error = json.loads(response.body)["error"]
+    assert error["code"] == "upstream_auth_failed"
+    assert "'wrongkey'" in error["message"] and "WRONG_KEY" in error["message"]
+    assert "was rejected (HTTP 401)" in error["message"]
+    assert b"WRONG-0987654321" not in response.body and KEY.encode() not in response.body
+    calls = len(sim.requests)
+    again = await post(jp_fetch, chat("hi"))  # open: the same answer, no upstream call
+    assert again.code == 401 and len(sim.requests) == calls
+
+
 async def test_invalid_endpoint_is_named_and_the_valid_one_serves(jp_fetch, gateway, sim):
     gateway.config.endpoints = [azure(sim, "good"), {"name": "typo", "kind": "azure"}]
     status = await status_of(jp_fetch)
