@@ -339,6 +339,62 @@ export interface IGatewayStatus {
    * Guidance for the user, written by the server.
    */
   message: string;
+
+  /**
+   * Each endpoint of the pool (valid ones first, then invalid ones); absent
+   * from servers that predate the pool.
+   */
+  endpoints?: IEndpointStatus[];
+
+  /**
+   * The invalid endpoint entries; absent from servers that predate the pool.
+   */
+  config_errors?: IEndpointConfigError[];
+}
+
+/**
+ * The health of one endpoint, as `endpoints[]` of the status reply has it.
+ *
+ * #### Notes
+ * Field names are the server's (snake_case); see docs/gateway.md, "Status".
+ */
+export interface IEndpointStatus {
+  /** The endpoint's name in the pool. */
+  name: string;
+  kind: 'azure' | 'openai' | null;
+  host: string | null;
+  tier: number | null;
+  /** The aliases it serves; absent for invalid entries. */
+  models?: string[];
+  state: EndpointState;
+  /** Unix seconds; present only while `cooling` or `open`. */
+  cooling_until?: number;
+  in_flight: number;
+  /** Median of the last answers' latency, `null` before any. */
+  latency_ms_p50: number | null;
+  requests: number;
+  errors_429: number;
+  errors_5xx: number;
+  tokens_prompt: number;
+  tokens_completion: number;
+  /** Absent until something went wrong. */
+  last_error?: string;
+}
+
+/**
+ * The state of one endpoint of the pool.
+ */
+export type EndpointState =
+  'healthy' | 'cooling' | 'open' | 'half_open' | 'invalid';
+
+/**
+ * One invalid endpoint entry: which endpoint, which field, and why.
+ */
+export interface IEndpointConfigError {
+  endpoint: string;
+  /** The field as configured (camelCase for settings); empty when not about one field. */
+  field: string;
+  message: string;
 }
 
 /**
