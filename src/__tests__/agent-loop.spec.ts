@@ -82,14 +82,18 @@ describe('Agent', () => {
     const [first, second] = client.requests;
     expect(first.tools?.[0].function.name).toBe('run_python');
     expect(first.messages[0].role).toBe('system');
-    expect(first.messages[1]).toEqual({
-      role: 'user',
-      content: 'How many rows in sales.csv?'
+    // The prompt is the last user message; the kernel's state rides with it
+    // as a second text part, not in the system prompt.
+    expect(first.messages).toHaveLength(2);
+    const prompt = first.messages[1];
+    expect(prompt.role).toBe('user');
+    const parts = prompt.content as { type: string; text: string }[];
+    expect(parts[0]).toEqual({
+      type: 'text',
+      text: 'How many rows in sales.csv?'
     });
-    // The kernel's state is in the last message, not in the system prompt.
-    const context = first.messages[first.messages.length - 1];
-    expect(context.content).toContain('df (DataFrame, (4, 2))');
-    expect(context.content).toContain('pandas 2.2.3');
+    expect(parts[1].text).toContain('df (DataFrame, (4, 2))');
+    expect(parts[1].text).toContain('pandas 2.2.3');
     expect(first.messages[0].content).not.toContain('pandas 2.2.3');
     // The second request carries the call and its result.
     const call = second.messages[2];

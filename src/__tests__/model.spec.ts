@@ -324,7 +324,6 @@ describe('ChatModel with an execution host', () => {
       'assistant',
       'tool',
       'assistant',
-      'user',
       'user'
     ]);
   });

@@ -29,6 +29,7 @@ import type {
 } from './tokens';
 import {
   contextMessage,
+  FINAL_REQUEST_NOTE,
   failureOf,
   gaveUpMessage,
   judgeStep,
@@ -189,7 +190,22 @@ export class Agent {
     if (system.warning) {
       listener({ type: 'warning', message: system.warning });
     }
-    const turn: IWireMessage[] = [{ role: 'user', content: request.prompt }];
+    // The notebook's context rides with the prompt, as a second text part: the
+    // prompt stays the last user message, and every step of the turn (and
+    // every later turn) resends the same bytes, which prompt caching rewards.
+    const state = smallTalk ? null : await this._kernelState();
+    const context = smallTalk
+      ? SMALL_TALK_CONTEXT
+      : contextMessage(state, false);
+    const turn: IWireMessage[] = [
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: request.prompt },
+          { type: 'text', text: context }
+        ]
+      }
+    ];
     let steps = 0;
     let failures = 0;
     let lastFailure = '';
@@ -217,7 +233,6 @@ export class Agent {
         return result('stopped', null);
       }
       const finalRequest = steps >= settings.maxStepsPerTurn;
-      const state = smallTalk ? null : await this._kernelState();
       const chat: IChatRequest = {
         model: settings.modelAlias,
         temperature: settings.temperature,
@@ -225,12 +240,9 @@ export class Agent {
           { role: 'system', content: system.text },
           ...request.history,
           ...turn,
-          {
-            role: 'user',
-            content: smallTalk
-              ? SMALL_TALK_CONTEXT
-              : contextMessage(state, finalRequest)
-          }
+          ...(finalRequest
+            ? [{ role: 'user' as const, content: FINAL_REQUEST_NOTE }]
+            : [])
         ]
       };
       if (!smallTalk) {

@@ -234,12 +234,16 @@ export function contextMessage(
     lines.push('The kernel state could not be read.');
   }
   if (finalRequest) {
-    lines.push(
-      'The step limit of this request is reached: answer now with what you have, without running code.'
-    );
+    lines.push(FINAL_REQUEST_NOTE);
   }
   return lines.join('\n');
 }
+
+/**
+ * Sent as the last message when the step limit is reached.
+ */
+export const FINAL_REQUEST_NOTE =
+  '[Context, not written by the user] The step limit of this request is reached: answer now with what you have, without running code.';
 
 /**
  * The context message of small talk.
