@@ -30,18 +30,18 @@ async def main(spec: dict) -> None:
 
     times_429: list[float] = []  # wall clock, matched with goodput.py's room samples
 
-    async def one() -> tuple[int, float]:
+    async def one() -> tuple[int, float, float]:
         sent = time.monotonic()
         try:
             await router.acompletion(
                 model="default", messages=body["messages"], max_tokens=body["max_tokens"]
             )
-            return 200, time.monotonic() - sent
+            return 200, time.monotonic() - sent, sent
         except Exception as err:  # litellm raises many kinds; its status code is what counts
             status = int(getattr(err, "status_code", 500) or 500)
             if status == 429:
                 times_429.append(time.time())
-            return status, time.monotonic() - sent
+            return status, time.monotonic() - sent, sent
 
     for _ in range(3):  # import-time and first-call costs, outside the measured window
         await one()
@@ -56,14 +56,16 @@ async def main(spec: dict) -> None:
         tasks.append(asyncio.ensure_future(one()))
         next_at += rng.expovariate(spec["rate"])
     results = await asyncio.gather(*tasks)
-    ok = sorted(t for s, t in results if s == 200)
+    ok = sorted(t for s, t, _ in results if s == 200)
+    in_window = sum(1 for s, t, at in results if s == 200 and at + t - start <= spec["seconds"])
     p95 = ok[min(len(ok) - 1, int(0.95 * len(ok)))] * 1000 if ok else float("nan")
     print(
         json.dumps(
             {
                 "sent": len(results),
                 "ok": len(ok),
-                "client_429": sum(1 for s, _ in results if s == 429),
+                "ok_in_window": in_window,
+                "client_429": sum(1 for s, _, _ in results if s == 429),
                 "times_429": times_429,
                 "p95_ms": p95,
             }

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 from . import errors
+from .breaker import COOLING
 from .config import CodeInterpreter
 from .endpoint import DEFAULT_ALIAS, Endpoint
 from .keys import KeyMissing, KeyResolver, KeyStore
@@ -155,10 +156,12 @@ class Gateway:
         tokens = estimate_tokens(raw_body, body)
         self.stats.requests += 1
         tried: list[str] = []
+        rate_limited: set[str] = set()
         answer: GatewayErrorOrRelay | None = None
         # Hops after slow failures (5xx, timeouts, resets) are bounded; a 429 or a rejected
         # key answers at once and benches that deployment, so moving on from it is free.
-        # Each deployment is tried at most once per request.
+        # Each deployment is tried at most once per request, or twice when its first answer
+        # was a 429 whose cooldown ends within the pacing allowance.
         slow_failures = 0
         paced = 0.0  # seconds waited for a share to free up, at most PACING_LIMIT in all
         started = self.clock()
@@ -181,20 +184,28 @@ class Gateway:
                 return await self._attempt(endpoint, chosen, body, client_headers, tokens)
             except _Retry as retry:
                 answer = retry.answer
-                fast = isinstance(answer, errors.GatewayError) and answer.status in (401, 403, 429)
-                slow_failures += 0 if fast else 1
+                status = answer.status if isinstance(answer, errors.GatewayError) else 0
+                slow_failures += 0 if status in (401, 403, 429) else 1
+                if status == 429 and chosen.name not in rate_limited:
+                    # Cooling, so not picked again; but if its Retry-After is short, pacing
+                    # may wait for it once (a window edge the estimate missed by a little).
+                    rate_limited.add(chosen.name)
+                    tried.remove(chosen.name)
         return self._exhausted(str(alias), deployments, answer)
 
     def _pacing(self, deployments: list[Deployment], tried: list[str]) -> float | None:
-        """Seconds until the first untried deployment that its breaker allows has room again
-        (its short-window share or the minute's budget); None when none is allowed."""
+        """Seconds until the first untried deployment has room again (its short-window share,
+        the minute's budget, or the end of a 429's cooldown); None when none is expected to."""
         waits = []
         sole = len(deployments) == 1
         for deployment in deployments:
-            if deployment.name in tried or not deployment.breaker.allows(sole):
+            if deployment.name in tried:
                 continue
-            now = deployment.clock()
-            waits.append(deployment.next_room(now) - now)
+            breaker, now = deployment.breaker, deployment.clock()
+            if breaker.allows(sole):
+                waits.append(deployment.next_room(now) - now)
+            elif breaker.state == COOLING:
+                waits.append(max(breaker.until or now, deployment.next_room(now)) - now)
         if not waits or min(waits) <= 0:
             return None
         return min(waits)
@@ -244,6 +255,7 @@ class Gateway:
             )
             deployment.observe_headers(response.headers)
             if response.status == 429:
+                deployment.on_rejected(tokens)
                 deployment.usage.errors_429 += 1
                 deployment.usage.last_error = "HTTP 429 (rate limited)"
                 deployment.breaker.on_rate_limited(retry_after_seconds(response.headers))

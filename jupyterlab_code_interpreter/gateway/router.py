@@ -143,6 +143,15 @@ class Deployment:
         self.usage.requests += 1
         self.breaker.on_send()
 
+    def on_rejected(self, tokens: int) -> None:
+        """The deployment answered 429: it did not admit the request, so it does not count
+        against its RPM/TPM (as neither Azure nor the simulator counts it)."""
+        for index in range(len(self._sent) - 1, -1, -1):
+            if self._sent[index][1] == tokens:
+                del self._sent[index]
+                self._tokens_sent -= tokens
+                return
+
     def on_done(self) -> None:
         self.in_flight = max(0, self.in_flight - 1)
 

@@ -19,6 +19,22 @@ import httpx
 from . import errors
 from .endpoint import Endpoint
 
+
+def _cache_missing_sniffio() -> None:
+    """httpcore runs `import sniffio` on every request (to tell asyncio from trio); anyio 4
+    no longer installs sniffio, and a failed import is not cached, so each request searched
+    sys.path for it again: four times per request, about 0.5 ms in all (measured with
+    cProfile, see benchmarks/README.md). `None` in sys.modules makes the import fail at
+    once, which httpcore takes as asyncio, what it was concluding anyway."""
+    import importlib.util
+    import sys
+
+    if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
+        sys.modules["sniffio"] = None  # type: ignore[assignment]
+
+
+_cache_missing_sniffio()
+
 # Never forwarded to the endpoint: our own credentials and cookies, hop-by-hop headers, and
 # anything that would steer the request somewhere else.
 _DROPPED_REQUEST_HEADERS = frozenset(

@@ -172,3 +172,13 @@ def test_durations_and_retry_after():
     assert retry_after_seconds({"retry-after": "3"}) == 3
     assert retry_after_seconds({"x-ratelimit-reset-requests": "1m"}) == 60
     assert retry_after_seconds({}) is None
+
+
+def test_a_request_refused_with_429_does_not_count_against_the_budget():
+    clock = Clock()
+    deployment = make(clock, "d", rpm=60, tpm=1000)
+    deployment.on_send(100)
+    deployment.on_send(200)
+    deployment.on_rejected(200)
+    assert deployment.remaining(clock()) == (59, 900)
+    assert deployment.sent_in_burst_window(clock()) == 1
