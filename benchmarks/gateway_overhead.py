@@ -2,13 +2,17 @@
 real Jupyter Server running our extension, in one run.
 
 Starts the simulator (`python -m jupyterlab_code_interpreter.simulator`) and `jupyter server`
-(with a token, the extension enabled, pointed at the simulator through OPENAI_BASE_URL) as
-subprocesses, then measures with httpx (async):
+(with a token, the extension enabled, pointed at the simulator through OPENAI_BASE_URL, and
+baseline_handler.py's trivial authenticated route) as subprocesses, then measures with httpx
+(async):
   - non-streaming latency (request sent -> whole JSON answer read),
   - streaming time to first token (request sent -> first SSE chunk),
-at concurrency 1 and 32, p50 and p99, and prints absolute figures and gateway/direct ratios.
+closed-loop at concurrency 1, 32 and 128 (fewer requests at 128), and open-loop at a fixed
+rate (default 200 requests/s), p50, p95 and p99; absolute figures and gateway/direct ratios.
+The baseline row is the trivial route of the same server: jupyter_server's own floor.
 
-    python benchmarks/gateway_overhead.py [--requests 500] [--concurrency 1 32]
+    python benchmarks/gateway_overhead.py [--requests 500] [--concurrency 1 32 128]
+                                          [--rate 200] [--rate-seconds 5]
 
 The simulator answers at once (ttft 0, no pacing), so the figures are the gateway's overhead
 plus the simulator's own cost, not a model's. Nothing is asserted; it only prints.
@@ -22,7 +26,6 @@ import json
 import os
 import secrets
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -72,7 +75,7 @@ def start_server(home: str, simulator_url: str, token: str) -> tuple[subprocess.
     port = free_port()
     env = {
         **os.environ,
-        "PYTHONPATH": str(REPO),
+        "PYTHONPATH": os.pathsep.join((str(REPO), str(REPO / "benchmarks"))),
         "OPENAI_BASE_URL": f"{simulator_url}/v1",
         "OPENAI_API_KEY": KEY,
         "OPENAI_MODEL": "gpt-4o-mini",
@@ -93,7 +96,8 @@ def start_server(home: str, simulator_url: str, token: str) -> tuple[subprocess.
             "--allow-root",
             f"--IdentityProvider.token={token}",
             f"--ServerApp.root_dir={home}",
-            "--ServerApp.jpserver_extensions={'jupyterlab_code_interpreter': True}",
+            "--ServerApp.jpserver_extensions="
+            "{'jupyterlab_code_interpreter': True, 'baseline_handler': True}",
             "--ServerApp.log_level=WARN",
         ],
         cwd=home,
@@ -158,53 +162,86 @@ async def measure(target: dict, stream: bool, concurrency: int, total: int) -> l
         return timings
 
 
+async def measure_rate(target: dict, stream: bool, rate: float, seconds: float) -> list[float]:
+    """Open loop: a request every 1/rate s whatever the answers do, for `seconds`."""
+    limits = httpx.Limits(max_connections=1000, max_keepalive_connections=1000)
+    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+        await asyncio.gather(
+            *(one_request(client, target["url"], target["headers"], stream) for _ in range(32))
+        )
+        tasks = []
+        start = time.perf_counter()
+        for index in range(int(rate * seconds)):
+            delay = start + index / rate - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(
+                asyncio.ensure_future(one_request(client, target["url"], target["headers"], stream))
+            )
+        return list(await asyncio.gather(*tasks))
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
 async def run(args: argparse.Namespace, simulator_url: str, server_url: str, token: str) -> None:
+    auth = {"Authorization": f"token {token}"}
     targets = {
         "direct": {
             "url": f"{simulator_url}/v1/chat/completions",
             "headers": {"Authorization": f"Bearer {KEY}"},
         },
-        "gateway": {
-            "url": f"{server_url}/code-interpreter/v1/chat/completions",
-            "headers": {"Authorization": f"token {token}"},
-        },
+        "baseline": {"url": f"{server_url}/bench-baseline", "headers": auth},
+        "gateway": {"url": f"{server_url}/code-interpreter/v1/chat/completions", "headers": auth},
     }
+    cells = [(stream, c, None) for stream in (False, True) for c in args.concurrency]
+    if args.rate:
+        cells += [(stream, None, args.rate) for stream in (False, True)]
     rows = []
-    for stream in (False, True):
-        for concurrency in args.concurrency:
-            total = max(args.requests, concurrency * 20)
-            figures = {}
-            for name, target in targets.items():
+    for stream, concurrency, rate in cells:
+        figures = {}
+        for name, target in targets.items():
+            if name == "baseline" and stream:
+                continue  # the trivial route does not stream
+            if rate:
+                timings = await measure_rate(target, stream, rate, args.rate_seconds)
+            else:
+                total = args.requests if concurrency <= 32 else concurrency * 5
                 timings = await measure(target, stream, concurrency, total)
-                figures[name] = (
-                    statistics.median(timings) * 1000,
-                    percentile(timings, 99) * 1000,
-                )
-            rows.append(("stream TTFT" if stream else "non-stream", concurrency, total, figures))
+            figures[name] = [percentile(timings, q) * 1000 for q in (50, 95, 99)]
+        mode = f"{rate:g}/s" if rate else f"c={concurrency}"
+        rows.append(("stream TTFT" if stream else "non-stream", mode, len(timings), figures))
     header = (
-        f"{'metric':<12}{'conc':>5}{'n':>6}  {'direct p50':>10}{'p99':>8}  "
-        f"{'gateway p50':>11}{'p99':>8}  {'added p50':>9}{'p99':>8}  {'ratio p50':>9}{'p99':>7}"
+        f"{'metric':<12}{'load':>7}{'n':>6}  {'path':<9}{'p50':>8}{'p95':>8}{'p99':>8}"
+        f"  {'added p50':>9}{'p95':>8}{'p99':>8}  {'ratio p50':>9}{'p99':>7}"
     )
     print(header)
     print("-" * len(header))
-    for metric, concurrency, total, f in rows:
-        (d50, d99), (g50, g99) = f["direct"], f["gateway"]
-        print(
-            f"{metric:<12}{concurrency:>5}{total:>6}  {d50:>10.2f}{d99:>8.2f}  {g50:>11.2f}"
-            f"{g99:>8.2f}  {g50 - d50:>9.2f}{g99 - d99:>8.2f}  {g50 / d50:>9.2f}{g99 / d99:>7.2f}"
-        )
-    print("times in ms; added = gateway - direct; ratio = gateway / direct")
+    for metric, mode, total, f in rows:
+        d50, _, d99 = f["direct"]
+        for name in ("direct", "baseline", "gateway"):
+            if name not in f:
+                continue
+            p50, p95, p99 = f[name]
+            line = f"{metric:<12}{mode:>7}{total:>6}  {name:<9}{p50:>8.2f}{p95:>8.2f}{p99:>8.2f}"
+            if name != "direct":
+                a50, a95, a99 = (g - d for g, d in zip(f[name], f["direct"], strict=True))
+                line += f"  {a50:>9.2f}{a95:>8.2f}{a99:>8.2f}  {p50 / d50:>9.2f}{p99 / d99:>7.2f}"
+            print(line)
+    print(
+        "times in ms; added = path - direct; ratio = path / direct; baseline = a trivial "
+        "authenticated APIHandler in the same server (jupyter_server's floor, no upstream call)"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=500, help="requests per measurement")
-    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 32])
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 32, 128])
+    parser.add_argument("--rate", type=float, default=200.0, help="open-loop requests/s; 0: off")
+    parser.add_argument("--rate-seconds", type=float, default=5.0)
     args = parser.parse_args()
     token = secrets.token_hex(16)
     with tempfile.TemporaryDirectory() as home:
