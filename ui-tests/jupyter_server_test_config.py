@@ -13,3 +13,6 @@ configure_jupyter_server(c)  # noqa: F821 - `c` is injected by Jupyter's config 
 c.LabApp.user_settings_dir = mkdtemp(prefix="code-interpreter-settings-")  # noqa: F821
 # CI machines run the tests as root.
 c.ServerApp.allow_root = True  # noqa: F821
+# The "10 MB print" test must reach the kernel's output collector rather than the server's
+# IOPub rate limit (whose own notice is short anyway).
+c.ServerApp.iopub_data_rate_limit = 1e10  # noqa: F821

@@ -8,6 +8,9 @@ import { openPanel, sendPrompt, simulatorRequests } from './helpers';
 import { useScenario } from './scenario';
 
 test.describe.configure({ timeout: 120_000 });
+// Galata's kernel-API mock parses every POST reply as JSON, and an interrupt's
+// reply is empty: let kernel requests reach the server untouched.
+test.use({ kernels: null });
 
 /** Open a new notebook with a ready kernel, then the panel. */
 async function notebookAndPanel(
@@ -40,12 +43,13 @@ async function finalAnswer(panel: Locator): Promise<Locator> {
 
 test('a CSV in the folder + "run some basic visualization" plots in the notebook and answers', async ({
   page,
-  request
+  request,
+  tmpPath
 }) => {
   await page.contents.uploadContent(
     'month,revenue\nJan,10\nFeb,14\nMar,9\nApr,17\n',
     'text',
-    'sales.csv'
+    `${tmpPath}/sales.csv`
   );
   await useScenario(request, 'interpreter/visualize');
   const panel = await notebookAndPanel(page);
@@ -55,7 +59,7 @@ test('a CSV in the folder + "run some basic visualization" plots in the notebook
   const answer = await finalAnswer(panel);
   await expect(answer).toContainText('4 rows');
   // The plot is in the notebook, in the proposed cell.
-  const cell = page.locator('.jp-CodeInterpreter-proposedCell').first();
+  const cell = page.locator('.jp-CodeInterpreter-stepCell').first();
   await expect(cell.locator('.jp-OutputArea-output img')).toBeVisible();
   // The model received the outputs, and the plot as an image description.
   const requests = await simulatorRequests(request);
@@ -75,20 +79,24 @@ test('a maths problem is solved with sympy in the kernel', async ({
   await approve(panel, 1);
   await expect(await finalAnswer(panel)).toContainText('x = 3');
   await expect(
-    page.locator('.jp-CodeInterpreter-proposedCell .jp-OutputArea-output')
+    page.locator('.jp-CodeInterpreter-stepCell .jp-OutputArea-output')
   ).toContainText('[2, 3]');
 });
 
-test('a QR code from a URL is shown as an image', async ({ page, request }) => {
+test('a QR code from a URL is shown as an image', async ({
+  page,
+  request,
+  tmpPath
+}) => {
   await useScenario(request, 'interpreter/qrcode');
   const panel = await notebookAndPanel(page);
   await sendPrompt(panel, 'Make a QR code for https://jupyter.org');
   await approve(panel, 1);
   await expect(await finalAnswer(panel)).toContainText('QR code');
   await expect(
-    page.locator('.jp-CodeInterpreter-proposedCell .jp-OutputArea-output img')
+    page.locator('.jp-CodeInterpreter-stepCell .jp-OutputArea-output img')
   ).toBeVisible();
-  expect(await page.contents.fileExists('qrcode.png')).toBe(true);
+  expect(await page.contents.fileExists(`${tmpPath}/qrcode.png`)).toBe(true);
 });
 
 test('a runtime error is repaired on the second step', async ({
@@ -104,7 +112,7 @@ test('a runtime error is repaired on the second step', async ({
   ).toHaveAttribute('data-status', 'failed');
   await approve(panel, 2);
   await expect(await finalAnswer(panel)).toContainText('6.0');
-  await expect(page.locator('.jp-CodeInterpreter-proposedCell')).toHaveCount(2);
+  await expect(page.locator('.jp-CodeInterpreter-stepCell')).toHaveCount(2);
 });
 
 test('a syntax error never reaches the kernel', async ({ page, request }) => {
@@ -114,7 +122,7 @@ test('a syntax error never reaches the kernel', async ({ page, request }) => {
   // The broken code is refused before any cell runs; only the corrected step is proposed.
   await approve(panel, 2);
   await expect(await finalAnswer(panel)).toContainText('0, 1, 4, 9 and 16');
-  const cells = page.locator('.jp-CodeInterpreter-proposedCell');
+  const cells = page.locator('.jp-CodeInterpreter-stepCell');
   await expect(cells).toHaveCount(1);
   // Execution count 1: the kernel executed nothing before the corrected code.
   await expect(cells.first().locator('.jp-InputPrompt')).toContainText('[1]');
@@ -132,13 +140,17 @@ test('!pip install is blocked and the model is told which packages exist', async
   const panel = await notebookAndPanel(page);
   await sendPrompt(panel, 'Install totally-unknown-package and use it');
   await expect(await finalAnswer(panel)).toContainText('not allowed');
-  await expect(page.locator('.jp-CodeInterpreter-proposedCell')).toHaveCount(0);
+  await expect(page.locator('.jp-CodeInterpreter-stepCell')).toHaveCount(0);
   await expect(
     panel.locator('.jp-CodeInterpreter-step[data-step="1"]')
   ).toHaveAttribute('data-status', 'blocked');
 });
 
-test('nothing runs before approval; Run runs it', async ({ page, request }) => {
+test('nothing runs before approval; Run runs it', async ({
+  page,
+  request,
+  tmpPath
+}) => {
   await useScenario(request, 'interpreter/approval');
   const panel = await notebookAndPanel(page);
   await sendPrompt(panel, 'Please write the marker file');
@@ -146,16 +158,17 @@ test('nothing runs before approval; Run runs it', async ({ page, request }) => {
   await expect(card).toHaveAttribute('data-status', 'proposed');
   await expect(page.locator('.jp-CodeInterpreter-proposedCell')).toHaveCount(1);
   await page.waitForTimeout(1000);
-  expect(await page.contents.fileExists('marker.txt')).toBe(false);
+  expect(await page.contents.fileExists(`${tmpPath}/marker.txt`)).toBe(false);
 
   await card.locator('.jp-CodeInterpreter-stepRun').click();
   await expect(await finalAnswer(panel)).toContainText('I wrote');
-  expect(await page.contents.fileExists('marker.txt')).toBe(true);
+  expect(await page.contents.fileExists(`${tmpPath}/marker.txt`)).toBe(true);
 });
 
 test('Skip declines the step: nothing runs and the model is told', async ({
   page,
-  request
+  request,
+  tmpPath
 }) => {
   await useScenario(request, 'interpreter/approval');
   const panel = await notebookAndPanel(page);
@@ -165,7 +178,7 @@ test('Skip declines the step: nothing runs and the model is told', async ({
   await card.locator('.jp-CodeInterpreter-stepSkip').click();
   await expect(await finalAnswer(panel)).toContainText('did not write');
   await expect(card).toHaveAttribute('data-status', 'skipped');
-  expect(await page.contents.fileExists('marker.txt')).toBe(false);
+  expect(await page.contents.fileExists(`${tmpPath}/marker.txt`)).toBe(false);
 });
 
 test('Stop interrupts a running time.sleep(1000)', async ({
@@ -179,13 +192,15 @@ test('Stop interrupts a running time.sleep(1000)', async ({
   const card = panel.locator('.jp-CodeInterpreter-step[data-step="1"]');
   await expect(card).toHaveAttribute('data-status', 'running');
   await panel.locator('.jp-CodeInterpreter-stop').click();
-  await expect(card).toHaveAttribute('data-status', 'stopped');
+  await expect(card).toHaveAttribute('data-status', 'stopped', {
+    timeout: 20_000
+  });
   // The kernel was interrupted, not left sleeping.
   await expect(
     page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]')
   ).toHaveCount(1, { timeout: 15_000 });
   await expect(
-    page.locator('.jp-CodeInterpreter-proposedCell .jp-OutputArea-output')
+    page.locator('.jp-CodeInterpreter-stepCell .jp-OutputArea-output')
   ).toContainText('KeyboardInterrupt');
   await expect(
     panel.locator('textarea.jp-CodeInterpreter-input')
@@ -201,8 +216,11 @@ test('the conversation survives a page reload', async ({ page, request }) => {
   await approve(panel, 1);
   await expect(await finalAnswer(panel)).toContainText('x = 3');
 
-  await page.reload();
-  await page.waitForSelector('.jp-NotebookPanel');
+  // Saved, as a user would before reloading (else the browser asks to stay).
+  await page.notebook.save();
+  // The restored notebook is the active tab, not the launcher Galata waits for.
+  await page.reload({ waitForIsReady: false });
+  await page.locator('.jp-NotebookPanel').first().waitFor();
   const reloaded = await openPanel(page);
   await expect(
     reloaded.locator('.jp-CodeInterpreter-message[data-role="user"]')
