@@ -4,7 +4,10 @@
  */
 const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
 
-const SIMULATOR_PORT = 8765;
+// Ports can be moved (e.g. to run two suites side by side); CI uses the defaults.
+const SIMULATOR_PORT = Number(process.env.SIMULATOR_PORT || 8765);
+const LAB_PORT = Number(process.env.LAB_PORT || 8888);
+const BARE_LAB_PORT = Number(process.env.BARE_LAB_PORT || 8889);
 const python = process.env.CODE_INTERPRETER_PYTHON || 'python';
 
 module.exports = {
@@ -14,7 +17,7 @@ module.exports = {
   retries: 0,
   use: {
     ...baseConfig.use,
-    baseURL: 'http://localhost:8888',
+    baseURL: `http://localhost:${LAB_PORT}`,
     // Playwright's ffmpeg cannot be downloaded here, so no videos; traces still work.
     video: 'off',
     trace: 'retain-on-failure',
@@ -38,8 +41,8 @@ module.exports = {
       reuseExistingServer: false
     },
     {
-      command: 'jupyter lab --config jupyter_server_test_config.py',
-      url: 'http://localhost:8888/lab',
+      command: `jupyter lab --config jupyter_server_test_config.py --port ${LAB_PORT}`,
+      url: `http://localhost:${LAB_PORT}/lab`,
       timeout: 120 * 1000,
       reuseExistingServer: false,
       env: {
@@ -51,8 +54,8 @@ module.exports = {
       }
     },
     {
-      command: 'jupyter lab --config jupyter_server_test_config.py --port 8889',
-      url: 'http://localhost:8889/lab',
+      command: `jupyter lab --config jupyter_server_test_config.py --port ${BARE_LAB_PORT}`,
+      url: `http://localhost:${BARE_LAB_PORT}/lab`,
       timeout: 120 * 1000,
       reuseExistingServer: false,
       env: {

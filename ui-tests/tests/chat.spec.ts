@@ -6,6 +6,7 @@ import * as path from 'path';
 import { useScenario } from './scenario';
 import {
   clearSimulatorRequests,
+  SIMULATOR_URL,
   openPanel,
   sendPrompt,
   simulatorRequests
@@ -119,7 +120,7 @@ test.describe('Code Interpreter chat', () => {
 
     // The upstream now rejects the server's key.
     const scenario = { api_key: 'another-key', default: { content: 'unused' } };
-    await request.put('http://127.0.0.1:8765/_simulator/scenario', {
+    await request.put(`${SIMULATOR_URL}/_simulator/scenario`, {
       data: scenario
     });
     try {

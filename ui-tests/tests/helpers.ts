@@ -3,7 +3,10 @@
  */
 import type { APIRequestContext, Locator, Page } from '@playwright/test';
 
-export const SIMULATOR_URL = 'http://127.0.0.1:8765';
+export const SIMULATOR_URL = `http://127.0.0.1:${process.env.SIMULATOR_PORT || 8765}`;
+
+/** The JupyterLab with no model endpoint configured. */
+export const BARE_LAB_URL = `http://localhost:${process.env.BARE_LAB_PORT || 8889}`;
 
 /** Open the Code Interpreter panel through its palette command and return it. */
 export async function openPanel(page: Page): Promise<Locator> {

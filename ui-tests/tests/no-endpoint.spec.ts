@@ -2,9 +2,9 @@
  * A JupyterLab with no model endpoint configured: the panel explains how to configure one.
  */
 import { expect, test } from '@jupyterlab/galata';
-import { openPanel, sendPrompt } from './helpers';
+import { BARE_LAB_URL, openPanel, sendPrompt } from './helpers';
 
-test.use({ baseURL: 'http://localhost:8889' });
+test.use({ baseURL: BARE_LAB_URL });
 
 test('with no endpoint the panel shows how to configure one, and sending says so too', async ({
   page
