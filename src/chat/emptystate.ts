@@ -3,7 +3,12 @@
  * Distributed under the terms of the Modified BSD License.
  */
 
-import type { IGatewayStatus, TranslateFn } from '../tokens';
+import type {
+  IEndpointConfigError,
+  IEndpointStatus,
+  IGatewayStatus,
+  TranslateFn
+} from '../tokens';
 import { untranslated } from './translate';
 
 /**
@@ -66,7 +71,24 @@ export function parseGatewayStatus(data: unknown): IGatewayStatus {
     models: Array.isArray(record.models)
       ? record.models.filter((m): m is string => typeof m === 'string')
       : [],
-    message: typeof record.message === 'string' ? record.message : ''
+    message: typeof record.message === 'string' ? record.message : '',
+    // The pool's view reads these; a row without a name or an error without
+    // a message is dropped, other fields are checked where they are shown.
+    endpoints: Array.isArray(record.endpoints)
+      ? record.endpoints.filter(
+          (e): e is IEndpointStatus =>
+            typeof e === 'object' && e !== null && typeof e.name === 'string'
+        )
+      : undefined,
+    config_errors: Array.isArray(record.config_errors)
+      ? record.config_errors.filter(
+          (e): e is IEndpointConfigError =>
+            typeof e === 'object' &&
+            e !== null &&
+            typeof e.endpoint === 'string' &&
+            typeof e.message === 'string'
+        )
+      : undefined
   };
 }
 

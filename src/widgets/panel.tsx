@@ -19,6 +19,7 @@ import { codeInterpreterIcon } from '../icons';
 import type { IGatewayStatus } from '../tokens';
 import { ApprovalModeSelect } from './approvalmode';
 import { EmptyState } from './emptystate';
+import { PoolStatus } from './poolstatus';
 import { ChatInput } from './input';
 import { MessageList } from './messages';
 
@@ -119,7 +120,33 @@ export class ChatPanel extends ReactWidget {
           >
             <addIcon.react tag="span" elementPosition="center" />
           </button>
+          <button
+            type="button"
+            className="jp-Button jp-mod-minimal jp-CodeInterpreter-endpointsToggle"
+            aria-expanded={this._showEndpoints}
+            title={trans.__('Show the model endpoints and their health')}
+            onClick={() => {
+              this._showEndpoints = !this._showEndpoints;
+              if (this._showEndpoints) {
+                void this.refreshStatus();
+              }
+              this.update();
+            }}
+          >
+            {trans.__('Endpoints')}
+          </button>
         </div>
+        {this._showEndpoints ? (
+          <PoolStatus
+            status={
+              this._status && 'status' in this._status
+                ? this._status.status
+                : null
+            }
+            onRefresh={() => void this.refreshStatus()}
+            trans={trans}
+          />
+        ) : null}
         {conversation.panel ? (
           <div className="jp-CodeInterpreter-context">
             <span
@@ -210,6 +237,7 @@ export class ChatPanel extends ReactWidget {
   private _conversation: IConversation;
   private _fetchStatus: () => Promise<IGatewayStatus>;
   private _languages: IEditorLanguageRegistry | null;
+  private _showEndpoints = false;
   private _manager: ChatPanel.IConversations;
   private _openSettings: () => void;
   private _rendermime: IRenderMimeRegistry;

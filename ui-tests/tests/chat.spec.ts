@@ -145,6 +145,19 @@ test.describe('Code Interpreter chat', () => {
     }
   });
 
+  test('the endpoints view shows the gateway endpoint and its health', async ({
+    page
+  }) => {
+    const panel = await openPanel(page);
+    await panel.locator('.jp-CodeInterpreter-endpointsToggle').click();
+    const row = panel.locator('.jp-CodeInterpreter-endpointRow');
+    await expect(row).toHaveCount(1);
+    await expect(row).toHaveAttribute('data-state', 'healthy');
+    await expect(row).toContainText('127.0.0.1');
+    // Health is all it shows: no key.
+    expect(await panel.innerText()).not.toContain('sim-key');
+  });
+
   test('README screenshot', async ({ page }) => {
     const panel = await openPanel(page);
     await sendPrompt(panel, 'Please summarise what you can do');
