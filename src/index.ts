@@ -29,6 +29,7 @@ import {
 
 import { ServerConnection } from '@jupyterlab/services';
 
+import { cellCommandsPlugin } from './cellcommands/plugin';
 import { GatewayClient } from './chat/client';
 import { fetchGatewayStatus } from './chat/status';
 import { CommandIDs, ExternalCommandIDs } from './commands';
@@ -148,7 +149,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default plugin;
+export default [plugin, cellCommandsPlugin];
 
 /**
  * Private helpers.

@@ -217,6 +217,112 @@ export class ChatModel implements IDisposable {
   }
 
   /**
+   * Ask the model something on the user's behalf, without tools, and stream
+   * the answer into the conversation (cell commands: explain, fix).
+   *
+   * #### Notes
+   * The chat shows `display` as the user's message while the model gets
+   * `prompt`, which the history keeps (as the message's wire transcript) so
+   * later turns see what was really asked. Ignored while another reply
+   * streams. Resolves with the answer once done, or `null` when it was
+   * stopped, failed or ignored; it never rejects.
+   *
+   * @param prompt - what the model gets.
+   * @param options - what the chat shows, and the model alias to use.
+   */
+  async ask(
+    prompt: string,
+    options: ChatModel.IAskOptions
+  ): Promise<string | null> {
+    if (!prompt.trim() || this._status !== 'idle' || this._isDisposed) {
+      return null;
+    }
+    const history = this._history();
+    const userId = this._nextId();
+    const assistantId = this._nextId();
+    const controller = new AbortController();
+    this._controller = controller;
+    this._messages = [
+      ...this._messages,
+      { id: userId, role: 'user', content: options.display },
+      { id: assistantId, role: 'assistant', content: '', status: 'streaming' }
+    ];
+    this._warning = null;
+    this._status = 'waiting';
+    this._changed.emit();
+    let state: IStreamState = EMPTY_STREAM;
+    let answer: string | null = null;
+    try {
+      const stream = this._client.streamChat(
+        {
+          model: options.modelAlias?.trim() || this._settings.modelAlias,
+          temperature: this._settings.temperature,
+          messages: [...history, { role: 'user', content: prompt }]
+        },
+        controller.signal
+      );
+      for await (const chunk of stream) {
+        if (controller.signal.aborted) {
+          break;
+        }
+        const next = applyChunk(state, chunk);
+        if (next.error) {
+          throw new StreamEventError(next.error);
+        }
+        if (next.content !== state.content) {
+          this._update(assistantId, { content: next.content });
+          this._setStatus('streaming');
+        }
+        state = next;
+      }
+      if (controller.signal.aborted) {
+        this._update(assistantId, { status: 'stopped' });
+      } else {
+        this._update(assistantId, {
+          status: 'done',
+          note: truncationNote(state.finishReason, this._trans) ?? undefined
+        });
+        answer = state.content;
+      }
+      this._update(userId, {
+        wire: [
+          { role: 'user', content: prompt },
+          { role: 'assistant', content: state.content }
+        ]
+      });
+    } catch (error) {
+      if (controller.signal.aborted || isAbort(error)) {
+        this._update(assistantId, { status: 'stopped' });
+      } else {
+        this._fail(assistantId, error);
+      }
+    } finally {
+      if (this._controller === controller) {
+        this._controller = null;
+        this._setStatus('idle');
+      }
+    }
+    return answer;
+  }
+
+  /**
+   * Add an assistant message that answers no request, e.g. a cell command
+   * saying it gave up; it is shown and persisted with the conversation.
+   */
+  say(content: string): void {
+    if (!this._isDisposed && content.trim()) {
+      this._append({ role: 'assistant', content, status: 'done' });
+    }
+  }
+
+  /**
+   * Show a warning in the panel (e.g. a template override that was not used).
+   */
+  warn(message: string): void {
+    this._event('warning', message);
+  }
+
+  /**
    * Stop the streaming reply; the partial answer stays, marked `stopped`.
    */
   stop(): void {
@@ -503,6 +609,16 @@ export namespace ChatModel {
      * The conversation's id; a new one by default.
      */
     conversationId?: string;
+  }
+
+  /**
+   * The options of `ask`.
+   */
+  export interface IAskOptions {
+    /** The user message the chat shows in place of the prompt. */
+    display: string;
+    /** The model alias for this request; the chat's alias by default. */
+    modelAlias?: string;
   }
 
   /**
