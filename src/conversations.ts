@@ -126,16 +126,20 @@ export class ConversationManager implements IDisposable {
    * Send a prompt in the current conversation.
    *
    * #### Notes
-   * With no notebook open, asks whether to create one; if the user agrees the
-   * prompt goes to the new notebook's conversation, otherwise to a plain chat.
+   * With no notebook open, asks (once) whether to create one; if the user
+   * agrees the prompt goes to the new notebook's conversation, otherwise to a
+   * plain chat, and later prompts go there without asking again.
    */
   async send(text: string): Promise<void> {
-    if (!this._current.panel && text.trim()) {
+    if (!this._current.panel && text.trim() && !this._notebookDeclined) {
       const panel = await this._options.bridge.ensureNotebook(
         this._options.confirmNewNotebook
       );
       if (panel) {
         await this._onNotebookChanged(this._options.bridge, panel);
+      } else {
+        // Asked once: the user chose to chat without a notebook.
+        this._notebookDeclined = true;
       }
     }
     const conversation = this._current;
@@ -281,6 +285,7 @@ export class ConversationManager implements IDisposable {
   private _current: IConversation;
   private _currentChanged = new Signal<this, IConversation>(this);
   private _isDisposed = false;
+  private _notebookDeclined = false;
   private _loading = new Map<NotebookPanel, Promise<IConversation>>();
   private _options: ConversationManager.IOptions;
   private _scratch: IConversation;

@@ -14,6 +14,8 @@ module.exports = {
   ...baseConfig,
   reporter: [['list'], ['html', { open: 'never' }]],
   workers: 1,
+  // Per port, so suites running side by side keep their own artefacts.
+  outputDir: `test-results/${LAB_PORT}`,
   retries: 0,
   use: {
     ...baseConfig.use,

@@ -11,8 +11,10 @@ States:
 
 A deployment that is the only one serving an alias is spared (as LiteLLM spares
 single-deployment groups): `allows(sole=True)` lets requests through an ``open`` or
-``half_open`` breaker opened by failures, since refusing them would only turn a flaky
-deployment into a dead one. Cooling (429) and a rejected key are still honoured.
+``half_open`` breaker, since refusing them would only turn a flaky deployment into a dead
+one. That includes a rejected key: keys are read at request time, so the user's fix (a new
+key in the store, a corrected setting) must work on the next prompt, and each retry costs
+one quick upstream answer with the same clear error. Cooling (429) is still honoured.
 """
 
 from __future__ import annotations
@@ -74,7 +76,7 @@ class Breaker:
         state = self.state
         if state == HEALTHY:
             return True
-        if sole and state in (OPEN, HALF_OPEN) and not self.auth_failed:
+        if sole and state in (OPEN, HALF_OPEN):
             return True
         return state == HALF_OPEN and not self._probe_out
 

@@ -104,7 +104,7 @@ def test_a_released_probe_lets_another_probe_go():
     assert breaker.allows()
 
 
-def test_a_sole_deployment_is_spared_by_failures_but_not_by_429s_or_bad_keys():
+def test_a_sole_deployment_is_spared_by_failures_and_bad_keys_but_not_by_429s():
     clock = Clock()
     breaker = Breaker(clock=clock)
     for _ in range(3):
@@ -119,4 +119,5 @@ def test_a_sole_deployment_is_spared_by_failures_but_not_by_429s_or_bad_keys():
     assert not breaker.allows(sole=True)
     clock.now += 6
     breaker.on_auth_failure()
-    assert not breaker.allows(sole=True)
+    assert not breaker.allows()  # in a pool, a rejected key keeps the deployment out
+    assert breaker.allows(sole=True)  # alone, the next prompt tries again (a fixed key works)

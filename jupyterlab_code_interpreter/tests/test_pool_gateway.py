@@ -141,8 +141,11 @@ async def test_a_rejected_key_names_the_endpoint_and_the_variable_never_the_key(
     assert "was rejected (HTTP 401)" in error["message"]
     assert b"WRONG-0987654321" not in response.body and KEY.encode() not in response.body
     calls = len(sim.requests)
-    again = await post(jp_fetch, chat("hi"))  # open: the same answer, no upstream call
-    assert again.code == 401 and len(sim.requests) == calls
+    # Alone in its alias it is tried again (a key fixed meanwhile would work), with the
+    # same clear answer while the key is still wrong.
+    again = await post(jp_fetch, chat("hi"))
+    assert again.code == 401 and len(sim.requests) == calls + 1
+    assert json.loads(again.body)["error"]["code"] == "upstream_auth_failed"
 
 
 async def test_invalid_endpoint_is_named_and_the_valid_one_serves(jp_fetch, gateway, sim):

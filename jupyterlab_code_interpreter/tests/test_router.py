@@ -90,7 +90,7 @@ def test_a_cooling_deployment_is_routed_around_at_once():
     assert {router.pick([storm, calm], 1).name for _ in range(50)} == {"calm"}
 
 
-def test_the_only_deployment_of_an_alias_is_spared_by_failures_not_by_429s():
+def test_the_only_deployment_of_an_alias_is_spared_by_failures_and_bad_keys_not_by_429s():
     clock = Clock()
     only = make(clock, "only")
     for _ in range(3):
@@ -107,7 +107,8 @@ def test_the_only_deployment_of_an_alias_is_spared_by_failures_not_by_429s():
     assert router.pick([only], 1) is None  # a 429's cooldown is honoured
     only.breaker.on_auth_failure()
     clock.now += 4
-    assert router.pick([only], 1) is None  # and so is a rejected key
+    assert router.pick([only], 1) is only  # a rejected key is retried: a fix may have landed
+    assert router.pick([only, other], 1) is other  # in a pool, the bad key stays out
 
 
 def test_tpm_estimate_excludes_a_deployment_without_room():

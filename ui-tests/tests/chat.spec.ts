@@ -5,6 +5,7 @@ import { expect, test } from '@jupyterlab/galata';
 import * as path from 'path';
 import { useScenario } from './scenario';
 import {
+  chatWithoutNotebook,
   clearSimulatorRequests,
   SIMULATOR_URL,
   openPanel,
@@ -34,6 +35,7 @@ test.describe('Code Interpreter chat', () => {
   }) => {
     const panel = await openPanel(page);
     await sendPrompt(panel, 'Please summarise what you can do');
+    await chatWithoutNotebook(page);
 
     const user = panel.locator('.jp-CodeInterpreter-message[data-role="user"]');
     await expect(user).toHaveText(/Please summarise what you can do/);
@@ -70,6 +72,7 @@ test.describe('Code Interpreter chat', () => {
     await input.pressSequentially('second line');
     await expect(input).toHaveValue('first line\nsecond line');
     await input.press('Enter');
+    await chatWithoutNotebook(page);
     await expect(
       panel.locator('.jp-CodeInterpreter-message[data-role="user"]')
     ).toHaveText(/first line\s*second line/);
@@ -81,6 +84,7 @@ test.describe('Code Interpreter chat', () => {
   }) => {
     const panel = await openPanel(page);
     await sendPrompt(panel, 'Tell me slowly a story');
+    await chatWithoutNotebook(page);
 
     const answer = panel.locator(
       '.jp-CodeInterpreter-message[data-role="assistant"]'
@@ -114,6 +118,7 @@ test.describe('Code Interpreter chat', () => {
   }) => {
     const panel = await openPanel(page);
     await sendPrompt(panel, 'Please summarise what you can do');
+    await chatWithoutNotebook(page);
     await expect(
       panel.locator('.jp-CodeInterpreter-message[data-role="assistant"]')
     ).toHaveAttribute('data-status', 'done');
@@ -161,6 +166,7 @@ test.describe('Code Interpreter chat', () => {
   test('README screenshot', async ({ page }) => {
     const panel = await openPanel(page);
     await sendPrompt(panel, 'Please summarise what you can do');
+    await chatWithoutNotebook(page);
     await expect(
       panel.locator('.jp-CodeInterpreter-message[data-role="assistant"]')
     ).toHaveAttribute('data-status', 'done');

@@ -1,6 +1,7 @@
 /**
  * Shared steps of the chat ui-tests: opening the panel, sending a prompt, driving the simulator.
  */
+import { expect } from '@playwright/test';
 import type { APIRequestContext, Locator, Page } from '@playwright/test';
 
 export const SIMULATOR_URL = `http://127.0.0.1:${process.env.SIMULATOR_PORT || 8765}`;
@@ -23,6 +24,18 @@ export async function sendPrompt(panel: Locator, text: string): Promise<void> {
   const input = panel.locator('textarea.jp-CodeInterpreter-input');
   await input.fill(text);
   await input.press('Enter');
+}
+
+/**
+ * Answer the "Create a notebook?" question that the first prompt asks when no
+ * notebook is open: these tests chat without one.
+ */
+export async function chatWithoutNotebook(page: Page): Promise<void> {
+  const dialog = page.locator('.jp-Dialog');
+  await dialog.waitFor();
+  await expect(dialog).toContainText('Create a notebook?');
+  await dialog.getByRole('button', { name: 'Chat without a notebook' }).click();
+  await dialog.waitFor({ state: 'detached' });
 }
 
 /** The requests the simulator received, oldest first. */

@@ -2,7 +2,12 @@
  * A JupyterLab with no model endpoint configured: the panel explains how to configure one.
  */
 import { expect, test } from '@jupyterlab/galata';
-import { BARE_LAB_URL, openPanel, sendPrompt } from './helpers';
+import {
+  BARE_LAB_URL,
+  chatWithoutNotebook,
+  openPanel,
+  sendPrompt
+} from './helpers';
 
 test.use({ baseURL: BARE_LAB_URL });
 
@@ -17,6 +22,7 @@ test('with no endpoint the panel shows how to configure one, and sending says so
   await expect(guidance).toContainText('OPENAI_BASE_URL');
 
   await sendPrompt(panel, 'Hello?');
+  await chatWithoutNotebook(page);
   await expect(
     panel.locator('.jp-CodeInterpreter-message[data-role="user"]')
   ).toHaveText(/Hello\?/);
