@@ -2,7 +2,6 @@
  * The sidebar chat against a real JupyterLab whose gateway points at our LLM simulator.
  */
 import { expect, test } from '@jupyterlab/galata';
-import * as path from 'path';
 import { useScenario } from './scenario';
 import {
   chatWithoutNotebook,
@@ -162,16 +161,5 @@ test.describe('Code Interpreter chat', () => {
     // Health is all it shows: no key.
     expect(await panel.innerText()).not.toContain('sim-key');
   });
-
-  test('README screenshot', async ({ page }) => {
-    const panel = await openPanel(page);
-    await sendPrompt(panel, 'Please summarise what you can do');
-    await chatWithoutNotebook(page);
-    await expect(
-      panel.locator('.jp-CodeInterpreter-message[data-role="assistant"]')
-    ).toHaveAttribute('data-status', 'done');
-    await page.screenshot({
-      path: path.join(__dirname, '..', '..', 'docs', 'images', 'chat.png')
-    });
   });
 });

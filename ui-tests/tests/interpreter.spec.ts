@@ -4,6 +4,7 @@
  */
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import type { Locator } from '@playwright/test';
+import * as path from 'path';
 import { openPanel, sendPrompt, simulatorRequests } from './helpers';
 import { useScenario } from './scenario';
 
@@ -67,6 +68,14 @@ test('a CSV in the folder + "run some basic visualization" plots in the notebook
   const toolMessage = JSON.stringify(requests[1].body?.messages?.at(-1));
   expect(toolMessage).toContain('shape: (4, 2)');
   expect(toolMessage).toMatch(/image/i);
+
+  // This run is the README's screenshot.
+  await page.sidebar.close('left');
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await cell.scrollIntoViewIfNeeded();
+  await page.screenshot({
+    path: path.join(__dirname, '..', '..', 'docs', 'images', 'chat.png')
+  });
 });
 
 test('a maths problem is solved with sympy in the kernel', async ({

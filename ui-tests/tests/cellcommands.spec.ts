@@ -1,0 +1,216 @@
+/**
+ * Explain / Fix / Ask about this cell, end to end: the commands in the menus and toolbar, the
+ * explanation streaming into the panel, a fix shown as a diff, applied (one undo restores it),
+ * rerun in the real kernel, or rejected; the Fix button beside an error output; zh-CN labels.
+ */
+import { expect, galata, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import type { Locator } from '@playwright/test';
+import { openPanel, simulatorRequests } from './helpers';
+import { useScenario } from './scenario';
+
+test.describe.configure({ timeout: 120_000 });
+// Let kernel requests reach the server untouched (see interpreter.spec.ts).
+test.use({ kernels: null });
+
+const BROKEN = 'values = [3, 5, 10]\nprint(sum(values) / len(valuez))';
+const FIXED = 'values = [3, 5, 10]\nprint(sum(values) / len(values))';
+
+/** A new notebook with a ready kernel, then the panel. */
+async function notebookAndPanel(
+  page: IJupyterLabPageFixture
+): Promise<Locator> {
+  await page.notebook.createNew('cells.ipynb');
+  await expect(
+    page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]')
+  ).toHaveCount(1, { timeout: 60_000 });
+  return openPanel(page);
+}
+
+/** The source of cell `index` of the current notebook. */
+async function source(page: IJupyterLabPageFixture, index: number) {
+  return page.evaluate(i => {
+    const panel = window.jupyterapp.shell.currentWidget as any;
+    return panel.content.widgets[i].model.sharedModel.getSource() as string;
+  }, index);
+}
+
+/** Put `code` in the first cell, run it and wait for its error. */
+async function brokenCell(page: IJupyterLabPageFixture): Promise<Locator> {
+  await page.notebook.setCell(0, 'code', BROKEN);
+  await page.notebook.runCell(0);
+  const cell = page.locator('.jp-Notebook .jp-Cell').first();
+  await expect(cell.locator('.jp-OutputArea-output')).toContainText(
+    'NameError'
+  );
+  await page.notebook.selectCells(0);
+  return cell;
+}
+
+/** Run a command of the app. */
+async function execute(page: IJupyterLabPageFixture, id: string) {
+  await page.evaluate(async command => {
+    await window.jupyterapp.commands.execute(command);
+  }, id);
+}
+
+test('Explain streams into the panel with the definitions and variables it uses', async ({
+  page,
+  request
+}) => {
+  await useScenario(request, 'cellcommands/fix');
+  const panel = await notebookAndPanel(page);
+  await page.notebook.setCell(0, 'code', 'values = [3, 5, 10]');
+  await page.notebook.runCell(0);
+  await page.notebook.addCell('code', 'avg = sum(values) / len(values)\nprint(avg)');
+  await page.notebook.runCell(1);
+  await expect(page.locator('.jp-Notebook .jp-Cell').nth(1)).toContainText('6.0');
+  await page.notebook.selectCells(1);
+  await execute(page, 'code-interpreter:explain-cell');
+
+  const answer = panel
+    .locator('.jp-CodeInterpreter-message[data-role="assistant"]')
+    .last();
+  await expect(answer).toHaveAttribute('data-status', 'streaming');
+  await expect(answer).toHaveAttribute('data-status', 'done', {
+    timeout: 30_000
+  });
+  await expect(answer).toContainText('average');
+  await expect(
+    panel.locator('.jp-CodeInterpreter-message[data-role="user"]').last()
+  ).toContainText('Explain this cell');
+
+  const requests = await simulatorRequests(request);
+  const prompt = JSON.stringify(requests.at(-1)?.body?.messages?.at(-1));
+  expect(prompt).toContain('avg = sum(values)');
+  expect(prompt).toContain('6.0');
+  expect(prompt).toContain('values = [3, 5, 10]');
+  expect(prompt).toMatch(/values: list/);
+});
+
+test('Fix a NameError: diff, Apply, the rerun succeeds, one undo restores the cell', async ({
+  page,
+  request
+}) => {
+  await useScenario(request, 'cellcommands/fix');
+  const panel = await notebookAndPanel(page);
+  const cell = await brokenCell(page);
+  await execute(page, 'code-interpreter:fix-cell');
+
+  const diff = cell.locator('.jp-CodeInterpreter-diff');
+  await expect(diff).toBeVisible({ timeout: 30_000 });
+  await expect(diff.locator('.jp-CodeInterpreter-diffLine.jp-mod-removed')).toContainText('len(valuez)');
+  await expect(diff.locator('.jp-CodeInterpreter-diffLine.jp-mod-added')).toContainText('len(values)');
+  await diff.locator('.jp-CodeInterpreter-diffLayout').click();
+  await expect(diff).toHaveAttribute('data-layout', 'side-by-side');
+  await diff.locator('.jp-CodeInterpreter-diffApply').click();
+  // The default approval mode asks before running.
+  await diff.locator('.jp-CodeInterpreter-diffRun').click();
+  await expect(cell.locator('.jp-OutputArea-output')).toContainText('6.0');
+  await expect(cell.locator('.jp-CodeInterpreter-diff')).toHaveCount(0);
+  await expect(panel).toContainText('The fixed cell ran without error.');
+  expect(await source(page, 0)).toBe(FIXED);
+
+  await cell.locator('.jp-InputArea-editor').click();
+  await page.keyboard.press('Control+z');
+  await expect.poll(() => source(page, 0)).toBe(BROKEN);
+});
+
+test('Reject leaves the cell as it was', async ({ page, request }) => {
+  await useScenario(request, 'cellcommands/fix');
+  await notebookAndPanel(page);
+  const cell = await brokenCell(page);
+  await execute(page, 'code-interpreter:fix-cell');
+  const diff = cell.locator('.jp-CodeInterpreter-diff');
+  await expect(diff).toBeVisible({ timeout: 30_000 });
+  await diff.locator('.jp-CodeInterpreter-diffReject').click();
+  await expect(diff).toHaveCount(0);
+  expect(await source(page, 0)).toBe(BROKEN);
+  await expect(cell.locator('.jp-OutputArea-output')).toContainText('NameError');
+});
+
+test('Fix from the button beside the error output', async ({ page, request }) => {
+  await useScenario(request, 'cellcommands/fix');
+  await notebookAndPanel(page);
+  const cell = await brokenCell(page);
+  // A new cell is active: the button still fixes its own cell.
+  await page.notebook.addCell('code', 'print("other")');
+  await cell.locator('.jp-CodeInterpreter-fixError').click();
+  const diff = cell.locator('.jp-CodeInterpreter-diff');
+  await expect(diff).toBeVisible({ timeout: 30_000 });
+  await expect(diff).toContainText('len(values)');
+});
+
+test('Fix on a cell without an error asks what is wrong', async ({ page, request }) => {
+  await useScenario(request, 'cellcommands/fix');
+  await notebookAndPanel(page);
+  await page.notebook.setCell(0, 'code', "print('hi')");
+  await page.notebook.runCell(0);
+  await page.notebook.selectCells(0);
+  void execute(page, 'code-interpreter:fix-cell');
+  const dialog = page.locator('.jp-Dialog');
+  await expect(dialog).toContainText('What is wrong');
+  await dialog.locator('input').fill('It should print twice');
+  await dialog.locator('.jp-mod-accept').click();
+  await expect(
+    page.locator('.jp-Notebook .jp-Cell').first().locator('.jp-CodeInterpreter-diff')
+  ).toContainText("print('hi')", { timeout: 30_000 });
+});
+
+test('The commands are in the cell context menu and toolbar, disabled on Markdown with a reason', async ({
+  page
+}) => {
+  await notebookAndPanel(page);
+  await page.notebook.setCell(0, 'code', 'x = 1');
+  await page.notebook.selectCells(0);
+  const cell = page.locator('.jp-Notebook .jp-Cell').first();
+  await expect(
+    cell.locator('.jp-cell-toolbar [data-command="code-interpreter:explain-cell"]')
+  ).toBeVisible();
+  await expect(
+    cell.locator('.jp-cell-toolbar [data-command="code-interpreter:fix-cell"]')
+  ).toBeVisible();
+  await cell.locator('.jp-InputArea-editor').click({ button: 'right' });
+  const menu = page.locator('.lm-Menu');
+  await expect(menu).toContainText('Explain This Cell');
+  await expect(menu).toContainText('Fix This Cell');
+  await expect(menu).toContainText('Ask About This Cell');
+  await page.keyboard.press('Escape');
+
+  await page.notebook.addCell('markdown', '# Title');
+  const markdown = page.locator('.jp-Notebook .jp-Cell').nth(1);
+  await page.notebook.selectCells(1);
+  const state = await page.evaluate(() => {
+    const commands = window.jupyterapp.commands;
+    return {
+      enabled: commands.isEnabled('code-interpreter:explain-cell'),
+      caption: commands.caption('code-interpreter:explain-cell')
+    };
+  });
+  expect(state.enabled).toBe(false);
+  expect(state.caption).toContain('Markdown');
+  const button = markdown.locator(
+    '.jp-cell-toolbar [data-command="code-interpreter:explain-cell"]'
+  );
+  await expect(button).toHaveAttribute('title', /Markdown/);
+  await expect(button.locator('button')).toBeDisabled();
+});
+
+test.describe('in Simplified Chinese', () => {
+  test.use({
+    mockSettings: {
+      ...galata.DEFAULT_SETTINGS,
+      '@jupyterlab/translation-extension:plugin': { locale: 'zh_CN' }
+    }
+  });
+
+  test('the cell context menu has Chinese labels', async ({ page }) => {
+    await page.notebook.createNew('zh.ipynb');
+    await page.notebook.setCell(0, 'code', 'x = 1');
+    const cell = page.locator('.jp-Notebook .jp-Cell').first();
+    await cell.locator('.jp-InputArea-editor').click({ button: 'right' });
+    const menu = page.locator('.lm-Menu');
+    await expect(menu).toContainText('解释此单元格');
+    await expect(menu).toContainText('修复此单元格');
+    await expect(menu).toContainText('询问此单元格');
+  });
+});

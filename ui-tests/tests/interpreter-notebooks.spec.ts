@@ -1,0 +1,209 @@
+/**
+ * The interpreter and its notebook's life: no notebook open, a dead kernel, closing and reopening
+ * the notebook, and a page closed while an answer streams.
+ */
+import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import type { Locator } from '@playwright/test';
+import { openPanel, sendPrompt, simulatorRequests } from './helpers';
+import { useScenario } from './scenario';
+
+test.describe.configure({ timeout: 120_000 });
+// Kernel requests reach the server untouched (see interpreter.spec.ts).
+test.use({ kernels: null });
+
+/** Open a new notebook with a ready kernel, then the panel. */
+async function notebookAndPanel(
+  page: IJupyterLabPageFixture,
+  name = 'life.ipynb'
+): Promise<Locator> {
+  await page.notebook.createNew(name);
+  await expect(
+    page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]')
+  ).toHaveCount(1, { timeout: 60_000 });
+  return openPanel(page);
+}
+
+/** The last assistant message once the turn is over. */
+async function finalAnswer(panel: Locator): Promise<Locator> {
+  const answer = panel
+    .locator('.jp-CodeInterpreter-message[data-role="assistant"]')
+    .last();
+  await expect(answer).toHaveAttribute('data-status', 'done', {
+    timeout: 60_000
+  });
+  return answer;
+}
+
+test.describe('no notebook open', () => {
+  test('the first prompt offers a notebook; accepting creates one in the folder and the step lands in it', async ({
+    page,
+    request,
+    tmpPath
+  }) => {
+    await useScenario(request, 'interpreter/nonotebook');
+    await expect(page.locator('.jp-NotebookPanel')).toHaveCount(0);
+    const panel = await openPanel(page);
+    await sendPrompt(panel, 'Which python version runs here?');
+    const dialog = page.locator('.jp-Dialog');
+    await expect(dialog).toContainText('Create a notebook?');
+    await expect(
+      dialog.getByRole('button', { name: 'Chat without a notebook' })
+    ).toBeVisible();
+    await dialog.getByRole('button', { name: 'Create notebook' }).click();
+
+    const card = panel.locator('.jp-CodeInterpreter-step[data-step="1"]');
+    await expect(card).toHaveAttribute('data-status', 'proposed', {
+      timeout: 60_000
+    });
+    await card.locator('.jp-CodeInterpreter-stepRun').click();
+    await expect(await finalAnswer(panel)).toContainText('Python 3');
+
+    const notebook = page.locator('.jp-NotebookPanel');
+    await expect(notebook).toHaveCount(1);
+    await expect(
+      notebook.locator('.jp-CodeInterpreter-stepCell .jp-OutputArea-output')
+    ).toHaveText('major 3');
+    // In the file browser's folder, with a Python kernel.
+    expect(await page.contents.fileExists(`${tmpPath}/Untitled.ipynb`)).toBe(
+      true
+    );
+    const kernel = await page.evaluate(() => {
+      const widget = window.jupyterapp.shell.currentWidget as unknown as {
+        sessionContext: { session: { kernel: { name: string } | null } | null };
+      };
+      return widget.sessionContext.session?.kernel?.name ?? null;
+    });
+    expect(kernel).toBe('python3');
+  });
+
+  test('declining gives a plain chat answer with no tools', async ({
+    page,
+    request
+  }) => {
+    await useScenario(request, 'interpreter/nonotebook');
+    const panel = await openPanel(page);
+    await sendPrompt(panel, 'Which python version runs here?');
+    const dialog = page.locator('.jp-Dialog');
+    await dialog
+      .getByRole('button', { name: 'Chat without a notebook' })
+      .click();
+    await expect(await finalAnswer(panel)).toContainText('I can still chat');
+    await expect(page.locator('.jp-NotebookPanel')).toHaveCount(0);
+    const requests = await simulatorRequests(request);
+    expect(requests).toHaveLength(1);
+    expect(requests[0].body).not.toHaveProperty('tools');
+  });
+});
+
+test('a dead kernel is started again with a notice, and the step still runs', async ({
+  page,
+  request
+}) => {
+  await useScenario(request, 'interpreter/sympy');
+  const panel = await notebookAndPanel(page);
+  await page.kernel.shutdownAll();
+  await expect(
+    page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]')
+  ).toHaveCount(0, { timeout: 15_000 });
+  await sendPrompt(panel, 'Solve x^2 - 5x + 6 = 0');
+  await expect(page.locator('.jp-toast-message')).toContainText(
+    'The notebook had no kernel: started python3.',
+    {
+      timeout: 30_000
+    }
+  );
+  const card = panel.locator('.jp-CodeInterpreter-step[data-step="1"]');
+  await expect(card).toHaveAttribute('data-status', 'proposed', {
+    timeout: 60_000
+  });
+  await card.locator('.jp-CodeInterpreter-stepRun').click();
+  await expect(await finalAnswer(panel)).toContainText('x = 3');
+  await expect(
+    page.locator('.jp-CodeInterpreter-stepCell .jp-OutputArea-output')
+  ).toContainText('[2, 3]');
+});
+
+test('closing and reopening the notebook keeps its conversation', async ({
+  page,
+  request,
+  tmpPath
+}) => {
+  await useScenario(request, 'interpreter/sympy');
+  const panel = await notebookAndPanel(page, 'reopen.ipynb');
+  await sendPrompt(panel, 'Solve x^2 - 5x + 6 = 0');
+  const card = panel.locator('.jp-CodeInterpreter-step[data-step="1"]');
+  await expect(card).toHaveAttribute('data-status', 'proposed');
+  await card.locator('.jp-CodeInterpreter-stepRun').click();
+  await expect(await finalAnswer(panel)).toContainText('x = 3');
+  await page.notebook.save();
+  await page.notebook.close();
+  await expect(page.locator('.jp-NotebookPanel')).toHaveCount(0);
+  // With no notebook the panel shows the empty chat.
+  await expect(
+    panel.locator('.jp-CodeInterpreter-message[data-role="user"]')
+  ).toHaveCount(0);
+
+  await page.filebrowser.open(`${tmpPath}/reopen.ipynb`);
+  await page.locator('.jp-NotebookPanel').first().waitFor();
+  const reopened = await openPanel(page);
+  await expect(
+    reopened.locator('.jp-CodeInterpreter-message[data-role="user"]')
+  ).toContainText('Solve x^2');
+  await expect(
+    reopened
+      .locator('.jp-CodeInterpreter-message[data-role="assistant"]')
+      .last()
+  ).toContainText('x = 3');
+  await expect(
+    reopened.locator('.jp-CodeInterpreter-step[data-step="1"]')
+  ).toHaveAttribute('data-status', 'done');
+});
+
+test.describe('a page closed mid-turn', () => {
+  // The workspace (where conversations are saved) must reach the server, for the next page.
+  test.use({ mockState: false });
+
+  test('a new page shows the partial answer, marked stopped', async ({
+    page,
+    request,
+    tmpPath,
+    baseURL
+  }) => {
+    await useScenario(request, 'interpreter/slow');
+    const panel = await notebookAndPanel(page, 'closed.ipynb');
+    await page.notebook.save();
+    await sendPrompt(panel, 'Tell me a long story');
+    const answer = panel
+      .locator('.jp-CodeInterpreter-message[data-role="assistant"]')
+      .last();
+    await expect(answer).toContainText('Once upon a time');
+    await expect(answer).toHaveAttribute('data-status', 'streaming');
+    // Long enough for the throttled save and the workspace's own debounce.
+    await page.waitForTimeout(3000);
+    const partial = (await answer.innerText()).length;
+    await page.close();
+
+    const next = await page.context().newPage();
+    await next.goto(`${baseURL}/lab/tree/${tmpPath}/closed.ipynb`);
+    await next
+      .locator('.jp-NotebookPanel')
+      .first()
+      .waitFor({ timeout: 60_000 });
+    await next.evaluate(async () => {
+      await window.jupyterapp.commands.execute('code-interpreter:open-panel');
+    });
+    const reopened = next.locator('#jp-code-interpreter-panel');
+    await expect(
+      reopened.locator('.jp-CodeInterpreter-message[data-role="user"]')
+    ).toContainText('long story');
+    const restored = reopened
+      .locator('.jp-CodeInterpreter-message[data-role="assistant"]')
+      .last();
+    await expect(restored).toContainText('Once upon a time');
+    await expect(restored).toHaveAttribute('data-status', 'stopped');
+    expect((await restored.innerText()).length).toBeGreaterThan(0);
+    expect(partial).toBeGreaterThan(0);
+    await expect(restored).not.toContainText('finish in a test');
+    await next.close();
+  });
+});
