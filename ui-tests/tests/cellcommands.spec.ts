@@ -3,7 +3,12 @@
  * explanation streaming into the panel, a fix shown as a diff, applied (one undo restores it),
  * rerun in the real kernel, or rejected; the Fix button beside an error output; zh-CN labels.
  */
-import { expect, galata, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import {
+  expect,
+  galata,
+  IJupyterLabPageFixture,
+  test
+} from '@jupyterlab/galata';
 import type { Locator } from '@playwright/test';
 import { openPanel, simulatorRequests } from './helpers';
 import { useScenario } from './scenario';
@@ -61,9 +66,14 @@ test('Explain streams into the panel with the definitions and variables it uses'
   const panel = await notebookAndPanel(page);
   await page.notebook.setCell(0, 'code', 'values = [3, 5, 10]');
   await page.notebook.runCell(0);
-  await page.notebook.addCell('code', 'avg = sum(values) / len(values)\nprint(avg)');
+  await page.notebook.addCell(
+    'code',
+    'avg = sum(values) / len(values)\nprint(avg)'
+  );
   await page.notebook.runCell(1);
-  await expect(page.locator('.jp-Notebook .jp-Cell').nth(1)).toContainText('6.0');
+  await expect(page.locator('.jp-Notebook .jp-Cell').nth(1)).toContainText(
+    '6.0'
+  );
   await page.notebook.selectCells(1);
   await execute(page, 'code-interpreter:explain-cell');
 
@@ -98,8 +108,12 @@ test('Fix a NameError: diff, Apply, the rerun succeeds, one undo restores the ce
 
   const diff = cell.locator('.jp-CodeInterpreter-diff');
   await expect(diff).toBeVisible({ timeout: 30_000 });
-  await expect(diff.locator('.jp-CodeInterpreter-diffLine.jp-mod-removed')).toContainText('len(valuez)');
-  await expect(diff.locator('.jp-CodeInterpreter-diffLine.jp-mod-added')).toContainText('len(values)');
+  await expect(
+    diff.locator('.jp-CodeInterpreter-diffLine.jp-mod-removed')
+  ).toContainText('len(valuez)');
+  await expect(
+    diff.locator('.jp-CodeInterpreter-diffLine.jp-mod-added')
+  ).toContainText('len(values)');
   await diff.locator('.jp-CodeInterpreter-diffLayout').click();
   await expect(diff).toHaveAttribute('data-layout', 'side-by-side');
   await diff.locator('.jp-CodeInterpreter-diffApply').click();
@@ -125,10 +139,15 @@ test('Reject leaves the cell as it was', async ({ page, request }) => {
   await diff.locator('.jp-CodeInterpreter-diffReject').click();
   await expect(diff).toHaveCount(0);
   expect(await source(page, 0)).toBe(BROKEN);
-  await expect(cell.locator('.jp-OutputArea-output')).toContainText('NameError');
+  await expect(cell.locator('.jp-OutputArea-output')).toContainText(
+    'NameError'
+  );
 });
 
-test('Fix from the button beside the error output', async ({ page, request }) => {
+test('Fix from the button beside the error output', async ({
+  page,
+  request
+}) => {
   await useScenario(request, 'cellcommands/fix');
   await notebookAndPanel(page);
   const cell = await brokenCell(page);
@@ -140,7 +159,10 @@ test('Fix from the button beside the error output', async ({ page, request }) =>
   await expect(diff).toContainText('len(values)');
 });
 
-test('Fix on a cell without an error asks what is wrong', async ({ page, request }) => {
+test('Fix on a cell without an error asks what is wrong', async ({
+  page,
+  request
+}) => {
   await useScenario(request, 'cellcommands/fix');
   await notebookAndPanel(page);
   await page.notebook.setCell(0, 'code', "print('hi')");
@@ -152,7 +174,10 @@ test('Fix on a cell without an error asks what is wrong', async ({ page, request
   await dialog.locator('input').fill('It should print twice');
   await dialog.locator('.jp-mod-accept').click();
   await expect(
-    page.locator('.jp-Notebook .jp-Cell').first().locator('.jp-CodeInterpreter-diff')
+    page
+      .locator('.jp-Notebook .jp-Cell')
+      .first()
+      .locator('.jp-CodeInterpreter-diff')
   ).toContainText("print('hi')", { timeout: 30_000 });
 });
 
@@ -164,7 +189,9 @@ test('The commands are in the cell context menu and toolbar, disabled on Markdow
   await page.notebook.selectCells(0);
   const cell = page.locator('.jp-Notebook .jp-Cell').first();
   await expect(
-    cell.locator('.jp-cell-toolbar [data-command="code-interpreter:explain-cell"]')
+    cell.locator(
+      '.jp-cell-toolbar [data-command="code-interpreter:explain-cell"]'
+    )
   ).toBeVisible();
   await expect(
     cell.locator('.jp-cell-toolbar [data-command="code-interpreter:fix-cell"]')
