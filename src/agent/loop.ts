@@ -6,6 +6,7 @@
 import { StreamEventError, isAbort } from '../chat/errors';
 import { applyChunk, EMPTY_STREAM, IStreamState } from '../chat/stream';
 import { untranslated } from '../chat/translate';
+import { markTiming, TimingMarks } from '../marks';
 import type {
   IChatClient,
   IChatRequest,
@@ -268,6 +269,11 @@ export class Agent {
         ...call,
         id: call.id || `call_${request.turnId}_${steps + index + 1}`
       }));
+      if (
+        calls.some(call => call.function.name === RUN_PYTHON_TOOL.function.name)
+      ) {
+        markTiming(TimingMarks.toolCallComplete);
+      }
       if (!calls.length) {
         turn.push({ role: 'assistant', content: reply.content });
         // At the step limit the model was asked to answer without tools:
@@ -514,6 +520,7 @@ export class Agent {
     onText: (delta: string) => void
   ): Promise<IStreamState> {
     let state: IStreamState = EMPTY_STREAM;
+    markTiming(TimingMarks.modelRequest);
     try {
       for await (const chunk of this.client.streamChat(request, signal)) {
         // Chunks already parsed when Stop was pressed must not show up.

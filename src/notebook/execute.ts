@@ -8,6 +8,7 @@ import { CodeCell } from '@jupyterlab/cells';
 import type { Kernel, KernelMessage } from '@jupyterlab/services';
 
 import type { StepOutcome } from '../agent/tokens';
+import { markTiming, TimingMarks } from '../marks';
 
 /**
  * How long to wait for the kernel to answer an interrupt before giving up on
@@ -70,6 +71,7 @@ export async function executeCell(
   sessionContext.statusChanged.connect(onStatus);
   sessionContext.kernelChanged.connect(onKernelChanged);
   try {
+    markTiming(TimingMarks.executeRequest);
     const done = CodeCell.execute(cell, sessionContext);
     // `CodeCell.execute` sets the future synchronously (none for blank code).
     const future = cell.outputArea.future;
@@ -84,6 +86,7 @@ export async function executeCell(
     let reply: KernelMessage.IExecuteReplyMsg | void;
     try {
       reply = await Promise.race([done, gaveUp.then(() => undefined)]);
+      markTiming(TimingMarks.kernelIdle);
     } catch {
       // The future was cancelled: the kernel restarted, died or went away.
       return ending === 'stopped' ? 'stopped' : 'kernel_died';
