@@ -22,6 +22,11 @@ import { StepCard } from './step';
  */
 export function MessageList(props: MessageList.IProps): JSX.Element {
   const { messages, status, trans } = props;
+  // While the kernel runs a step the turn is busy too, though no answer is
+  // awaited; a step waiting for approval is the user's move, not ours.
+  const stepRunning =
+    status === 'running' &&
+    messages.some(m => m.role === 'step' && m.step?.status === 'running');
   const list = React.useRef<HTMLDivElement>(null);
   const pinned = React.useRef(true);
 
@@ -67,11 +72,15 @@ export function MessageList(props: MessageList.IProps): JSX.Element {
           />
         )
       )}
-      {status === 'waiting' && (
+      {(status === 'waiting' || stepRunning) && (
         <div
           className="jp-CodeInterpreter-progress"
           role="status"
-          aria-label={trans.__('Waiting for the answer')}
+          aria-label={
+            stepRunning
+              ? trans.__('Running the step in the kernel')
+              : trans.__('Waiting for the answer')
+          }
         >
           <span className="jp-CodeInterpreter-progressDot" />
           <span className="jp-CodeInterpreter-progressDot" />
