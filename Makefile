@@ -40,6 +40,7 @@ lint:
 	npm run lint:check
 	ruff check .
 	ruff format --check .
+	python scripts/update_catalog.py --check
 
 jest:
 	npx jest --coverage
