@@ -161,5 +161,4 @@ test.describe('Code Interpreter chat', () => {
     // Health is all it shows: no key.
     expect(await panel.innerText()).not.toContain('sim-key');
   });
-  });
 });
