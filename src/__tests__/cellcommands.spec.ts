@@ -1,0 +1,274 @@
+/*
+ * Copyright (c) jupyterlab-code-interpreter contributors.
+ * Distributed under the terms of the Modified BSD License.
+ */
+
+import {
+  contextSection,
+  definitionsUsed,
+  errorOf,
+  gatherCellContext,
+  namesDefined,
+  namesUsed,
+  variablesTouched
+} from '../cellcommands/context';
+import { lineDiff } from '../cellcommands/linediff';
+import { parseFixProposal } from '../cellcommands/proposal';
+import {
+  askRequest,
+  explainRequest,
+  fixRequest
+} from '../cellcommands/requests';
+import { ENGLISH, language } from '../agent/language';
+import { ChatModel } from '../chat/model';
+import { errorOutput, ScriptedClient, stdout, text } from './agent-fakes';
+
+describe('namesUsed / namesDefined', () => {
+  it('skips attributes, keywords, strings and comments', () => {
+    expect(
+      namesUsed('df.head(n)  # total\nprint("x y", total)\nfor i in rows: pass')
+    ).toEqual(['df', 'n', 'total', 'i', 'rows']);
+  });
+
+  it('finds defs, classes, assignments and imports at top level', () => {
+    const code =
+      'import numpy as np\nfrom os import path, sep\nimport a.b\n@cache\ndef f(x):\n    y = 1\n    return x\nclass C:\n    pass\na, b = 1, 2\ntotal += 3\nx == 1';
+    expect(namesDefined(code)).toEqual([
+      'np',
+      'path',
+      'sep',
+      'a',
+      'f',
+      'C',
+      'a',
+      'b',
+      'total'
+    ]);
+  });
+});
+
+describe('definitionsUsed', () => {
+  const earlier = [
+    'import pandas as pd\nvalues = [1, 2]',
+    'def mean(xs):\n    return sum(xs) / len(xs)\n\nunused = 3',
+    'values = [3, 5, 10]'
+  ];
+
+  it('returns the last definition above of each name used, top first', () => {
+    const found = definitionsUsed(earlier, 'print(mean(values), pd)');
+    expect(found.map(d => [d.name, d.cell])).toEqual([
+      ['pd', 0],
+      ['mean', 1],
+      ['values', 2]
+    ]);
+    expect(found[1].source).toBe('def mean(xs):\n    return sum(xs) / len(xs)');
+  });
+
+  it('leaves out names the cell defines itself, but not reassignments', () => {
+    expect(definitionsUsed(earlier, 'values = []\nprint(values)')).toEqual([]);
+    expect(
+      definitionsUsed(earlier, 'values = values + [1]').map(d => d.name)
+    ).toEqual(['values']);
+  });
+
+  it('keeps within the character budget', () => {
+    const long = `def big():\n${'    x = 1\n'.repeat(500)}`;
+    const found = definitionsUsed([long, 'small = 1'], 'big(); small', 2000);
+    expect(found[0].source).toContain('# … (cut)');
+    expect(found[0].source.length).toBeLessThan(1300);
+  });
+});
+
+describe('variablesTouched / errorOf / gatherCellContext', () => {
+  const state = {
+    variables: [
+      { name: 'df', type: 'DataFrame', shape: '(3, 2)' },
+      { name: 'other', type: 'int', shape: '' }
+    ],
+    packages: {},
+    cwd: '/tmp',
+    files: []
+  };
+
+  it('keeps the kernel variables the code uses', () => {
+    expect(variablesTouched(state, 'df.plot()')).toEqual([state.variables[0]]);
+    expect(variablesTouched(null, 'df')).toEqual([]);
+  });
+
+  it('gives the error name, value and the ANSI-free traceback', () => {
+    const error = {
+      ...errorOutput('NameError', "name 'valuez' is not defined"),
+      traceback: ['\u001b[31mNameError\u001b[0m', 'Cell In[1], line 2']
+    };
+    expect(errorOf([stdout('hi'), error])).toBe(
+      "NameError: name 'valuez' is not defined\n\nNameError\nCell In[1], line 2"
+    );
+    expect(errorOf([stdout('hi')])).toBeNull();
+  });
+
+  it('uses the selection and summarises the outputs without the error', () => {
+    const context = gatherCellContext({
+      source: 'a = df.x\nprint(a)',
+      selection: 'df.x',
+      outputs: [stdout('42\n'), errorOutput('KeyError', 'x')],
+      earlier: ['df = load()'],
+      state,
+      outputTokenBudget: 500
+    });
+    expect(context.code).toBe('df.x');
+    expect(context.isSelection).toBe(true);
+    expect(context.outputs).toContain('42');
+    expect(context.outputs).not.toContain('KeyError');
+    expect(context.error).toContain('KeyError: x');
+    expect(context.definitions.map(d => d.source)).toEqual(['df = load()']);
+    const section = contextSection(context);
+    expect(section).toContain('a selection within the cell');
+    expect(section).toContain('# cell 1\ndf = load()');
+    expect(section).toContain('- df: DataFrame, (3, 2)');
+  });
+});
+
+describe('parseFixProposal', () => {
+  it('takes the last Python block and keeps the explanation', () => {
+    const answer =
+      'It failed here:\n\n```python\nbad()\n```\n\nFixed:\n\n```python\ngood()\nmore()\n```\n';
+    expect(parseFixProposal(answer)).toEqual({
+      code: 'good()\nmore()',
+      explanation: 'It failed here:\n\n```python\nbad()\n```\n\nFixed:'
+    });
+  });
+
+  it('falls back to an unlabelled block, and is null without one', () => {
+    expect(parseFixProposal('```\nx = 1\n```')?.code).toBe('x = 1');
+    expect(parseFixProposal('```sh\nls\n```')).toBeNull();
+    expect(parseFixProposal('No idea.')).toBeNull();
+  });
+});
+
+describe('lineDiff', () => {
+  it('marks removed and added lines, numbered on each side', () => {
+    const diff = lineDiff('a\nb\nc', 'a\nB\nc\nd');
+    expect(diff.lines.map(l => `${l.kind}:${l.text}`)).toEqual([
+      'same:a',
+      'removed:b',
+      'added:B',
+      'same:c',
+      'added:d'
+    ]);
+    expect(diff.added).toBe(2);
+    expect(diff.removed).toBe(1);
+    expect(diff.lines[2].newNumber).toBe(2);
+    expect(diff.lines[1].oldNumber).toBe(2);
+  });
+
+  it('pairs removals with additions side by side', () => {
+    const rows = lineDiff('a\nb\nc', 'a\nB\nc\nd').rows;
+    expect(
+      rows.map(r => [r.left?.text ?? null, r.right?.text ?? null])
+    ).toEqual([
+      ['a', 'a'],
+      ['b', 'B'],
+      ['c', 'c'],
+      [null, 'd']
+    ]);
+  });
+
+  it('degrades to remove-all/add-all past the size limit', () => {
+    const diff = lineDiff('a\nb', 'a\nc', 1);
+    expect(diff.removed).toBe(2);
+    expect(diff.added).toBe(2);
+  });
+});
+
+describe('requests', () => {
+  const context = {
+    code: 'print(len(valuez))',
+    isSelection: false,
+    outputs: '',
+    error: "NameError: name 'valuez' is not defined",
+    definitions: [{ name: 'values', cell: 0, source: 'values = [1]' }],
+    variables: []
+  };
+  const trans = (msgid: string, ...args: unknown[]) =>
+    msgid.replace(/%(\d)/g, (_, n) => String(args[Number(n) - 1]));
+
+  it('renders the explain template in the language, with the context', () => {
+    const request = explainRequest(context, language('zh-Hans'), {}, trans);
+    expect(request.prompt).toContain('Answer in Simplified Chinese');
+    expect(request.prompt).toContain('print(len(valuez))');
+    expect(request.prompt).toContain('(no output)');
+    expect(request.prompt).toContain('[Context]');
+    expect(request.display).toContain('Explain this cell');
+    expect(request.warning).toBeNull();
+  });
+
+  it('renders the fix template with the error, and uses valid overrides', () => {
+    const request = fixRequest(context, context.error, ENGLISH, {}, trans);
+    expect(request.prompt).toContain('code block (fenced with ```python)');
+    expect(request.prompt).toContain("NameError: name 'valuez'");
+    const custom = fixRequest(
+      context,
+      context.error,
+      ENGLISH,
+      { fix: 'FIX {{code}} {{error}}' },
+      trans,
+      2
+    );
+    expect(custom.prompt.startsWith('FIX print(len(valuez)) NameError')).toBe(
+      true
+    );
+    expect(custom.display).toContain('attempt 2');
+    const bad = fixRequest(context, 'x', ENGLISH, { fix: '{{oops}}' }, trans);
+    expect(bad.warning).toContain('{{oops}}');
+    expect(bad.prompt).toContain('This notebook cell failed');
+  });
+
+  it('puts the question and the cell in the ask prompt', () => {
+    const request = askRequest(context, ' Why? ');
+    expect(request.prompt).toMatch(/^Why\?\n\nAbout this notebook cell:/);
+    expect(request.prompt).toContain('Its error:');
+    expect(request.display).toBe('Why?\n\n```python\nprint(len(valuez))\n```');
+  });
+});
+
+describe('ChatModel.ask', () => {
+  it('shows the display text, sends the prompt without tools, and keeps it in the history', async () => {
+    const client = new ScriptedClient(text('It ', 'adds.'), text('Sure.'));
+    const model = new ChatModel({ client });
+    const answer = await model.ask('PROMPT', {
+      display: 'Explain this cell',
+      modelAlias: 'small'
+    });
+    expect(answer).toBe('It adds.');
+    expect(model.messages.map(m => [m.role, m.content])).toEqual([
+      ['user', 'Explain this cell'],
+      ['assistant', 'It adds.']
+    ]);
+    expect(client.requests[0].model).toBe('small');
+    expect(client.requests[0].tools).toBeUndefined();
+    expect(client.requests[0].messages.at(-1)).toEqual({
+      role: 'user',
+      content: 'PROMPT'
+    });
+    await model.send('And then?');
+    expect(client.requests[1].messages.slice(0, 2)).toEqual([
+      { role: 'user', content: 'PROMPT' },
+      { role: 'assistant', content: 'It adds.' }
+    ]);
+  });
+
+  it('resolves null on failure, and say/warn add a message and a warning', async () => {
+    const model = new ChatModel({ client: new ScriptedClient() });
+    expect(await model.ask('P', { display: 'D' })).toBeNull();
+    expect(model.messages.at(-1)?.role).toBe('error');
+    model.say('Gave up.');
+    expect(model.messages.at(-1)).toMatchObject({
+      role: 'assistant',
+      content: 'Gave up.',
+      status: 'done'
+    });
+    model.warn('Bad template');
+    expect(model.warning).toBe('Bad template');
+    expect(model.status).toBe('idle');
+  });
+});
