@@ -234,7 +234,8 @@ export class ConversationManager implements IDisposable {
     const autosave = store.autosave(panel, {
       changed: model.changed,
       // Messages are plain data (strings, numbers, nested plain objects).
-      toJSON: () => model.toJSON() as unknown as ReadonlyPartialJSONValue
+      toJSON: () => model.toJSON() as unknown as ReadonlyPartialJSONValue,
+      settled: () => model.status === 'idle'
     });
     this._byPanel.set(panel, conversation);
     this._autosaves.set(panel, autosave);

@@ -108,4 +108,39 @@ describe('ConversationStore', () => {
       jest.useRealTimers();
     }
   });
+  it('saves at once a change made while the source is settled', async () => {
+    jest.useFakeTimers();
+    try {
+      const store = new ConversationStore({
+        state: new StateDB(),
+        delay: 1000,
+        window: null
+      });
+      const notebook = owner('e.ipynb');
+      const save = jest.spyOn(store, 'save');
+      let value = 0;
+      let settled = false;
+      const changed = new Signal<object, void>({});
+      const source = {
+        changed,
+        toJSON: () => ({ value }),
+        settled: () => settled
+      };
+      const autosave = store.autosave(notebook, source);
+      value = 1;
+      changed.emit();
+      expect(save).not.toHaveBeenCalled();
+      // The turn ends: saved without waiting, and the pending save is dropped.
+      value = 2;
+      settled = true;
+      changed.emit();
+      expect(save).toHaveBeenCalledTimes(1);
+      expect(save).toHaveBeenLastCalledWith(notebook, { value: 2 });
+      jest.advanceTimersByTime(5000);
+      expect(save).toHaveBeenCalledTimes(1);
+      autosave.dispose();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });

@@ -33,6 +33,12 @@ export interface IConversationOwner {
 export interface ISerializable {
   readonly changed: ISignal<unknown, unknown>;
   toJSON(): ReadonlyPartialJSONValue;
+  /**
+   * Whether the source is at rest (no turn under way). A change while at rest
+   * (a turn just ended, the chat was cleared) is saved at once rather than
+   * after the delay, so a page closed right after an answer keeps it.
+   */
+  settled?(): boolean;
 }
 
 /**
@@ -164,7 +170,12 @@ export class ConversationStore {
       });
     };
     const schedule = (): void => {
-      if (timer === null && !disposed) {
+      if (disposed) {
+        return;
+      }
+      if (source.settled?.()) {
+        flush();
+      } else if (timer === null) {
         timer = setTimeout(flush, this._delay);
       }
     };
