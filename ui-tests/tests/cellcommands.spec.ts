@@ -236,6 +236,13 @@ test.describe('in Simplified Chinese', () => {
     mockSettings: {
       ...galata.DEFAULT_SETTINGS,
       '@jupyterlab/translation-extension:plugin': { locale: 'zh_CN' }
+    },
+    // Galata waits for a tab named "Launcher", which is "启动页" here.
+    waitForApplication: async ({}, use) => {
+      await use(async page => {
+        await page.locator('#jupyterlab-splash').waitFor({ state: 'detached' });
+        await page.locator('.jp-Launcher').first().waitFor();
+      });
     }
   });
 
