@@ -5,7 +5,6 @@ import { expect, test } from '@jupyterlab/galata';
 import { useScenario } from './scenario';
 import {
   chatWithoutNotebook,
-  clearSimulatorRequests,
   SIMULATOR_URL,
   openPanel,
   sendPrompt,
@@ -14,7 +13,8 @@ import {
 
 test.describe('Code Interpreter chat', () => {
   test.beforeEach(async ({ request }) => {
-    await clearSimulatorRequests(request);
+    // Other suites leave their own scenario in the shared simulator.
+    await useScenario(request, 'default');
   });
 
   test('the keyboard shortcut opens the panel, which says an endpoint is configured', async ({
