@@ -10,7 +10,8 @@ import {
   test
 } from '@jupyterlab/galata';
 import type { Locator } from '@playwright/test';
-import { openPanel, simulatorRequests } from './helpers';
+import { simulatorRequests } from './helpers';
+import { notebookAndPanel } from './interpreter-helpers';
 import { useScenario } from './scenario';
 
 test.describe.configure({ timeout: 120_000 });
@@ -19,17 +20,6 @@ test.use({ kernels: null });
 
 const BROKEN = 'values = [3, 5, 10]\nprint(sum(values) / len(valuez))';
 const FIXED = 'values = [3, 5, 10]\nprint(sum(values) / len(values))';
-
-/** A new notebook with a ready kernel, then the panel. */
-async function notebookAndPanel(
-  page: IJupyterLabPageFixture
-): Promise<Locator> {
-  await page.notebook.createNew('cells.ipynb');
-  await expect(
-    page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]')
-  ).toHaveCount(1, { timeout: 60_000 });
-  return openPanel(page);
-}
 
 /** The source of cell `index` of the current notebook. */
 async function source(page: IJupyterLabPageFixture, index: number) {
@@ -72,7 +62,7 @@ test('Explain streams into the panel with the definitions and variables it uses'
   request
 }) => {
   await useScenario(request, 'cellcommands/fix');
-  const panel = await notebookAndPanel(page);
+  const panel = await notebookAndPanel(page, 'cells.ipynb');
   await page.notebook.setCell(0, 'code', 'values = [3, 5, 10]');
   await runCell(page, 0);
   await page.notebook.addCell(
@@ -111,7 +101,7 @@ test('Fix a NameError: diff, Apply, the rerun succeeds, one undo restores the ce
   request
 }) => {
   await useScenario(request, 'cellcommands/fix');
-  const panel = await notebookAndPanel(page);
+  const panel = await notebookAndPanel(page, 'cells.ipynb');
   const cell = await brokenCell(page);
   await execute(page, 'code-interpreter:fix-cell');
 
@@ -140,7 +130,7 @@ test('Fix a NameError: diff, Apply, the rerun succeeds, one undo restores the ce
 
 test('Reject leaves the cell as it was', async ({ page, request }) => {
   await useScenario(request, 'cellcommands/fix');
-  await notebookAndPanel(page);
+  await notebookAndPanel(page, 'cells.ipynb');
   const cell = await brokenCell(page);
   await execute(page, 'code-interpreter:fix-cell');
   const diff = cell.locator('.jp-CodeInterpreter-diff');
@@ -158,7 +148,7 @@ test('Fix from the button beside the error output', async ({
   request
 }) => {
   await useScenario(request, 'cellcommands/fix');
-  await notebookAndPanel(page);
+  await notebookAndPanel(page, 'cells.ipynb');
   const cell = await brokenCell(page);
   // A new cell is active: the button still fixes its own cell.
   await page.notebook.addCell('code', 'print("other")');
@@ -173,7 +163,7 @@ test('Fix on a cell without an error asks what is wrong', async ({
   request
 }) => {
   await useScenario(request, 'cellcommands/fix');
-  await notebookAndPanel(page);
+  await notebookAndPanel(page, 'cells.ipynb');
   await page.notebook.setCell(0, 'code', "print('hi')");
   await runCell(page, 0);
   await page.notebook.selectCells(0);
@@ -193,7 +183,7 @@ test('Fix on a cell without an error asks what is wrong', async ({
 test('The commands are in the cell context menu and toolbar, disabled on Markdown with a reason', async ({
   page
 }) => {
-  await notebookAndPanel(page);
+  await notebookAndPanel(page, 'cells.ipynb');
   await page.notebook.setCell(0, 'code', 'x = 1');
   await page.notebook.selectCells(0);
   const cell = page.locator('.jp-Notebook .jp-Cell').first();

@@ -8,8 +8,8 @@ import {
   IJupyterLabPageFixture,
   test
 } from '@jupyterlab/galata';
-import type { Locator } from '@playwright/test';
 import { openPanel, sendPrompt, simulatorRequests } from './helpers';
+import { finalAnswer, notebookAndPanel } from './interpreter-helpers';
 import { useScenario } from './scenario';
 
 test.describe.configure({ timeout: 120_000 });
@@ -17,28 +17,6 @@ test.describe.configure({ timeout: 120_000 });
 test.use({ kernels: null });
 
 const PLUGIN = 'jupyterlab-code-interpreter:plugin';
-
-/** Open a new notebook with a ready kernel, then the panel. */
-async function notebookAndPanel(
-  page: IJupyterLabPageFixture
-): Promise<Locator> {
-  await page.notebook.createNew('approval.ipynb');
-  await expect(
-    page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]')
-  ).toHaveCount(1, { timeout: 60_000 });
-  return openPanel(page);
-}
-
-/** The last assistant message once the turn is over. */
-async function finalAnswer(panel: Locator): Promise<Locator> {
-  const answer = panel
-    .locator('.jp-CodeInterpreter-message[data-role="assistant"]')
-    .last();
-  await expect(answer).toHaveAttribute('data-status', 'done', {
-    timeout: 60_000
-  });
-  return answer;
-}
 
 /** The step statuses a card went through, recorded from the page as they change. */
 async function recordStepStatuses(page: IJupyterLabPageFixture): Promise<void> {
@@ -75,7 +53,7 @@ test.describe('ask (the default)', () => {
     request
   }) => {
     await useScenario(request, 'interpreter/edit');
-    const panel = await notebookAndPanel(page);
+    const panel = await notebookAndPanel(page, 'approval.ipynb');
     await sendPrompt(panel, 'Greet me');
     const card = panel.locator('.jp-CodeInterpreter-step[data-step="1"]');
     await expect(card).toHaveAttribute('data-status', 'proposed');
@@ -119,7 +97,7 @@ test.describe('ask (the default)', () => {
     tmpPath
   }) => {
     await useScenario(request, 'interpreter/approval');
-    const panel = await notebookAndPanel(page);
+    const panel = await notebookAndPanel(page, 'approval.ipynb');
     await sendPrompt(panel, 'Please write the marker file');
     const cell = page.locator('.jp-CodeInterpreter-proposedCell');
     await expect(
@@ -143,7 +121,7 @@ test.describe('ask (the default)', () => {
     tmpPath
   }) => {
     await useScenario(request, 'interpreter/approval');
-    const panel = await notebookAndPanel(page);
+    const panel = await notebookAndPanel(page, 'approval.ipynb');
     await sendPrompt(panel, 'Please write the marker file');
     const cell = page.locator('.jp-CodeInterpreter-proposedCell');
     await cell.locator('.jp-CodeInterpreter-cellSkip').click();
@@ -162,7 +140,7 @@ test.describe('ask (the default)', () => {
   test('the per-notebook approval mode is kept in the notebook and survives a reload', async ({
     page
   }) => {
-    const panel = await notebookAndPanel(page);
+    const panel = await notebookAndPanel(page, 'approval.ipynb');
     const select = panel.getByRole('combobox', {
       name: 'Approval mode for this notebook'
     });
@@ -199,7 +177,7 @@ test.describe('auto-safe', () => {
 
   test('plain pandas code runs without asking', async ({ page, request }) => {
     await useScenario(request, 'interpreter/modes');
-    const panel = await notebookAndPanel(page);
+    const panel = await notebookAndPanel(page, 'approval.ipynb');
     await recordStepStatuses(page);
     await sendPrompt(panel, 'How many rows has this table?');
     await expect(await finalAnswer(panel)).toContainText('3 rows');
@@ -215,7 +193,7 @@ test.describe('auto-safe', () => {
     request
   }) => {
     await useScenario(request, 'interpreter/modes');
-    const panel = await notebookAndPanel(page);
+    const panel = await notebookAndPanel(page, 'approval.ipynb');
     await sendPrompt(panel, 'Write a fetcher for that URL');
     const card = panel.locator('.jp-CodeInterpreter-step[data-step="1"]');
     await expect(card).toHaveAttribute('data-status', 'proposed');
@@ -243,7 +221,7 @@ test.describe('auto', () => {
     request
   }) => {
     await useScenario(request, 'interpreter/modes');
-    const panel = await notebookAndPanel(page);
+    const panel = await notebookAndPanel(page, 'approval.ipynb');
     await recordStepStatuses(page);
     await sendPrompt(panel, 'Write a fetcher for that URL');
     await expect(await finalAnswer(panel)).toContainText('fetcher is ready');
@@ -252,7 +230,7 @@ test.describe('auto', () => {
 
   test('blocked code is still refused', async ({ page, request }) => {
     await useScenario(request, 'interpreter/pip');
-    const panel = await notebookAndPanel(page);
+    const panel = await notebookAndPanel(page, 'approval.ipynb');
     await sendPrompt(panel, 'Install totally-unknown-package and use it');
     await expect(await finalAnswer(panel)).toContainText('not allowed');
     await expect(

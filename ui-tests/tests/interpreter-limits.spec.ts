@@ -2,14 +2,9 @@
  * The turn's limits end to end: the wall-clock limit of a step, the repair budget, the steps
  * limit, and the progress shown while a step runs. `auto` approval, so no clicks are needed.
  */
-import {
-  expect,
-  galata,
-  IJupyterLabPageFixture,
-  test
-} from '@jupyterlab/galata';
-import type { Locator } from '@playwright/test';
-import { openPanel, sendPrompt, simulatorRequests } from './helpers';
+import { expect, galata, test } from '@jupyterlab/galata';
+import { sendPrompt, simulatorRequests } from './helpers';
+import { finalAnswer, notebookAndPanel } from './interpreter-helpers';
 import { useScenario } from './scenario';
 
 test.describe.configure({ timeout: 120_000 });
@@ -27,34 +22,12 @@ test.use({
   }
 });
 
-/** Open a new notebook with a ready kernel, then the panel. */
-async function notebookAndPanel(
-  page: IJupyterLabPageFixture
-): Promise<Locator> {
-  await page.notebook.createNew('limits.ipynb');
-  await expect(
-    page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]')
-  ).toHaveCount(1, { timeout: 60_000 });
-  return openPanel(page);
-}
-
-/** The last assistant message once the turn is over. */
-async function finalAnswer(panel: Locator): Promise<Locator> {
-  const answer = panel
-    .locator('.jp-CodeInterpreter-message[data-role="assistant"]')
-    .last();
-  await expect(answer).toHaveAttribute('data-status', 'done', {
-    timeout: 60_000
-  });
-  return answer;
-}
-
 test('time.sleep(1000) is interrupted after the 3 s limit and the model is told', async ({
   page,
   request
 }) => {
   await useScenario(request, 'interpreter/timeout');
-  const panel = await notebookAndPanel(page);
+  const panel = await notebookAndPanel(page, 'limits.ipynb');
   await sendPrompt(panel, 'Sleep for a long time');
   const card = panel.locator('.jp-CodeInterpreter-step[data-step="1"]');
   await expect(card).toHaveAttribute('data-status', 'running');
@@ -90,7 +63,7 @@ test('with a repair budget of 1, two failing steps end the turn with the last er
   request
 }) => {
   await useScenario(request, 'interpreter/repairbudget');
-  const panel = await notebookAndPanel(page);
+  const panel = await notebookAndPanel(page, 'limits.ipynb');
   await sendPrompt(panel, 'What is the average of these values?');
   const answer = await finalAnswer(panel);
   await expect(answer).toContainText(
@@ -111,7 +84,7 @@ test('at the steps limit the final request allows no tools and the panel says wh
   request
 }) => {
   await useScenario(request, 'interpreter/steplimit');
-  const panel = await notebookAndPanel(page);
+  const panel = await notebookAndPanel(page, 'limits.ipynb');
   await sendPrompt(panel, 'Keep counting forever');
   const answer = await finalAnswer(panel);
   await expect(answer).toContainText('Here is what I found so far');
@@ -134,7 +107,7 @@ test('while the kernel runs a step the card shows running and the panel shows pr
   request
 }) => {
   await useScenario(request, 'interpreter/timeout');
-  const panel = await notebookAndPanel(page);
+  const panel = await notebookAndPanel(page, 'limits.ipynb');
   await sendPrompt(panel, 'Take a short nap');
   const card = panel.locator('.jp-CodeInterpreter-step[data-step="1"]');
   await expect(card).toHaveAttribute('data-status', 'running');

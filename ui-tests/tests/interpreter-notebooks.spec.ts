@@ -2,37 +2,14 @@
  * The interpreter and its notebook's life: no notebook open, a dead kernel, closing and reopening
  * the notebook, and a page closed while an answer streams.
  */
-import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
-import type { Locator } from '@playwright/test';
+import { expect, test } from '@jupyterlab/galata';
 import { openPanel, sendPrompt, simulatorRequests } from './helpers';
+import { finalAnswer, notebookAndPanel } from './interpreter-helpers';
 import { useScenario } from './scenario';
 
 test.describe.configure({ timeout: 120_000 });
 // Kernel requests reach the server untouched (see interpreter.spec.ts).
 test.use({ kernels: null });
-
-/** Open a new notebook with a ready kernel, then the panel. */
-async function notebookAndPanel(
-  page: IJupyterLabPageFixture,
-  name = 'life.ipynb'
-): Promise<Locator> {
-  await page.notebook.createNew(name);
-  await expect(
-    page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]')
-  ).toHaveCount(1, { timeout: 60_000 });
-  return openPanel(page);
-}
-
-/** The last assistant message once the turn is over. */
-async function finalAnswer(panel: Locator): Promise<Locator> {
-  const answer = panel
-    .locator('.jp-CodeInterpreter-message[data-role="assistant"]')
-    .last();
-  await expect(answer).toHaveAttribute('data-status', 'done', {
-    timeout: 60_000
-  });
-  return answer;
-}
 
 test.describe('no notebook open', () => {
   test('the first prompt offers a notebook; accepting creates one in the folder and the step lands in it', async ({
@@ -100,7 +77,7 @@ test('a dead kernel is started again with a notice, and the step still runs', as
   request
 }) => {
   await useScenario(request, 'interpreter/sympy');
-  const panel = await notebookAndPanel(page);
+  const panel = await notebookAndPanel(page, 'life.ipynb');
   await page.kernel.shutdownAll();
   await expect(
     page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]')

@@ -2,45 +2,16 @@
  * The code interpreter end to end: prompt → proposed cell → approval → run in the real kernel →
  * outputs back to the model (the simulator's rules only answer when they see them) → answer.
  */
-import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
-import type { Locator } from '@playwright/test';
+import { expect, test } from '@jupyterlab/galata';
 import * as path from 'path';
 import { openPanel, sendPrompt, simulatorRequests } from './helpers';
+import { approve, finalAnswer, notebookAndPanel } from './interpreter-helpers';
 import { useScenario } from './scenario';
 
 test.describe.configure({ timeout: 120_000 });
 // Galata's kernel-API mock parses every POST reply as JSON, and an interrupt's
 // reply is empty: let kernel requests reach the server untouched.
 test.use({ kernels: null });
-
-/** Open a new notebook with a ready kernel, then the panel. */
-async function notebookAndPanel(
-  page: IJupyterLabPageFixture
-): Promise<Locator> {
-  await page.notebook.createNew('analysis.ipynb');
-  await expect(
-    page.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]')
-  ).toHaveCount(1, { timeout: 60_000 });
-  return openPanel(page);
-}
-
-/** Click Run on the step card `step` once it waits for approval. */
-async function approve(panel: Locator, step: number): Promise<void> {
-  const card = panel.locator(`.jp-CodeInterpreter-step[data-step="${step}"]`);
-  await expect(card).toHaveAttribute('data-status', 'proposed');
-  await card.locator('.jp-CodeInterpreter-stepRun').click();
-}
-
-/** The last assistant message once the turn is over. */
-async function finalAnswer(panel: Locator): Promise<Locator> {
-  const answer = panel
-    .locator('.jp-CodeInterpreter-message[data-role="assistant"]')
-    .last();
-  await expect(answer).toHaveAttribute('data-status', 'done', {
-    timeout: 60_000
-  });
-  return answer;
-}
 
 test('a CSV in the folder + "run some basic visualization" plots in the notebook and answers', async ({
   page,
@@ -53,7 +24,7 @@ test('a CSV in the folder + "run some basic visualization" plots in the notebook
     `${tmpPath}/sales.csv`
   );
   await useScenario(request, 'interpreter/visualize');
-  const panel = await notebookAndPanel(page);
+  const panel = await notebookAndPanel(page, 'analysis.ipynb');
   await sendPrompt(panel, 'sales.csv: run some basic visualization');
   await approve(panel, 1);
 
@@ -83,7 +54,7 @@ test('a maths problem is solved with sympy in the kernel', async ({
   request
 }) => {
   await useScenario(request, 'interpreter/sympy');
-  const panel = await notebookAndPanel(page);
+  const panel = await notebookAndPanel(page, 'analysis.ipynb');
   await sendPrompt(panel, 'Solve x^2 - 5x + 6 = 0');
   await approve(panel, 1);
   await expect(await finalAnswer(panel)).toContainText('x = 3');
@@ -98,7 +69,7 @@ test('a QR code from a URL is shown as an image', async ({
   tmpPath
 }) => {
   await useScenario(request, 'interpreter/qrcode');
-  const panel = await notebookAndPanel(page);
+  const panel = await notebookAndPanel(page, 'analysis.ipynb');
   await sendPrompt(panel, 'Make a QR code for https://jupyter.org');
   await approve(panel, 1);
   await expect(await finalAnswer(panel)).toContainText('QR code');
@@ -113,7 +84,7 @@ test('a runtime error is repaired on the second step', async ({
   request
 }) => {
   await useScenario(request, 'interpreter/repair');
-  const panel = await notebookAndPanel(page);
+  const panel = await notebookAndPanel(page, 'analysis.ipynb');
   await sendPrompt(panel, 'What is the average of 3, 5 and 10?');
   await approve(panel, 1);
   await expect(
@@ -126,7 +97,7 @@ test('a runtime error is repaired on the second step', async ({
 
 test('a syntax error never reaches the kernel', async ({ page, request }) => {
   await useScenario(request, 'interpreter/syntax');
-  const panel = await notebookAndPanel(page);
+  const panel = await notebookAndPanel(page, 'analysis.ipynb');
   await sendPrompt(panel, 'Print the first five squares');
   // The broken code is refused before any cell runs; only the corrected step is proposed.
   await approve(panel, 2);
@@ -146,7 +117,7 @@ test('!pip install is blocked and the model is told which packages exist', async
   request
 }) => {
   await useScenario(request, 'interpreter/pip');
-  const panel = await notebookAndPanel(page);
+  const panel = await notebookAndPanel(page, 'analysis.ipynb');
   await sendPrompt(panel, 'Install totally-unknown-package and use it');
   await expect(await finalAnswer(panel)).toContainText('not allowed');
   await expect(page.locator('.jp-CodeInterpreter-stepCell')).toHaveCount(0);
@@ -161,7 +132,7 @@ test('nothing runs before approval; Run runs it', async ({
   tmpPath
 }) => {
   await useScenario(request, 'interpreter/approval');
-  const panel = await notebookAndPanel(page);
+  const panel = await notebookAndPanel(page, 'analysis.ipynb');
   await sendPrompt(panel, 'Please write the marker file');
   const card = panel.locator('.jp-CodeInterpreter-step[data-step="1"]');
   await expect(card).toHaveAttribute('data-status', 'proposed');
@@ -180,7 +151,7 @@ test('Skip declines the step: nothing runs and the model is told', async ({
   tmpPath
 }) => {
   await useScenario(request, 'interpreter/approval');
-  const panel = await notebookAndPanel(page);
+  const panel = await notebookAndPanel(page, 'analysis.ipynb');
   await sendPrompt(panel, 'Please write the marker file');
   const card = panel.locator('.jp-CodeInterpreter-step[data-step="1"]');
   await expect(card).toHaveAttribute('data-status', 'proposed');
@@ -195,7 +166,7 @@ test('Stop interrupts a running time.sleep(1000)', async ({
   request
 }) => {
   await useScenario(request, 'interpreter/sleep');
-  const panel = await notebookAndPanel(page);
+  const panel = await notebookAndPanel(page, 'analysis.ipynb');
   await sendPrompt(panel, 'Sleep for a long time');
   await approve(panel, 1);
   const card = panel.locator('.jp-CodeInterpreter-step[data-step="1"]');
@@ -220,7 +191,7 @@ test('Stop interrupts a running time.sleep(1000)', async ({
 
 test('the conversation survives a page reload', async ({ page, request }) => {
   await useScenario(request, 'interpreter/sympy');
-  const panel = await notebookAndPanel(page);
+  const panel = await notebookAndPanel(page, 'analysis.ipynb');
   await sendPrompt(panel, 'Solve x^2 - 5x + 6 = 0');
   await approve(panel, 1);
   await expect(await finalAnswer(panel)).toContainText('x = 3');
@@ -249,7 +220,7 @@ test('你好 gets a Chinese reply and the request offers no tools', async ({
   request
 }) => {
   await useScenario(request, 'interpreter/chinese');
-  const panel = await notebookAndPanel(page);
+  const panel = await notebookAndPanel(page, 'analysis.ipynb');
   await sendPrompt(panel, '你好');
   await expect(await finalAnswer(panel)).toContainText('你好！');
   const requests = await simulatorRequests(request);
@@ -265,7 +236,7 @@ test('a 10 MB print reaches the model within its output budget', async ({
   request
 }) => {
   await useScenario(request, 'interpreter/bigprint');
-  const panel = await notebookAndPanel(page);
+  const panel = await notebookAndPanel(page, 'analysis.ipynb');
   await sendPrompt(panel, 'Print something big');
   await approve(panel, 1);
   await expect(await finalAnswer(panel)).toContainText('10 MB');
