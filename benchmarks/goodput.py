@@ -98,16 +98,18 @@ class RoomSampler:
                 return True
         return False
 
-    def count_with_room(self, times: list[float]) -> int:
-        """How many of the 429s at `times` (wall clock) came while the sampler saw room
-        (in the samples just before and just after)."""
+    def count_with_room(self, times: list[float], settle: float = 0.05) -> int:
+        """How many of the 429s at `times` (wall clock) came while the sampler saw room just
+        before and still `settle` s after. A slot that freed at that instant and was already
+        claimed by a request on its way (sent, not yet admitted: the simulators share this
+        process's event loop, so under load admission lags the send by several ms) was not
+        capacity left unused."""
         stamps = [t for t, _ in self.samples]
         count = 0
         for when in times:
             index = bisect.bisect_right(stamps, when) - 1
-            # Room before and after: a slot that freed at that instant and was taken by a
-            # concurrent request at once was not capacity left unused.
-            after = self.samples[index + 1][1] if index + 1 < len(self.samples) else True
+            later = bisect.bisect_left(stamps, when + settle)
+            after = self.samples[later][1] if later < len(self.samples) else True
             if index >= 0 and self.samples[index][1] and after:
                 count += 1
         return count

@@ -242,9 +242,9 @@ class Gateway:
             endpoint, body, client_headers, credential.value, credential.bearer
         )
         stream = body.get("stream") is True
-        deployment.on_send(tokens)
+        entry = deployment.on_send(tokens)
         sent = time.monotonic()
-        relay = Relay(0, {}, endpoint, deployment, tokens_estimate=tokens)
+        relay = Relay(0, {}, endpoint, deployment, tokens_estimate=tokens, sent_entry=entry)
         relay.scrub = lambda data: self.scrub(endpoint, data)
         try:
             response = await self.client.open(endpoint.host, request, self._timeouts(endpoint))
@@ -255,7 +255,7 @@ class Gateway:
             )
             deployment.observe_headers(response.headers)
             if response.status == 429:
-                deployment.on_rejected(tokens)
+                deployment.on_rejected(tokens, entry)
                 deployment.usage.errors_429 += 1
                 deployment.usage.last_error = "HTTP 429 (rate limited)"
                 deployment.breaker.on_rate_limited(retry_after_seconds(response.headers))

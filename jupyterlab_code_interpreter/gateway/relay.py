@@ -31,6 +31,7 @@ class Relay:
     chunks: AsyncIterator[bytes] | None = None
     response: object | None = None  # UpstreamResponse, closed by aclose
     tokens_estimate: int = 0
+    sent_entry: list | None = None  # the deployment's record of this request (router.py)
     scrub: Callable[[bytes], bytes] = lambda data: data
     _finished: bool = False
 
@@ -119,7 +120,7 @@ class Relay:
         stats = self.deployment.usage
         stats.tokens_prompt += prompt
         stats.tokens_completion += completion
-        self.deployment.correct_tokens(self.tokens_estimate, prompt + completion)
+        self.deployment.correct_tokens(self.tokens_estimate, prompt + completion, self.sent_entry)
 
 
 def estimate_tokens(raw_body: bytes, body: dict) -> int:

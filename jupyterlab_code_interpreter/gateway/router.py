@@ -64,7 +64,9 @@ class Deployment:
         self.breaker = Breaker(policy, clock)
         self.in_flight = 0
         self.usage = Usage()
-        self._sent: deque[tuple[float, int]] = deque()  # (time, estimated tokens), last 60 s
+        # [time, estimated tokens] per request sent in the last 60 s; a list so that the 429 or
+        # the usage of one request updates its own entry, not another one of the same size.
+        self._sent: deque[list] = deque()
         self._tokens_sent = 0
         # From the last response's headers: (time seen, remaining requests, remaining tokens,
         # when that information expires).
@@ -135,34 +137,45 @@ class Deployment:
             headroom = min(headroom, max(tokens, 0) / self.tpm)
         return self.weight * max(headroom, 0.05) / (1 + self.in_flight)
 
-    def on_send(self, tokens: int) -> None:
+    def on_send(self, tokens: int) -> list:
+        """Count a request sent now; returns its entry, for `on_rejected`/`correct_tokens`."""
         now = self.clock()
-        self._sent.append((now, tokens))
+        entry = [now, tokens]
+        self._sent.append(entry)
         self._tokens_sent += tokens
         self.in_flight += 1
         self.usage.requests += 1
         self.breaker.on_send()
+        return entry
 
-    def on_rejected(self, tokens: int) -> None:
+    def on_rejected(self, tokens: int, entry: list | None = None) -> None:
         """The deployment answered 429: it did not admit the request, so it does not count
-        against its RPM/TPM (as neither Azure nor the simulator counts it)."""
-        for index in range(len(self._sent) - 1, -1, -1):
-            if self._sent[index][1] == tokens:
-                del self._sent[index]
-                self._tokens_sent -= tokens
-                return
+        against its RPM/TPM (as neither Azure nor the simulator counts it). `entry` (from
+        `on_send`) names the request; without it, the newest one of `tokens` is removed."""
+        index = self._find(tokens, entry)
+        if index is not None:
+            self._tokens_sent -= self._sent[index][1]
+            del self._sent[index]
 
     def on_done(self) -> None:
         self.in_flight = max(0, self.in_flight - 1)
 
-    def correct_tokens(self, estimated: int, actual: int) -> None:
+    def correct_tokens(self, estimated: int, actual: int, entry: list | None = None) -> None:
         """Replace a request's token estimate by what usage reported."""
+        index = self._find(estimated, entry)
+        if index is not None:
+            self._tokens_sent += actual - self._sent[index][1]
+            self._sent[index][1] = actual
+
+    def _find(self, tokens: int, entry: list | None) -> int | None:
+        # Requests of the same size are common (the same prompt from many users): matching by
+        # size would update another request's entry, whose time differs, and the short-window
+        # estimate would drift from the deployment's own (429s at window edges with room left).
         for index in range(len(self._sent) - 1, -1, -1):
-            when, tokens = self._sent[index]
-            if tokens == estimated:
-                self._sent[index] = (when, actual)
-                self._tokens_sent += actual - estimated
-                return
+            sent = self._sent[index]
+            if sent is entry if entry is not None else sent[1] == tokens:
+                return index
+        return None
 
     def observe_headers(self, headers: Mapping[str, str]) -> None:
         """Take the deployment's own view of its remaining budget."""

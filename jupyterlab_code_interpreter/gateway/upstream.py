@@ -35,6 +35,15 @@ def _cache_missing_sniffio() -> None:
 
 _cache_missing_sniffio()
 
+if hasattr(asyncio, "timeout"):  # Python 3.11+: a deadline on the running task
+
+    async def _within(awaitable, seconds: float):
+        async with asyncio.timeout(seconds):
+            return await awaitable
+
+else:  # pragma: no cover - Python 3.10
+    _within = asyncio.wait_for  # wraps the awaitable in a Task: slower, same result
+
 # Never forwarded to the endpoint: our own credentials and cookies, hop-by-hop headers, and
 # anything that would steer the request somewhere else.
 _DROPPED_REQUEST_HEADERS = frozenset(
@@ -150,7 +159,7 @@ class UpstreamResponse:
             else:
                 timeout, phase = self._read_timeout, "waiting for the next chunk"
             try:
-                piece = await asyncio.wait_for(pieces.__anext__(), timeout)
+                piece = await _within(pieces.__anext__(), timeout)
             except StopAsyncIteration:
                 return
             except asyncio.TimeoutError:
@@ -191,6 +200,8 @@ class UpstreamClient:
     def __init__(self, timeouts: Timeouts):
         self.timeouts = timeouts
         self._client: httpx.AsyncClient | None = None
+        self._urls: dict[str, httpx.URL] = {}
+        self._timeouts: dict[float, httpx.Timeout] = {}
 
     def _shared(self) -> httpx.AsyncClient:
         if self._client is None or self._client.is_closed:
@@ -212,13 +223,13 @@ class UpstreamClient:
         deadline = time.monotonic() + first_byte
         outgoing = client.build_request(
             "POST",
-            request.url,
+            self._url(request.url),
             headers=request.headers,
             content=request.content,
-            timeout=httpx.Timeout(connect=connect, read=None, write=connect, pool=connect),
+            timeout=self._timeout(connect),
         )
         try:
-            response = await asyncio.wait_for(client.send(outgoing, stream=True), first_byte)
+            response = await _within(client.send(outgoing, stream=True), first_byte)
         except asyncio.TimeoutError:
             raise errors.upstream_timeout(host, "the first byte", first_byte) from None
         except httpx.ConnectTimeout:
@@ -228,6 +239,22 @@ class UpstreamClient:
         except httpx.HTTPError as err:
             raise errors.upstream_unreachable(host, _reason(err)) from None
         return UpstreamResponse(response, host, deadline, timeouts.read_timeout)
+
+    def _url(self, url: str) -> httpx.URL:
+        # Parsing the URL is a measurable part of httpx's per-request work; endpoints are few.
+        parsed = self._urls.get(url)
+        if parsed is None:
+            if len(self._urls) > 256:
+                self._urls.clear()
+            parsed = self._urls[url] = httpx.URL(url)
+        return parsed
+
+    def _timeout(self, connect: float) -> httpx.Timeout:
+        timeout = self._timeouts.get(connect)
+        if timeout is None:
+            timeout = httpx.Timeout(connect=connect, read=None, write=connect, pool=connect)
+            self._timeouts[connect] = timeout
+        return timeout
 
     async def aclose(self) -> None:
         if self._client is not None:

@@ -183,3 +183,19 @@ def test_a_request_refused_with_429_does_not_count_against_the_budget():
     deployment.on_rejected(200)
     assert deployment.remaining(clock()) == (59, 900)
     assert deployment.sent_in_burst_window(clock()) == 1
+
+
+def test_a_429_and_usage_update_their_own_request_not_another_of_the_same_size():
+    # Same-size requests are the norm under load; matching by size once removed the newest
+    # one's entry, so the short window freed later than the deployment's own.
+    clock = Clock()
+    deployment = make(clock, "d", rpm=60, tpm=10_000)
+    first = deployment.on_send(100)
+    clock.now += 5
+    second = deployment.on_send(100)
+    deployment.correct_tokens(100, 40, second)
+    deployment.on_rejected(100, first)
+    assert deployment.remaining(clock()) == (59, 10_000 - 40)
+    clock.now += 5.5  # the first would have left the 10 s window by now, the second not
+    assert deployment.sent_in_burst_window(clock()) == 1
+    assert deployment._sent[0] is second
