@@ -181,7 +181,7 @@ class Gateway:
             tried.append(chosen.name)
             endpoint = candidates[chosen.name][0]
             try:
-                return await self._attempt(endpoint, chosen, body, client_headers, tokens)
+                return await self._attempt(endpoint, chosen, body, raw_body, client_headers, tokens)
             except _Retry as retry:
                 answer = retry.answer
                 status = answer.status if isinstance(answer, errors.GatewayError) else 0
@@ -230,6 +230,7 @@ class Gateway:
         endpoint: Endpoint,
         deployment: Deployment,
         body: dict,
+        raw_body: bytes,
         client_headers: Mapping[str, str],
         tokens: int,
     ) -> Relay:
@@ -239,7 +240,7 @@ class Gateway:
             deployment.usage.last_error = str(missing)
             raise _Retry(errors.key_missing(str(missing), endpoint.where)) from None
         request = build_chat_request(
-            endpoint, body, client_headers, credential.value, credential.bearer
+            endpoint, body, client_headers, credential.value, credential.bearer, raw_body
         )
         stream = body.get("stream") is True
         entry = deployment.on_send(tokens)

@@ -8,6 +8,8 @@ first chunk, one deadline), and the gap between two chunks. Every failure become
 from __future__ import annotations
 
 import asyncio
+import json
+import re
 import time
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
@@ -43,6 +45,8 @@ if hasattr(asyncio, "timeout"):  # Python 3.11+: a deadline on the running task
 
 else:  # pragma: no cover - Python 3.10
     _within = asyncio.wait_for  # wraps the awaitable in a Task: slower, same result
+
+_MODEL_KEY = re.compile(rb'"model"\s*:\s*')
 
 # Never forwarded to the endpoint: our own credentials and cookies, hop-by-hop headers, and
 # anything that would steer the request somewhere else.
@@ -97,13 +101,13 @@ def build_chat_request(
     client_headers: Mapping[str, str],
     api_key: str | None,
     bearer: bool | None = None,
+    raw_body: bytes | None = None,
 ) -> UpstreamRequest:
     """The chat completions request for `endpoint`: `model` rewritten, the key in the header
     the endpoint's kind expects (`bearer` forces `Authorization: Bearer`, as Entra ID tokens
     need on Azure), the client's safe headers kept. The URL comes only from the endpoint's
-    configuration."""
-    import json
-
+    configuration. `raw_body`, the bytes `body` was parsed from, is sent with only `model`
+    replaced when that can be done unambiguously (faster than serialising it again)."""
     headers = {
         name: value
         for name, value in client_headers.items()
@@ -112,7 +116,7 @@ def build_chat_request(
     }
     headers["content-type"] = "application/json"
     headers["accept-encoding"] = "identity"  # compressed SSE would be buffered
-    body = {**body, "model": endpoint.model}
+    content = _with_model(raw_body, body, endpoint.model)
     if endpoint.kind == "azure":
         query = urlencode({"api-version": endpoint.api_version})
         deployment = quote(endpoint.model, safe="")
@@ -125,7 +129,21 @@ def build_chat_request(
         url = f"{endpoint.base_url}/chat/completions"
         if api_key:
             headers["authorization"] = f"Bearer {api_key}"
-    return UpstreamRequest(url=url, headers=headers, content=json.dumps(body).encode())
+    return UpstreamRequest(url=url, headers=headers, content=content)
+
+
+def _with_model(raw_body: bytes | None, body: dict, model: str) -> bytes:
+    """`body` with `model` set. A JSON string cannot hold an unescaped quote, so `"model":`
+    in the raw bytes is a key; when exactly one such key holds the parsed value, it is the
+    top-level one and only its value is replaced. Otherwise the body is serialised again."""
+    alias = body.get("model")
+    if raw_body is not None and isinstance(alias, str):
+        pattern = _MODEL_KEY.pattern + re.escape(json.dumps(alias).encode())
+        found = re.findall(pattern, raw_body)
+        if len(found) == 1 and raw_body.count(b'"model"') == 1:
+            replacement = b'"model":' + json.dumps(model).encode()
+            return re.sub(pattern, lambda _: replacement, raw_body, count=1)
+    return json.dumps({**body, "model": model}).encode()
 
 
 def passed_response_headers(headers: Mapping[str, str]) -> dict[str, str]:
