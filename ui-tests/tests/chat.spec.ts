@@ -153,6 +153,12 @@ test.describe('Code Interpreter chat', () => {
     page
   }) => {
     const panel = await openPanel(page);
+    // One answer first: the view reflects the last request, whatever earlier tests did.
+    await sendPrompt(panel, 'Please summarise what you can do');
+    await chatWithoutNotebook(page);
+    await expect(
+      panel.locator('.jp-CodeInterpreter-message[data-role="assistant"]')
+    ).toHaveAttribute('data-status', 'done');
     await panel.locator('.jp-CodeInterpreter-endpointsToggle').click();
     const row = panel.locator('.jp-CodeInterpreter-endpointRow');
     await expect(row).toHaveCount(1);

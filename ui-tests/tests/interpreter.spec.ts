@@ -202,9 +202,10 @@ test('the conversation survives a page reload', async ({ page, request }) => {
   await page.reload({ waitForIsReady: false });
   await page.locator('.jp-NotebookPanel').first().waitFor();
   const reloaded = await openPanel(page);
+  // Restoring waits for the notebook's context and the state database: slow on a busy machine.
   await expect(
     reloaded.locator('.jp-CodeInterpreter-message[data-role="user"]')
-  ).toContainText('Solve x^2');
+  ).toContainText('Solve x^2', { timeout: 30_000 });
   await expect(
     reloaded
       .locator('.jp-CodeInterpreter-message[data-role="assistant"]')
