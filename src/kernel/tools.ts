@@ -49,6 +49,26 @@ export class KernelTools {
   }
 
   /**
+   * The kernel's execution count as of the last silent reply, or `null`.
+   *
+   * #### Notes
+   * A silent request does not advance the count, so it tells the count of the
+   * last cell run; the host compares it across steps to know whether any
+   * cell ran in between.
+   */
+  get executionCount(): number | null {
+    return this._executionCount;
+  }
+
+  /**
+   * How many times the kernel was seen restarting: counts are only
+   * comparable within one generation.
+   */
+  get restarts(): number {
+    return this._restarts;
+  }
+
+  /**
    * Check code in the kernel: IPython-aware syntax and policy findings.
    */
   async check(code: string): Promise<ICheckResult> {
@@ -161,6 +181,8 @@ export class KernelTools {
       stop_on_error: false
     };
     const reply = await this._request(content);
+    const count = (reply as { execution_count?: unknown }).execution_count;
+    this._executionCount = typeof count === 'number' ? count : null;
     const failure = executeReplyError(reply);
     if (failure) {
       throw failure;
@@ -227,6 +249,10 @@ export class KernelTools {
   private _onStatus(_: Kernel.IKernelConnection, status: Kernel.Status): void {
     if (Private.RESTARTS.has(status)) {
       this._installed = false;
+      this._executionCount = null;
+      if (status !== 'dead') {
+        this._restarts++;
+      }
     }
   }
 
@@ -234,6 +260,8 @@ export class KernelTools {
   private _fetchHelpers: () => Promise<IKernelHelpers>;
   private _timeoutMs: number;
   private _installed = false;
+  private _executionCount: number | null = null;
+  private _restarts = 0;
   private _helpersPromise: Promise<IKernelHelpers> | null = null;
 }
 

@@ -82,6 +82,16 @@ export async function executeCell(
         }
         return true;
       });
+      const onReply = options.onReply;
+      if (onReply) {
+        // The reply comes once the code is done, a little before `done`
+        // (which also waits for the kernel's idle status).
+        const outputAreaOnReply = future.onReply;
+        future.onReply = msg => {
+          onReply();
+          return outputAreaOnReply?.(msg);
+        };
+      }
     }
     let reply: KernelMessage.IExecuteReplyMsg | void;
     try {
@@ -118,4 +128,6 @@ export interface IExecuteOptions {
   timeoutMs: number;
   /** How long an interrupt may take before the step ends anyway. */
   interruptGraceMs?: number;
+  /** Called when the execution reply arrives: the cell's code is done. */
+  onReply?: () => void;
 }

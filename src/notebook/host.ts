@@ -5,7 +5,7 @@
 
 import type { Cell, CodeCell } from '@jupyterlab/cells';
 import type { NotebookPanel } from '@jupyterlab/notebook';
-import type { Kernel } from '@jupyterlab/services';
+import type { Contents, Kernel } from '@jupyterlab/services';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
@@ -44,6 +44,10 @@ import {
 export interface IKernelTools {
   check(code: string): Promise<ICheckResult>;
   state(): Promise<IKernelState>;
+  /** The kernel's execution count as of the last reply (`KernelTools`). */
+  readonly executionCount?: number | null;
+  /** Restarts seen so far: counts compare only within one. */
+  readonly restarts?: number;
 }
 
 /**
@@ -66,6 +70,7 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
     this._createTools = options.createKernelTools;
     this._trans = options.trans;
     this._approvals.editRequested.connect(this._onEditRequested, this);
+    this._contents.fileChanged?.connect(this._onFileChanged, this);
   }
 
   /**
@@ -93,14 +98,29 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
    * Check code silently in the notebook's kernel.
    */
   async check(code: string): Promise<ICheckResult> {
-    return (await this._tools()).check(code);
+    const tools = this._liveTools() ?? (await this._tools());
+    const folder = folderOf(this._panel.context.path);
+    // The folder's "before" listing goes out ahead of the check's request: a
+    // step never waits for it (see `_beforeListing`).
+    const listing = snapshotFolder(this._contents, folder);
+    this._checked = null;
+    const result = await tools.check(code);
+    this._checked = {
+      code,
+      folder,
+      tools,
+      restarts: tools.restarts ?? 0,
+      executionCount: tools.executionCount ?? null,
+      listing
+    };
+    return result;
   }
 
   /**
    * The notebook kernel's variables, packages and files.
    */
   async kernelState(): Promise<IKernelState> {
-    return (await this._tools()).state();
+    return (this._liveTools() ?? (await this._tools())).state();
   }
 
   /**
@@ -190,7 +210,9 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
       return finish('stopped', cell);
     }
 
-    await this._ensureKernel();
+    if (!this._kernelIsLive()) {
+      await this._ensureKernel();
+    }
     const code = cell.model.sharedModel.getSource();
     const edited = code !== request.code;
     updateProvenance(cell.model, { status: 'running', edited });
@@ -198,17 +220,37 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
     onStatus('running');
 
     const folder = folderOf(this._panel.context.path);
-    const before = await snapshotFolder(this._contents, folder);
+    const before =
+      this._beforeListing(request, folder) ??
+      Promise.resolve(await snapshotFolder(this._contents, folder));
+    // The "after" listing starts as soon as the code is done (its reply),
+    // and is in flight while the cell's metadata is updated.
+    let listing: Promise<FolderSnapshot> | null = null;
     const outcome = await executeCell(cell, this._panel.sessionContext, {
       signal,
-      timeoutMs: request.timeoutMs
+      timeoutMs: request.timeoutMs,
+      onReply: () => {
+        listing ??= snapshotFolder(this._contents, folder);
+      }
     });
-    const after: FolderSnapshot = await snapshotFolder(this._contents, folder);
-    const newFiles = newEntries(before, after);
+    listing ??= snapshotFolder(this._contents, folder);
     const result = finish(outcome, cell, { code, edited });
+    const after: FolderSnapshot = await listing;
+    const newFiles = newEntries(await before, after);
     if (newFiles.length) {
       result.newFiles = newFiles;
     }
+    this._lastAfter = this._checked
+      ? {
+          turnId: request.turnId,
+          folder,
+          tools: this._checked.tools,
+          restarts: this._checked.tools.restarts ?? 0,
+          executionCount: cell.isDisposed ? null : cell.model.executionCount,
+          snapshot: after
+        }
+      : null;
+    this._checked = null;
     return result;
   }
 
@@ -249,6 +291,7 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
     }
     this._isDisposed = true;
     this._approvals.editRequested.disconnect(this._onEditRequested, this);
+    this._contents.fileChanged?.disconnect(this._onFileChanged, this);
     Signal.clearData(this);
   }
 
@@ -321,6 +364,97 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
     return cell && cell.model.type === 'code' ? (cell as CodeCell) : null;
   }
 
+  /**
+   * The folder as it was before the step's cell, without waiting for a
+   * listing in front of the execute request.
+   *
+   * #### Notes
+   * Within a turn, the previous step's "after" listing still holds when the
+   * step's check found the kernel's execution count where that step left it
+   * (no cell ran in between) and no file of the folder changed through
+   * JupyterLab since. Otherwise the listing sent ahead of the check is used:
+   * the server reads the folder's names as soon as it handles that request,
+   * while the cell cannot start before the check's full round trip to the
+   * kernel and back. Without a check of this code (a direct `runStep`) it
+   * gives `null`: the caller lists the folder before running, as before.
+   */
+  private _beforeListing(
+    request: IStepRequest,
+    folder: string
+  ): Promise<FolderSnapshot> | null {
+    const checked = this._checked;
+    if (
+      !checked ||
+      checked.code !== request.code ||
+      checked.folder !== folder
+    ) {
+      return null;
+    }
+    const last = this._lastAfter;
+    if (
+      last &&
+      last.turnId === request.turnId &&
+      last.folder === folder &&
+      last.tools === checked.tools &&
+      last.restarts === checked.restarts &&
+      last.executionCount !== null &&
+      last.executionCount === checked.executionCount
+    ) {
+      return Promise.resolve(last.snapshot);
+    }
+    return checked.listing;
+  }
+
+  /**
+   * Forget the last "after" listing when a file of the folder is created,
+   * renamed or deleted through JupyterLab (an upload, the file browser).
+   */
+  private _onFileChanged(_: unknown, change: Contents.IChangedArgs): void {
+    const last = this._lastAfter;
+    if (!last) {
+      return;
+    }
+    const touched = [change.oldValue?.path, change.newValue?.path];
+    const inFolder = touched.some(
+      path => typeof path === 'string' && folderOf(path) === last.folder
+    );
+    if (!inFolder) {
+      return;
+    }
+    const saved = change.type === 'save' ? change.newValue : null;
+    if (saved?.name && last.snapshot.has(saved.name)) {
+      // A save of a file already listed (the notebook's autosave).
+      return;
+    }
+    this._lastAfter = null;
+  }
+
+  /**
+   * Whether the session has a live kernel now, so `ensureKernel` has nothing
+   * to do and need not be awaited.
+   */
+  private _kernelIsLive(): boolean {
+    const context = this._panel.sessionContext;
+    const kernel = context.session?.kernel;
+    return (
+      context.isReady &&
+      !!kernel &&
+      kernel.status !== 'dead' &&
+      kernel.connectionStatus !== 'disconnected'
+    );
+  }
+
+  /**
+   * The tools of the current kernel when it is live and they exist already.
+   */
+  private _liveTools(): IKernelTools | null {
+    const kernel = this._panel.sessionContext.session?.kernel;
+    const cached = this._kernelTools;
+    return this._kernelIsLive() && cached && cached.kernel === kernel
+      ? cached.tools
+      : null;
+  }
+
   private async _ensureKernel(): Promise<string | null> {
     const notice = await ensureKernel(this._panel.sessionContext, this._trans);
     if (notice) {
@@ -354,6 +488,8 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
     kernel: Kernel.IKernelConnection;
     tools: IKernelTools;
   } | null = null;
+  private _checked: Private.IChecked | null = null;
+  private _lastAfter: Private.IAfterListing | null = null;
   private _notice = new Signal<this, string>(this);
   private _isDisposed = false;
 }
@@ -376,5 +512,34 @@ export namespace NotebookExecutionHost {
     createKernelTools: (kernel: Kernel.IKernelConnection) => IKernelTools;
     /** The extension's translations. */
     trans: TranslationBundle;
+  }
+}
+
+/**
+ * Private helpers.
+ */
+namespace Private {
+  /**
+   * The last check: its code, the kernel's count then, the listing sent ahead.
+   */
+  export interface IChecked {
+    code: string;
+    folder: string;
+    tools: IKernelTools;
+    restarts: number;
+    executionCount: number | null;
+    listing: Promise<FolderSnapshot>;
+  }
+
+  /**
+   * The last step's "after" listing and where the kernel's count stood.
+   */
+  export interface IAfterListing {
+    turnId: string;
+    folder: string;
+    tools: IKernelTools;
+    restarts: number;
+    executionCount: number | null;
+    snapshot: FolderSnapshot;
   }
 }

@@ -4,6 +4,7 @@
  */
 
 import type { Contents } from '@jupyterlab/services';
+import type { ISignal } from '@lumino/signaling';
 
 /**
  * A snapshot of one folder: entry name → last modified time.
@@ -15,6 +16,8 @@ export type FolderSnapshot = ReadonlyMap<string, string>;
  */
 export interface IFolderLister {
   get(path: string, options?: Contents.IFetchOptions): Promise<Contents.IModel>;
+  /** Files changed through JupyterLab; lets a host drop a stale listing. */
+  readonly fileChanged?: ISignal<unknown, Contents.IChangedArgs>;
 }
 
 /**
