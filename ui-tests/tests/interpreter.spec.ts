@@ -189,31 +189,36 @@ test('Stop interrupts a running time.sleep(1000)', async ({
   expect(await simulatorRequests(request)).toHaveLength(1);
 });
 
-test('the conversation survives a page reload', async ({ page, request }) => {
-  await useScenario(request, 'interpreter/sympy');
-  const panel = await notebookAndPanel(page, 'analysis.ipynb');
-  await sendPrompt(panel, 'Solve x^2 - 5x + 6 = 0');
-  await approve(panel, 1);
-  await expect(await finalAnswer(panel)).toContainText('x = 3');
+test.describe('reload', () => {
+  // The real workspace on the server, as after a user's reload (not Galata's in-memory mock).
+  test.use({ mockState: false });
 
-  // Saved, as a user would before reloading (else the browser asks to stay).
-  await page.notebook.save();
-  // The restored notebook is the active tab, not the launcher Galata waits for.
-  await page.reload({ waitForIsReady: false });
-  await page.locator('.jp-NotebookPanel').first().waitFor();
-  const reloaded = await openPanel(page);
-  // Restoring waits for the notebook's context and the state database: slow on a busy machine.
-  await expect(
-    reloaded.locator('.jp-CodeInterpreter-message[data-role="user"]')
-  ).toContainText('Solve x^2', { timeout: 30_000 });
-  await expect(
-    reloaded
-      .locator('.jp-CodeInterpreter-message[data-role="assistant"]')
-      .last()
-  ).toContainText('x = 3');
-  await expect(
-    reloaded.locator('.jp-CodeInterpreter-step[data-step="1"]')
-  ).toHaveAttribute('data-status', 'done');
+  test('the conversation survives a page reload', async ({ page, request }) => {
+    await useScenario(request, 'interpreter/sympy');
+    const panel = await notebookAndPanel(page, 'analysis.ipynb');
+    await sendPrompt(panel, 'Solve x^2 - 5x + 6 = 0');
+    await approve(panel, 1);
+    await expect(await finalAnswer(panel)).toContainText('x = 3');
+
+    // Saved, as a user would before reloading (else the browser asks to stay).
+    await page.notebook.save();
+    // The restored notebook is the active tab, not the launcher Galata waits for.
+    await page.reload({ waitForIsReady: false });
+    await page.locator('.jp-NotebookPanel').first().waitFor();
+    const reloaded = await openPanel(page);
+    // Restoring waits for the notebook's context and the state database: slow on a busy machine.
+    await expect(
+      reloaded.locator('.jp-CodeInterpreter-message[data-role="user"]')
+    ).toContainText('Solve x^2', { timeout: 30_000 });
+    await expect(
+      reloaded
+        .locator('.jp-CodeInterpreter-message[data-role="assistant"]')
+        .last()
+    ).toContainText('x = 3');
+    await expect(
+      reloaded.locator('.jp-CodeInterpreter-step[data-step="1"]')
+    ).toHaveAttribute('data-status', 'done');
+  });
 });
 
 test('你好 gets a Chinese reply and the request offers no tools', async ({
