@@ -19,8 +19,10 @@ def _jupyter_server_extension_points():
 
 
 def _load_jupyter_server_extension(server_app):
-    """Register the gateway routes on the running server."""
+    """Register the gateway and conversation routes on the running server."""
+    from .conversations.routes import setup_conversation_routes
     from .gateway.routes import setup_route_handlers
 
     setup_route_handlers(server_app)
-    server_app.log.info("jupyterlab_code_interpreter: gateway routes registered")
+    setup_conversation_routes(server_app)
+    server_app.log.info("jupyterlab_code_interpreter: gateway and conversation routes registered")

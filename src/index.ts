@@ -20,7 +20,6 @@ import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
-import { IStateDB } from '@jupyterlab/statedb';
 import {
   ITranslator,
   nullTranslator,
@@ -38,7 +37,7 @@ import { codeInterpreterIcon } from './icons';
 import { IKernelHelpers } from './kernel/replies';
 import { KernelTools } from './kernel/tools';
 import { NotebookBridge } from './notebook';
-import { ConversationStore } from './store';
+import { ConversationStore, ServerConversations } from './store';
 import { ChatPanel } from './widgets/panel';
 
 /**
@@ -54,7 +53,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
   description:
     'A sidebar chat that streams answers from the Code Interpreter gateway.',
   autoStart: true,
-  requires: [IRenderMimeRegistry, INotebookTracker, IDocumentManager, IStateDB],
+  requires: [IRenderMimeRegistry, INotebookTracker, IDocumentManager],
   optional: [
     ILayoutRestorer,
     ICommandPalette,
@@ -68,7 +67,6 @@ const plugin: JupyterFrontEndPlugin<void> = {
     rendermime: IRenderMimeRegistry,
     tracker: INotebookTracker,
     docManager: IDocumentManager,
-    state: IStateDB,
     restorer: ILayoutRestorer | null,
     palette: ICommandPalette | null,
     settingRegistry: ISettingRegistry | null,
@@ -88,7 +86,17 @@ const plugin: JupyterFrontEndPlugin<void> = {
         cwd: () => fileBrowser?.model.path ?? '',
         trans
       }),
-      store: new ConversationStore({ state }),
+      store: new ConversationStore({
+        backend: new ServerConversations(serverSettings),
+        onSaveError: message =>
+          void Notification.warning(
+            trans.__(
+              'The Code Interpreter chat could not be saved: %1. It stays in this page and is saved again with the next change.',
+              message
+            ),
+            { autoClose: false }
+          )
+      }),
       client: new GatewayClient({ serverSettings }),
       contents: app.serviceManager.contents,
       createKernelTools: kernel =>

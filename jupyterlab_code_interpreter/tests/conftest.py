@@ -68,3 +68,23 @@ def user_settings_file(jp_config_dir):
     path = jp_config_dir / "lab" / "user-settings" / "jupyterlab-code-interpreter"
     path.mkdir(parents=True, exist_ok=True)
     return path / "plugin.jupyterlab-settings"
+
+
+@pytest.fixture
+async def browser_cookie(jp_fetch):
+    """The cookies a browser logged in to this server holds, and an `_xsrf` cookie."""
+    first = await jp_fetch("code-interpreter", "status")
+    cookies = {}
+    for header in first.headers.get_list("Set-Cookie"):
+        name, _, rest = header.partition("=")
+        cookies[name] = rest.split(";")[0]
+    assert any(name.startswith("username-") for name in cookies), cookies
+    cookies["_xsrf"] = "xsrf-token-of-this-browser"
+    return cookies
+
+
+def cookie_headers(cookies, xsrf=False):
+    headers = {"Authorization": "", "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
+    if xsrf:
+        headers["X-XSRFToken"] = cookies["_xsrf"]
+    return headers

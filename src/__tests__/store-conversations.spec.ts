@@ -4,11 +4,54 @@
  */
 
 import { NotebookModel } from '@jupyterlab/notebook';
-import { StateDB } from '@jupyterlab/statedb';
 import { Signal } from '@lumino/signaling';
 
 import { getNotebookSettings } from '../notebook/metadata';
-import { ConversationStore, IConversationOwner } from '../store';
+import {
+  ConversationStore,
+  IConversationBackend,
+  IConversationOwner,
+  IConversationRecord
+} from '../store';
+
+/**
+ * A backend with the server's rules (path index, newer revisions win), in
+ * memory; the real one is tested against a real server in Python and ui-tests.
+ */
+class MemoryBackend implements IConversationBackend {
+  records = new Map<string, IConversationRecord>();
+  index = new Map<string, string>();
+  keepalives: boolean[] = [];
+
+  async find(path: string): Promise<string | null> {
+    return this.index.get(path) ?? null;
+  }
+  async load(id: string): Promise<IConversationRecord | null> {
+    return this.records.get(id) ?? null;
+  }
+  async save(
+    id: string,
+    record: IConversationRecord,
+    options: { keepalive?: boolean } = {}
+  ): Promise<boolean> {
+    this.keepalives.push(!!options.keepalive);
+    const stored = this.records.get(id);
+    if (stored && stored.revision > record.revision) {
+      return false;
+    }
+    this.records.set(id, JSON.parse(JSON.stringify(record)));
+    this.index.set(record.path, id);
+    return true;
+  }
+  async remove(id: string): Promise<void> {
+    this.records.delete(id);
+    for (const [path, known] of [...this.index]) {
+      if (known === id) {
+        this.index.delete(path);
+      }
+    }
+  }
+}
 
 function owner(
   path: string,
@@ -21,8 +64,8 @@ function owner(
 
 describe('ConversationStore', () => {
   it('round-trips a conversation and writes its id into the notebook', async () => {
-    const state = new StateDB();
-    const store = new ConversationStore({ state, window: null });
+    const backend = new MemoryBackend();
+    const store = new ConversationStore({ backend, window: null });
     const notebook = owner('a.ipynb');
     expect(await store.load(notebook)).toBeNull();
     const json = { messages: [{ role: 'user', content: '你好' }] };
@@ -34,8 +77,8 @@ describe('ConversationStore', () => {
   });
 
   it('follows the id in the metadata through a rename', async () => {
-    const state = new StateDB();
-    const store = new ConversationStore({ state, window: null });
+    const backend = new MemoryBackend();
+    const store = new ConversationStore({ backend, window: null });
     const notebook = owner('old.ipynb');
     await store.save(notebook, { n: 1 });
     notebook.context.path = 'renamed/new.ipynb';
@@ -43,38 +86,63 @@ describe('ConversationStore', () => {
   });
 
   it('finds a conversation by path when the id never reached the file', async () => {
-    const state = new StateDB();
-    const store = new ConversationStore({ state, window: null });
+    const backend = new MemoryBackend();
+    const store = new ConversationStore({ backend, window: null });
     await store.save(owner('b.ipynb'), { n: 2 });
     // The notebook was reloaded from a file saved before the id was written.
     expect(await store.load(owner('b.ipynb'))).toEqual({ n: 2 });
     expect(await store.load(owner('other.ipynb'))).toBeNull();
   });
 
-  it('survives a new state database built from the saved one', async () => {
-    const state = new StateDB();
-    const store = new ConversationStore({ state, window: null });
+  it('is found again by a new store (a reloaded page) and can be removed', async () => {
+    const backend = new MemoryBackend();
     const notebook = owner('c.ipynb');
-    await store.save(notebook, { n: 3 });
-    const restored = new StateDB({
-      transform: Promise.resolve({
-        type: 'overwrite',
-        contents: await state.toJSON()
-      })
+    await new ConversationStore({ backend, window: null }).save(notebook, {
+      n: 3
     });
-    const again = new ConversationStore({ state: restored, window: null });
+    const again = new ConversationStore({ backend, window: null });
     expect(await again.load(notebook)).toEqual({ n: 3 });
     await again.remove(notebook);
     expect(await again.load(notebook)).toBeNull();
   });
 
+  it('numbers saves so a late earlier save cannot overwrite a later one', async () => {
+    const backend = new MemoryBackend();
+    const store = new ConversationStore({ backend, window: null });
+    const notebook = owner('late.ipynb');
+    const id = await store.ensureId(notebook);
+    // The first save is slow and arrives after the second one.
+    const save = backend.save.bind(backend);
+    let releaseFirst = (): void => undefined;
+    const firstHeld = new Promise<void>(resolve => (releaseFirst = resolve));
+    let calls = 0;
+    jest
+      .spyOn(backend, 'save')
+      .mockImplementation(async (key, record, options) => {
+        if (calls++ === 0) {
+          await firstHeld;
+        }
+        return save(key, record, options);
+      });
+    const first = store.save(notebook, { text: 'half an answer' });
+    const second = store.save(notebook, { text: 'the whole answer' });
+    expect(await second).toBe(true);
+    releaseFirst();
+    expect(await first).toBe(false);
+    expect(backend.records.get(id)?.data).toEqual({
+      text: 'the whole answer'
+    });
+    expect(await store.save(notebook, { text: 'next' })).toBe(true);
+    expect(backend.records.get(id)?.data).toEqual({ text: 'next' });
+  });
+
   it('autosaves at most once per delay and on beforeunload', async () => {
     jest.useFakeTimers();
     try {
-      const state = new StateDB();
+      const backend = new MemoryBackend();
       const target = new EventTarget();
       const store = new ConversationStore({
-        state,
+        backend,
         delay: 1000,
         window: target as Window
       });
@@ -91,12 +159,20 @@ describe('ConversationStore', () => {
       expect(save).not.toHaveBeenCalled();
       jest.advanceTimersByTime(1000);
       expect(save).toHaveBeenCalledTimes(1);
-      expect(save).toHaveBeenLastCalledWith(notebook, { value: 2 });
+      expect(save).toHaveBeenLastCalledWith(
+        notebook,
+        { value: 2 },
+        { keepalive: false }
+      );
       value = 3;
       changed.emit();
       target.dispatchEvent(new Event('beforeunload'));
       expect(save).toHaveBeenCalledTimes(2);
-      expect(save).toHaveBeenLastCalledWith(notebook, { value: 3 });
+      expect(save).toHaveBeenLastCalledWith(
+        notebook,
+        { value: 3 },
+        { keepalive: true }
+      );
       target.dispatchEvent(new Event('beforeunload'));
       expect(save).toHaveBeenCalledTimes(2);
       autosave.dispose();
@@ -112,7 +188,7 @@ describe('ConversationStore', () => {
     jest.useFakeTimers();
     try {
       const store = new ConversationStore({
-        state: new StateDB(),
+        backend: new MemoryBackend(),
         delay: 1000,
         window: null
       });
@@ -135,12 +211,49 @@ describe('ConversationStore', () => {
       settled = true;
       changed.emit();
       expect(save).toHaveBeenCalledTimes(1);
-      expect(save).toHaveBeenLastCalledWith(notebook, { value: 2 });
+      expect(save).toHaveBeenLastCalledWith(
+        notebook,
+        { value: 2 },
+        { keepalive: false }
+      );
       jest.advanceTimersByTime(5000);
       expect(save).toHaveBeenCalledTimes(1);
       autosave.dispose();
     } finally {
       jest.useRealTimers();
     }
+  });
+
+  it('says once why saving fails, and saves everything with the next change', async () => {
+    const backend = new MemoryBackend();
+    const errors: string[] = [];
+    const store = new ConversationStore({
+      backend,
+      window: null,
+      onSaveError: message => errors.push(message)
+    });
+    const notebook = owner('f.ipynb');
+    const id = await store.ensureId(notebook);
+    const save = jest
+      .spyOn(backend, 'save')
+      .mockRejectedValue(
+        new Error('Invalid response: 503 Service Unavailable')
+      );
+    jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    let value = 0;
+    const changed = new Signal<object, void>({});
+    const source = { changed, toJSON: () => ({ value }), settled: () => true };
+    const autosave = store.autosave(notebook, source);
+    for (value = 1; value <= 2; value++) {
+      changed.emit();
+      await new Promise(resolve => setTimeout(resolve, 0));
+    }
+    expect(errors).toEqual(['Invalid response: 503 Service Unavailable']);
+    save.mockRestore();
+    value = 3;
+    changed.emit();
+    await new Promise(resolve => setTimeout(resolve, 0));
+    expect(backend.records.get(id)?.data).toEqual({ value: 3 });
+    autosave.dispose();
   });
 });

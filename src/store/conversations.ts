@@ -3,7 +3,6 @@
  * Distributed under the terms of the Modified BSD License.
  */
 
-import type { IStateDB } from '@jupyterlab/statedb';
 import {
   PartialJSONObject,
   ReadonlyPartialJSONValue,
@@ -17,6 +16,7 @@ import {
   IMetadataHolder,
   updateNotebookSettings
 } from '../notebook/metadata';
+import type { IConversationBackend } from './backend';
 
 /**
  * What the store needs of a notebook: its path and its model's metadata.
@@ -42,23 +42,24 @@ export interface ISerializable {
 }
 
 /**
- * Conversations kept per notebook in the application state (`IStateDB`).
+ * Conversations kept per notebook on the server (see `ServerConversations`).
  *
  * #### Notes
  * The conversation id lives in the notebook's metadata
  * (`code_interpreter.conversation_id`), so it travels with the file through
- * renames and moves; a path → id index finds the conversation of a notebook
- * whose id was never saved into the file. The state database is saved by
- * JupyterLab into the workspace on the server, so conversations survive page
- * reloads and server restarts. The stored JSON is opaque here.
+ * renames and moves; the server's path → id index finds the conversation of a
+ * notebook whose id was never saved into the file. Each save carries a
+ * growing revision, so a slow save never overwrites a later one. The stored
+ * JSON is opaque here.
  */
 export class ConversationStore {
   /**
-   * Create a store over a state database.
+   * Create a store over a backend.
    */
   constructor(options: ConversationStore.IOptions) {
-    this._state = options.state;
+    this._backend = options.backend;
     this._delay = options.delay ?? 1000;
+    this._onSaveError = options.onSaveError ?? null;
     this._window =
       options.window ?? (typeof window === 'undefined' ? null : window);
   }
@@ -73,10 +74,7 @@ export class ConversationStore {
     if (fromMetadata) {
       return fromMetadata;
     }
-    const fromPath = await this._state.fetch(
-      Private.pathKey(owner.context.path)
-    );
-    return typeof fromPath === 'string' && fromPath ? fromPath : null;
+    return this._backend.find(owner.context.path);
   }
 
   /**
@@ -108,30 +106,34 @@ export class ConversationStore {
     if (!id) {
       return null;
     }
-    const record = await this._state.fetch(Private.recordKey(id));
-    if (!Private.isRecord(record)) {
-      return null;
-    }
-    return record.data ?? null;
+    const record = await this._backend.load(id);
+    return record?.data ?? null;
   }
 
   /**
    * Save a notebook's conversation.
+   *
+   * @param options.keepalive - finish the request even if the page unloads.
+   * @returns false when a newer save of it had already arrived.
    */
   async save(
     owner: IConversationOwner,
-    data: ReadonlyPartialJSONValue
-  ): Promise<void> {
+    data: ReadonlyPartialJSONValue,
+    options: { keepalive?: boolean } = {}
+  ): Promise<boolean> {
+    // Taken before any await, so revisions follow the order of the calls.
+    this._revision = Math.max(Date.now(), this._revision + 1);
+    const revision = this._revision;
     const id = await this.ensureId(owner);
-    const path = owner.context.path;
-    const record: Private.IRecord = {
-      version: 1,
-      path,
-      updated: new Date().toISOString(),
-      data: data as PartialJSONObject
-    };
-    await this._state.save(Private.recordKey(id), record);
-    await this._state.save(Private.pathKey(path), id);
+    return this._backend.save(
+      id,
+      {
+        revision,
+        path: owner.context.path,
+        data: data as PartialJSONObject
+      },
+      options
+    );
   }
 
   /**
@@ -140,9 +142,8 @@ export class ConversationStore {
   async remove(owner: IConversationOwner): Promise<void> {
     const id = await this.findId(owner);
     if (id) {
-      await this._state.remove(Private.recordKey(id));
+      await this._backend.remove(id);
     }
-    await this._state.remove(Private.pathKey(owner.context.path));
   }
 
   /**
@@ -157,17 +158,28 @@ export class ConversationStore {
   autosave(owner: IConversationOwner, source: ISerializable): IDisposable {
     let timer: ReturnType<typeof setTimeout> | null = null;
     let disposed = false;
-    const flush = (): void => {
+    let failing = false;
+    const flush = (keepalive = false): void => {
       if (timer !== null) {
         clearTimeout(timer);
         timer = null;
       }
-      void this.save(owner, source.toJSON()).catch((reason: unknown) => {
-        console.error(
-          'Could not save the Code Interpreter conversation.',
-          reason
-        );
-      });
+      this.save(owner, source.toJSON(), { keepalive }).then(
+        () => {
+          failing = false;
+        },
+        (reason: unknown) => {
+          console.error(
+            'Could not save the Code Interpreter conversation.',
+            reason
+          );
+          // Once per failing streak; the next change saves everything again.
+          if (!failing) {
+            failing = true;
+            this._onSaveError?.(Private.messageOf(reason));
+          }
+        }
+      );
     };
     const schedule = (): void => {
       if (disposed) {
@@ -176,12 +188,12 @@ export class ConversationStore {
       if (source.settled?.()) {
         flush();
       } else if (timer === null) {
-        timer = setTimeout(flush, this._delay);
+        timer = setTimeout(() => flush(), this._delay);
       }
     };
     const onUnload = (): void => {
       if (timer !== null) {
-        flush();
+        flush(true);
       }
     };
     source.changed.connect(schedule);
@@ -202,8 +214,10 @@ export class ConversationStore {
     };
   }
 
-  private _state: IStateDB;
+  private _backend: IConversationBackend;
   private _delay: number;
+  private _onSaveError: ((message: string) => void) | null;
+  private _revision = 0;
   private _window: Pick<
     Window,
     'addEventListener' | 'removeEventListener'
@@ -219,9 +233,14 @@ export namespace ConversationStore {
    */
   export interface IOptions {
     /**
-     * The application state (`IStateDB`), saved in the workspace.
+     * Where conversations are kept (the server).
      */
-    state: IStateDB;
+    backend: IConversationBackend;
+
+    /**
+     * Told, once per streak of failures, why a save failed.
+     */
+    onSaveError?: (message: string) => void;
 
     /**
      * The longest a change waits before it is saved, in ms (1000).
@@ -237,41 +256,9 @@ export namespace ConversationStore {
 
 namespace Private {
   /**
-   * What the state database holds per conversation.
+   * The message of a failure, for the user.
    */
-  export interface IRecord extends PartialJSONObject {
-    version: 1;
-    /** The notebook's path at the last save. */
-    path: string;
-    /** ISO time of the last save. */
-    updated: string;
-    /** The chat model's JSON, opaque to the store. */
-    data: PartialJSONObject;
-  }
-
-  /**
-   * The state key of a conversation.
-   */
-  export function recordKey(id: string): string {
-    return `jupyterlab-code-interpreter:conversation:${id}`;
-  }
-
-  /**
-   * The state key of the path → id index entry.
-   */
-  export function pathKey(path: string): string {
-    return `jupyterlab-code-interpreter:conversation-path:${path}`;
-  }
-
-  /**
-   * Whether a stored value is a record this version can read.
-   */
-  export function isRecord(value: unknown): value is IRecord {
-    return (
-      typeof value === 'object' &&
-      value !== null &&
-      (value as { version?: unknown }).version === 1 &&
-      'data' in value
-    );
+  export function messageOf(reason: unknown): string {
+    return reason instanceof Error ? reason.message : String(reason);
   }
 }

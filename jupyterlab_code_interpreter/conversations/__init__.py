@@ -1,0 +1,1 @@
+"""Chat conversations kept per notebook on the server, one file each (see files.py)."""
