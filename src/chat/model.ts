@@ -7,7 +7,7 @@ import { UUID } from '@lumino/coreutils';
 import type { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { Agent, AgentEvent, ITurnResult } from '../agent/loop';
+import { Agent } from '../agent/loop';
 import { DEFAULT_AGENT_SETTINGS, IAgentSettings } from '../agent/settings';
 import type { IExecutionHost } from '../agent/tokens';
 import type {
@@ -15,11 +15,12 @@ import type {
   IChatClient,
   IChatMessage,
   IChatSettings,
-  IChatStep,
   ITokenUsage,
   IWireMessage,
   TranslateFn
 } from '../tokens';
+import { addUsage, wireHistory, withError } from './messages';
+import { chatSettingsFrom, DEFAULT_CHAT_SETTINGS } from './settings';
 import { restoreMessages } from './persist';
 import { describeError, isAbort, StreamEventError } from './errors';
 import {
@@ -28,7 +29,18 @@ import {
   IStreamState,
   truncationNote
 } from './stream';
+import { ITurnSink, TurnView } from './turnview';
 import { untranslated } from './translate';
+
+/**
+ * How a tool-less reply ended.
+ */
+type ReplyOutcome = 'done' | 'stopped' | 'failed';
+
+/**
+ * The completion request of a tool-less reply.
+ */
+type IChatRequest = Parameters<IChatClient['streamChat']>[0];
 
 /**
  * The state of one conversation: its messages and whether a reply streams.
@@ -37,7 +49,7 @@ import { untranslated } from './translate';
  * No DOM here: views listen to `changed` and read `messages` and `status`.
  * A failed request adds an error message and never removes earlier ones.
  */
-export class ChatModel implements IDisposable {
+export class ChatModel implements IDisposable, ITurnSink {
   /**
    * Create a chat model.
    */
@@ -154,66 +166,11 @@ export class ChatModel implements IDisposable {
     if (this._host) {
       return this._sendTurn(prompt, this._host);
     }
-    const history = this._history();
-    history.push({ role: 'user', content: prompt });
-    const assistantId = this._nextId();
-    const controller = new AbortController();
-    this._controller = controller;
-    this._messages = [
-      ...this._messages,
-      { id: this._nextId(), role: 'user', content: prompt },
-      { id: assistantId, role: 'assistant', content: '', status: 'streaming' }
-    ];
-    this._status = 'waiting';
-    this._changed.emit();
-
-    let state: IStreamState = EMPTY_STREAM;
-    try {
-      const stream = this._client.streamChat(
-        {
-          model: this._settings.modelAlias,
-          temperature: this._settings.temperature,
-          messages: history
-        },
-        controller.signal
-      );
-      for await (const chunk of stream) {
-        // Chunks already parsed when Stop was pressed must not show up.
-        if (controller.signal.aborted) {
-          break;
-        }
-        const next = applyChunk(state, chunk);
-        if (next.error) {
-          state = next;
-          throw new StreamEventError(next.error);
-        }
-        if (next.content !== state.content) {
-          this._update(assistantId, { content: next.content });
-          this._setStatus('streaming');
-        }
-        state = next;
-      }
-      this._update(
-        assistantId,
-        controller.signal.aborted
-          ? { status: 'stopped' }
-          : {
-              status: 'done',
-              note: truncationNote(state.finishReason, this._trans) ?? undefined
-            }
-      );
-    } catch (error) {
-      if (controller.signal.aborted || isAbort(error)) {
-        this._update(assistantId, { status: 'stopped' });
-      } else {
-        this._fail(assistantId, error);
-      }
-    } finally {
-      if (this._controller === controller) {
-        this._controller = null;
-        this._setStatus('idle');
-      }
-    }
+    await this._reply(prompt, {
+      model: this._settings.modelAlias,
+      temperature: this._settings.temperature,
+      messages: [...this._history(), { role: 'user', content: prompt }]
+    });
   }
 
   /**
@@ -237,72 +194,21 @@ export class ChatModel implements IDisposable {
     if (!prompt.trim() || this._status !== 'idle' || this._isDisposed) {
       return null;
     }
-    const history = this._history();
-    const userId = this._nextId();
-    const assistantId = this._nextId();
-    const controller = new AbortController();
-    this._controller = controller;
-    this._messages = [
-      ...this._messages,
-      { id: userId, role: 'user', content: options.display },
-      { id: assistantId, role: 'assistant', content: '', status: 'streaming' }
-    ];
-    this._warning = null;
-    this._status = 'waiting';
-    this._changed.emit();
-    let state: IStreamState = EMPTY_STREAM;
-    let answer: string | null = null;
-    try {
-      const stream = this._client.streamChat(
-        {
-          model: options.modelAlias?.trim() || this._settings.modelAlias,
-          temperature: this._settings.temperature,
-          messages: [...history, { role: 'user', content: prompt }]
-        },
-        controller.signal
-      );
-      for await (const chunk of stream) {
-        if (controller.signal.aborted) {
-          break;
-        }
-        const next = applyChunk(state, chunk);
-        if (next.error) {
-          throw new StreamEventError(next.error);
-        }
-        if (next.content !== state.content) {
-          this._update(assistantId, { content: next.content });
-          this._setStatus('streaming');
-        }
-        state = next;
-      }
-      if (controller.signal.aborted) {
-        this._update(assistantId, { status: 'stopped' });
-      } else {
-        this._update(assistantId, {
-          status: 'done',
-          note: truncationNote(state.finishReason, this._trans) ?? undefined
-        });
-        answer = state.content;
-      }
-      this._update(userId, {
+    const reply = await this._reply(options.display, {
+      model: options.modelAlias?.trim() || this._settings.modelAlias,
+      temperature: this._settings.temperature,
+      messages: [...this._history(), { role: 'user', content: prompt }]
+    });
+    if (reply.outcome !== 'failed') {
+      // Later turns see what was really asked, not what the chat showed.
+      this._update(reply.userId, {
         wire: [
           { role: 'user', content: prompt },
-          { role: 'assistant', content: state.content }
+          { role: 'assistant', content: reply.content }
         ]
       });
-    } catch (error) {
-      if (controller.signal.aborted || isAbort(error)) {
-        this._update(assistantId, { status: 'stopped' });
-      } else {
-        this._fail(assistantId, error);
-      }
-    } finally {
-      if (this._controller === controller) {
-        this._controller = null;
-        this._setStatus('idle');
-      }
     }
-    return answer;
+    return reply.outcome === 'done' ? reply.content : null;
   }
 
   /**
@@ -390,29 +296,71 @@ export class ChatModel implements IDisposable {
   }
 
   /**
-   * The conversation as the model sees it: finished interpreter turns as
-   * they were sent, other turns as their texts.
+   * Show `display` as the user's message and stream a tool-less answer to
+   * `request` below it; never rejects (a failure becomes an error message).
    */
-  private _history(): IWireMessage[] {
-    const history: IWireMessage[] = [];
-    let inWireTurn = false;
-    for (const message of this._messages) {
-      if (message.role === 'user') {
-        inWireTurn = !!message.wire;
-        if (message.wire) {
-          history.push(...message.wire);
-          continue;
+  private async _reply(
+    display: string,
+    request: IChatRequest
+  ): Promise<{ userId: string; outcome: ReplyOutcome; content: string }> {
+    const userId = this._nextId();
+    const assistantId = this._nextId();
+    const controller = new AbortController();
+    this._controller = controller;
+    this._messages = [
+      ...this._messages,
+      { id: userId, role: 'user', content: display },
+      { id: assistantId, role: 'assistant', content: '', status: 'streaming' }
+    ];
+    this._warning = null;
+    this._status = 'waiting';
+    this._changed.emit();
+    let state: IStreamState = EMPTY_STREAM;
+    let outcome: ReplyOutcome = 'stopped';
+    try {
+      const stream = this._client.streamChat(request, controller.signal);
+      for await (const chunk of stream) {
+        // Chunks already parsed when Stop was pressed must not show up.
+        if (controller.signal.aborted) {
+          break;
         }
+        const next = applyChunk(state, chunk);
+        if (next.error) {
+          throw new StreamEventError(next.error);
+        }
+        if (next.content !== state.content) {
+          this._update(assistantId, { content: next.content });
+          this._setStatus('streaming');
+        }
+        state = next;
       }
-      if (
-        !inWireTurn &&
-        (message.role === 'user' || message.role === 'assistant') &&
-        message.content
-      ) {
-        history.push({ role: message.role, content: message.content });
+      if (!controller.signal.aborted) {
+        outcome = 'done';
+        this._update(assistantId, {
+          status: 'done',
+          note: truncationNote(state.finishReason, this._trans) ?? undefined
+        });
+      } else {
+        this._update(assistantId, { status: 'stopped' });
+      }
+    } catch (error) {
+      if (controller.signal.aborted || isAbort(error)) {
+        this._update(assistantId, { status: 'stopped' });
+      } else {
+        outcome = 'failed';
+        this._fail(assistantId, error);
+      }
+    } finally {
+      if (this._controller === controller) {
+        this._controller = null;
+        this._setStatus('idle');
       }
     }
-    return history;
+    return { userId, outcome, content: state.content };
+  }
+
+  private _history(): IWireMessage[] {
+    return wireHistory(this._messages);
   }
 
   /**
@@ -430,7 +378,7 @@ export class ChatModel implements IDisposable {
     this._warning = null;
     this._status = 'waiting';
     this._changed.emit();
-    const turn = new Private.TurnView(this, userId, this._trans);
+    const turn = new TurnView(this, userId, this._trans);
     const agent = new Agent({
       client: this._client,
       host,
@@ -458,12 +406,7 @@ export class ChatModel implements IDisposable {
         turn.finish(null);
       } else {
         turn.stopSteps();
-        const current = turn.currentAssistant;
-        if (current) {
-          this._fail(current, error);
-        } else {
-          this._fail(null, error);
-        }
+        this._fail(turn.currentAssistant, error);
       }
     } finally {
       if (this._controller === controller) {
@@ -474,28 +417,16 @@ export class ChatModel implements IDisposable {
   }
 
   private _fail(assistantId: string | null, error: unknown): void {
-    const description = describeError(error, this._trans);
-    const assistant = this._messages.find(m => m.id === assistantId);
-    if (!assistant && assistantId !== null) {
-      return;
+    const failed = withError(
+      this._messages,
+      assistantId,
+      describeError(error, this._trans),
+      this._nextId()
+    );
+    if (failed !== this._messages) {
+      this._messages = failed;
+      this._changed.emit();
     }
-    this._messages = !assistant
-      ? this._messages
-      : assistant.content
-        ? this._messages.map(m =>
-            m.id === assistantId ? { ...m, status: 'error' as const } : m
-          )
-        : this._messages.filter(m => m.id !== assistantId);
-    this._messages = [
-      ...this._messages,
-      {
-        id: this._nextId(),
-        role: 'error',
-        content: description.message,
-        errorKind: description.kind
-      }
-    ];
-    this._changed.emit();
   }
 
   private _update(id: string, patch: Partial<IChatMessage>): void {
@@ -532,15 +463,7 @@ export class ChatModel implements IDisposable {
     if (typeof value === 'string') {
       this._warning = value;
     } else {
-      this._usage = {
-        prompt_tokens: this._usage.prompt_tokens + (value.prompt_tokens ?? 0),
-        completion_tokens:
-          this._usage.completion_tokens + (value.completion_tokens ?? 0),
-        total_tokens:
-          this._usage.total_tokens +
-          (value.total_tokens ??
-            (value.prompt_tokens ?? 0) + (value.completion_tokens ?? 0))
-      };
+      this._usage = addUsage(this._usage, value);
     }
     this._changed.emit();
   }
@@ -632,200 +555,11 @@ export namespace ChatModel {
 
   /**
    * Read the chat settings from the plugin's composite settings.
-   *
-   * #### Notes
-   * Invalid or missing values fall back to the defaults; other properties
-   * (such as `endpoint`, which only the server reads) are ignored.
    */
-  export function settingsFrom(
-    composite: Readonly<Record<string, unknown>>
-  ): IChatSettings {
-    const { modelAlias, temperature } = composite;
-    return {
-      modelAlias:
-        typeof modelAlias === 'string' && modelAlias.trim()
-          ? modelAlias.trim()
-          : DEFAULT_SETTINGS.modelAlias,
-      temperature:
-        typeof temperature === 'number' && Number.isFinite(temperature)
-          ? temperature
-          : DEFAULT_SETTINGS.temperature
-    };
-  }
+  export const settingsFrom = chatSettingsFrom;
 
   /**
    * The settings used until the setting registry answers.
    */
-  export const DEFAULT_SETTINGS: IChatSettings = {
-    modelAlias: 'default',
-    temperature: 0.2
-  };
-}
-
-/**
- * A namespace for private helpers.
- */
-namespace Private {
-  /**
-   * Folds the events of one turn into the model's messages.
-   */
-  export class TurnView {
-    constructor(
-      private _model: ChatModel,
-      private _userId: string,
-      private _trans: TranslateFn
-    ) {}
-
-    /**
-     * The assistant message text streams into, if any.
-     */
-    currentAssistant: string | null = null;
-
-    /**
-     * Apply one agent event.
-     */
-    handle(event: AgentEvent): void {
-      const model = this._model;
-      switch (event.type) {
-        case 'text': {
-          if (!this.currentAssistant || this._segment !== event.segment) {
-            this._closeAssistant();
-            this._segment = event.segment;
-            this.currentAssistant = model._append({
-              role: 'assistant',
-              content: event.delta,
-              status: 'streaming'
-            });
-          } else {
-            const message = model._message(this.currentAssistant);
-            model._patch(this.currentAssistant, {
-              content: (message?.content ?? '') + event.delta
-            });
-          }
-          model._setStatus('streaming');
-          break;
-        }
-        case 'step-created': {
-          this._closeAssistant();
-          const step: IChatStep = {
-            number: event.step,
-            toolCallId: event.toolCallId,
-            code: event.code,
-            status: event.status
-          };
-          this._steps.set(
-            event.step,
-            model._append({ role: 'step', content: '', step })
-          );
-          model._setStatus('running');
-          break;
-        }
-        case 'step-status':
-          this._patchStep(event.step, {
-            status: event.status,
-            ...(event.approvalReason
-              ? { approvalReason: event.approvalReason }
-              : {})
-          });
-          break;
-        case 'step-finished':
-          this._patchStep(event.step, {
-            status: event.status,
-            code: event.code,
-            edited: event.edited,
-            summary: event.summary,
-            ...(event.cellId ? { cellId: event.cellId } : {})
-          });
-          model._setStatus('waiting');
-          break;
-        case 'usage':
-          model._event('usage', event.usage);
-          break;
-        case 'warning':
-          model._event('warning', event.message);
-          break;
-      }
-    }
-
-    /**
-     * End the turn: mark the answer, keep the wire transcript.
-     *
-     * @param result - the loop's result; `null` when stopped by an abort.
-     */
-    finish(result: ITurnResult | null): void {
-      const model = this._model;
-      const status = result?.status ?? 'stopped';
-      this.stopSteps();
-      if (status === 'stopped') {
-        if (this.currentAssistant) {
-          model._patch(this.currentAssistant, { status: 'stopped' });
-        } else {
-          model._append({ role: 'assistant', content: '', status: 'stopped' });
-        }
-      } else if (result?.reason && status === 'gave_up') {
-        const answered = this.currentAssistant;
-        if (answered) {
-          model._patch(answered, { status: 'done', note: result.reason });
-        } else {
-          model._append({
-            role: 'assistant',
-            content: result.reason,
-            status: 'done'
-          });
-        }
-      } else {
-        const note =
-          truncationNote(result?.finishReason ?? null, this._trans) ??
-          undefined;
-        if (this.currentAssistant) {
-          model._patch(this.currentAssistant, { status: 'done', note });
-        } else {
-          model._append({
-            role: 'assistant',
-            content: '',
-            status: 'done',
-            note
-          });
-        }
-      }
-      if (result) {
-        model._patch(this._userId, { wire: result.messages });
-      }
-    }
-
-    /**
-     * Mark steps still under way as stopped.
-     */
-    stopSteps(): void {
-      for (const [number, id] of this._steps) {
-        const step = this._model._message(id)?.step;
-        if (step && Private.OPEN.has(step.status)) {
-          this._patchStep(number, { status: 'stopped' });
-        }
-      }
-    }
-
-    private _closeAssistant(): void {
-      if (this.currentAssistant) {
-        this._model._patch(this.currentAssistant, { status: 'done' });
-        this.currentAssistant = null;
-      }
-    }
-
-    private _patchStep(number: number, patch: Partial<IChatStep>): void {
-      const id = this._steps.get(number);
-      const step = id ? this._model._message(id)?.step : undefined;
-      if (id && step) {
-        this._model._patch(id, { step: { ...step, ...patch } });
-      }
-    }
-
-    private _segment = -1;
-    private _steps = new Map<number, string>();
-  }
-
-  /**
-   * Step statuses of a step still under way.
-   */
-  export const OPEN = new Set(['checking', 'proposed', 'running']);
+  export const DEFAULT_SETTINGS = DEFAULT_CHAT_SETTINGS;
 }
