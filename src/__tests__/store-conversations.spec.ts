@@ -256,4 +256,30 @@ describe('ConversationStore', () => {
     expect(backend.records.get(id)?.data).toEqual({ value: 3 });
     autosave.dispose();
   });
+
+  it('writes a new id into the notebook as the user saves it, not before', async () => {
+    const backend = new MemoryBackend();
+    const store = new ConversationStore({ backend, window: null });
+    const model = new NotebookModel();
+    const saveState = new Signal<object, string>({});
+    const notebook = {
+      context: { path: 'clean.ipynb', saveState },
+      model
+    };
+    model.dirty = false;
+    // Two saves at once (a streamed answer, then the page closing) share one id.
+    await Promise.all([
+      store.save(notebook, { n: 1 }),
+      store.save(notebook, { n: 2 })
+    ]);
+    expect(backend.records.size).toBe(1);
+    const [id] = backend.records.keys();
+    // Asking a question left the notebook clean, and the chat is found by path.
+    expect(model.dirty).toBe(false);
+    expect(getNotebookSettings(model).conversation_id).toBeUndefined();
+    expect(await store.load(owner('clean.ipynb'))).toEqual({ n: 2 });
+    // The user saves the file: the id goes into this save.
+    saveState.emit('started');
+    expect(getNotebookSettings(model).conversation_id).toBe(id);
+  });
 });

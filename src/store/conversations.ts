@@ -19,11 +19,15 @@ import {
 import type { IConversationBackend } from './backend';
 
 /**
- * What the store needs of a notebook: its path and its model's metadata.
- * `NotebookPanel` has both.
+ * What the store needs of a notebook: its path, its model's metadata and
+ * (optionally) its save signal. `NotebookPanel` has them all.
  */
 export interface IConversationOwner {
-  readonly context: { readonly path: string };
+  readonly context: {
+    readonly path: string;
+    /** Emits `'started'` as a save of the file begins. */
+    readonly saveState?: ISignal<unknown, string>;
+  };
   readonly model: IMetadataHolder | null;
 }
 
@@ -78,21 +82,47 @@ export class ConversationStore {
   }
 
   /**
-   * The conversation id of a notebook, created and written into its metadata
-   * when it has none.
+   * The conversation id of a notebook, created when it has none; one id per
+   * notebook however many saves ask at once.
    *
    * #### Notes
-   * Writing the id marks the notebook as changed: it reaches the file on the
-   * next save, and from then on follows renames.
+   * A new id is written into the notebook's metadata as the user next saves
+   * the file (so asking a question never marks a clean notebook unsaved);
+   * until then the server's path index finds it. From then on the id follows
+   * renames.
    */
-  async ensureId(owner: IConversationOwner): Promise<string> {
-    const id = (await this.findId(owner)) ?? UUID.uuid4();
-    if (
-      owner.model &&
-      getNotebookSettings(owner.model).conversation_id !== id
-    ) {
-      updateNotebookSettings(owner.model, { conversation_id: id });
+  ensureId(owner: IConversationOwner): Promise<string> {
+    let id = this._ids.get(owner);
+    if (!id) {
+      id = this._resolveId(owner);
+      this._ids.set(owner, id);
+      // A failed lookup is asked again by the next save.
+      id.catch(() => this._ids.delete(owner));
     }
+    return id;
+  }
+
+  private async _resolveId(owner: IConversationOwner): Promise<string> {
+    const id = (await this.findId(owner)) ?? UUID.uuid4();
+    const model = owner.model;
+    const saveState = owner.context.saveState;
+    if (!model || getNotebookSettings(model).conversation_id === id) {
+      return id;
+    }
+    if (!saveState) {
+      updateNotebookSettings(model, { conversation_id: id });
+      return id;
+    }
+    const writeOnSave = (_: unknown, state: string): void => {
+      if (state === 'started') {
+        // Before the file's content is taken, so this save carries it.
+        if (getNotebookSettings(model).conversation_id !== id) {
+          updateNotebookSettings(model, { conversation_id: id });
+        }
+        saveState.disconnect(writeOnSave);
+      }
+    };
+    saveState.connect(writeOnSave);
     return id;
   }
 
@@ -215,6 +245,7 @@ export class ConversationStore {
   }
 
   private _backend: IConversationBackend;
+  private _ids = new WeakMap<IConversationOwner, Promise<string>>();
   private _delay: number;
   private _onSaveError: ((message: string) => void) | null;
   private _revision = 0;

@@ -136,8 +136,40 @@ test('closing and reopening the notebook keeps its conversation', async ({
   ).toHaveAttribute('data-status', 'done');
 });
 
+test('a question leaves a clean notebook clean; its next save stores the conversation id', async ({
+  page,
+  request,
+  tmpPath
+}) => {
+  await useScenario(request, 'interpreter/chinese');
+  const panel = await notebookAndPanel(page, 'clean.ipynb');
+  const dirty = () =>
+    page.evaluate(
+      () =>
+        (window.jupyterapp.shell.currentWidget as any).context.model
+          .dirty as boolean
+    );
+  await page.notebook.save();
+  expect(await dirty()).toBe(false);
+  await sendPrompt(panel, '你好');
+  await expect(await finalAnswer(panel)).toContainText('你好！');
+  expect(await dirty()).toBe(false);
+
+  const path = `${tmpPath}/clean.ipynb`;
+  const index = await request.get(
+    `/code-interpreter/conversations?path=${encodeURIComponent(path)}`
+  );
+  expect(index.ok()).toBe(true);
+  const { id } = await index.json();
+  expect(id).toMatch(/^[0-9a-f-]{36}$/);
+  await page.notebook.save();
+  const file = await (await request.get(`/api/contents/${path}`)).json();
+  expect(file.content.metadata.code_interpreter.conversation_id).toBe(id);
+  expect(await dirty()).toBe(false);
+});
+
 test.describe('a page closed mid-turn', () => {
-  // The workspace (where conversations are saved) must reach the server, for the next page.
+  // The real workspace, as a user's next page would find it.
   test.use({ mockState: false });
 
   test('a new page shows the partial answer, marked stopped', async ({
@@ -155,7 +187,7 @@ test.describe('a page closed mid-turn', () => {
       .last();
     await expect(answer).toContainText('Once upon a time');
     await expect(answer).toHaveAttribute('data-status', 'streaming');
-    // Long enough for the throttled save and the workspace's own debounce.
+    // Long enough for the throttled save (at most a second after the first change).
     await page.waitForTimeout(3000);
     const partial = (await answer.innerText()).length;
     await page.close();
