@@ -34,6 +34,23 @@ describe('describeError', () => {
     expect(describeError(error)).toEqual({ kind: 'auth', message });
   });
 
+  it('adds what to do to a context-length error from the endpoint', () => {
+    const message =
+      "This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens.";
+    const error = apiError(400, {
+      error: {
+        message,
+        type: 'invalid_request_error',
+        code: 'context_length_exceeded'
+      }
+    });
+    const described = describeError(error);
+    expect(described.kind).toBe('bad_request');
+    expect(described.message).toContain(message);
+    expect(described.message).toContain('Start a new chat');
+    expect(described.message).toContain('History budget');
+  });
+
   it('explains a 401 without a body', () => {
     const description = describeError(apiError(401, undefined));
     expect(description.kind).toBe('auth');

@@ -24,6 +24,8 @@ export interface IAgentSettings {
   executionTimeoutSeconds: number;
   /** The most tokens of a step's outputs the model receives. */
   outputTokenBudget: number;
+  /** The most tokens of earlier turns a request carries (estimated). */
+  historyTokenBudget: number;
   /** Whether the model sees images. */
   visionCapable: boolean;
   /** What to do per policy category. */
@@ -43,6 +45,7 @@ export const DEFAULT_AGENT_SETTINGS: Readonly<IAgentSettings> = Object.freeze({
   repairBudget: 3,
   executionTimeoutSeconds: 120,
   outputTokenBudget: 2000,
+  historyTokenBudget: 24000,
   visionCapable: false,
   policy: Object.freeze({
     install: 'block',
@@ -108,6 +111,11 @@ export function agentSettingsFrom(
       composite.outputTokenBudget,
       d.outputTokenBudget,
       200
+    ),
+    historyTokenBudget: Private.number(
+      composite.historyTokenBudget,
+      d.historyTokenBudget,
+      1000
     ),
     visionCapable:
       typeof composite.visionCapable === 'boolean'

@@ -149,10 +149,18 @@ namespace Private {
         : null;
     const code = body?.code === null ? undefined : body?.code;
     const kind = classify(status, code, body?.type ?? undefined);
-    return {
-      kind,
-      message: serverMessage ?? defaultMessage(kind, status, headers, trans)
-    };
+    const message =
+      serverMessage ?? defaultMessage(kind, status, headers, trans);
+    if (code === 'context_length_exceeded') {
+      // The endpoint says the request is too long, not what the user can do.
+      return {
+        kind,
+        message: `${message} ${trans(
+          'Start a new chat (the notebook keeps your work), or lower "History budget" in the Code Interpreter settings.'
+        )}`
+      };
+    }
+    return { kind, message };
   }
 
   /**

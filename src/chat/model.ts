@@ -360,7 +360,7 @@ export class ChatModel implements IDisposable, ITurnSink {
   }
 
   private _history(): IWireMessage[] {
-    return wireHistory(this._messages);
+    return wireHistory(this._messages, this._agentSettings.historyTokenBudget);
   }
 
   /**
