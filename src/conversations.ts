@@ -222,23 +222,35 @@ export class ConversationManager implements IDisposable {
     model.host = host;
     const conversation: IConversation = { model, approvals, host, panel };
     this._applySettings(conversation);
+    let restored = true;
     try {
       const saved = await store.load(panel);
       if (saved) {
         model.fromJSON(saved);
       }
     } catch (reason) {
+      restored = false;
       console.error('Could not restore the Code Interpreter chat.', reason);
+      model.warn(
+        trans.__(
+          'The saved chat of this notebook could not be loaded (%1). Reload the page to try again; until then this chat is not saved, so the saved one is not overwritten.',
+          reason instanceof Error ? reason.message : String(reason)
+        )
+      );
     }
     host.notice.connect((_, notice) => this._options.notify(notice));
-    const autosave = store.autosave(panel, {
-      changed: model.changed,
-      // Messages are plain data (strings, numbers, nested plain objects).
-      toJSON: () => model.toJSON() as unknown as ReadonlyPartialJSONValue,
-      settled: () => model.status === 'idle'
-    });
     this._byPanel.set(panel, conversation);
-    this._autosaves.set(panel, autosave);
+    if (restored) {
+      this._autosaves.set(
+        panel,
+        store.autosave(panel, {
+          changed: model.changed,
+          // Messages are plain data (strings, numbers, nested plain objects).
+          toJSON: () => model.toJSON() as unknown as ReadonlyPartialJSONValue,
+          settled: () => model.status === 'idle'
+        })
+      );
+    }
     panel.disposed.connect(() => this._forget(panel));
     return conversation;
   }

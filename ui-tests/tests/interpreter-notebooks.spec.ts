@@ -168,6 +168,57 @@ test('a question leaves a clean notebook clean; its next save stores the convers
   expect(await dirty()).toBe(false);
 });
 
+test('a saved chat that cannot be loaded is said so and never overwritten', async ({
+  page,
+  request,
+  tmpPath
+}) => {
+  await useScenario(request, 'interpreter/chinese');
+  const panel = await notebookAndPanel(page, 'unreadable.ipynb');
+  await sendPrompt(panel, '你好');
+  await expect(await finalAnswer(panel)).toContainText('你好！');
+  await page.notebook.save();
+  await page.notebook.close();
+  const path = `${tmpPath}/unreadable.ipynb`;
+  const saved = async () => {
+    const { id } = await (
+      await request.get(
+        `/code-interpreter/conversations?path=${encodeURIComponent(path)}`
+      )
+    ).json();
+    return (await request.get(`/code-interpreter/conversations/${id}`)).json();
+  };
+  const before = await saved();
+  expect(before.data.messages.length).toBeGreaterThan(1);
+
+  // The server cannot read it for now (e.g. its disk is unavailable).
+  await page.route('**/code-interpreter/conversations/*', route =>
+    route.request().method() === 'GET'
+      ? route.fulfill({
+          status: 500,
+          contentType: 'application/json',
+          body: JSON.stringify({ message: 'disk unavailable' })
+        })
+      : route.fallback()
+  );
+  await page.filebrowser.open(`${tmpPath}/unreadable.ipynb`);
+  await page.locator('.jp-NotebookPanel').first().waitFor();
+  const reopened = await openPanel(page);
+  await expect(reopened.locator('.jp-CodeInterpreter-warning')).toContainText(
+    'could not be loaded'
+  );
+  await expect(reopened.locator('.jp-CodeInterpreter-warning')).toContainText(
+    'disk unavailable'
+  );
+  await sendPrompt(reopened, '你好');
+  await expect(await finalAnswer(reopened)).toContainText('你好！');
+  await page.waitForTimeout(1500);
+  await page.unroute('**/code-interpreter/conversations/*');
+
+  // What was saved before is still there, untouched by the new chat.
+  expect(await saved()).toEqual(before);
+});
+
 test.describe('a page closed mid-turn', () => {
   // The real workspace, as a user's next page would find it.
   test.use({ mockState: false });
