@@ -110,3 +110,34 @@ def test_times_budget_falls_through_after_use():
         matcher.commit(decision)
         kinds.append(decision.fault.status if decision.fault else decision.reply.content)
     assert kinds == [503, 503, "ok"]
+
+
+def test_the_demo_scenario_drives_the_interpreter():
+    """`make run` with no model uses the demo: its prompts must reach the interpreter's
+    run_python tool, and each run's output must lead to an answer."""
+    from pathlib import Path
+
+    import jupyterlab_code_interpreter.simulator as simulator
+
+    demo = Path(simulator.__file__).parent / "examples" / "demo.yaml"
+    matcher = Matcher(load_scenario(demo))
+
+    def chosen(conv):
+        decision = matcher.decide(conv, None)
+        return decision.rule.name if decision.rule else None
+
+    for prompt, rule in [("Plot a chart", "plot"), ("solve x", "solve"), ("a QR code", "qrcode")]:
+        assert chosen(conversation(user(prompt), tools=True)) == rule
+        reply = matcher.decide(conversation(user(prompt), tools=True), None).reply
+        assert reply.tool_calls and reply.tool_calls[0].name == "run_python"
+    assistant = {"role": "assistant", "content": None, "tool_calls": []}
+    for output, rule in [
+        ("points: 200", "plot-answer"),
+        ("[2, 3]", "solve-answer"),
+        ("saved qrcode.png", "qrcode-answer"),
+        ("ModuleNotFoundError: No module named 'qrcode'", "failed-run"),
+    ]:
+        result = {"role": "tool", "tool_call_id": "c", "content": output}
+        assert chosen(conversation(user("x"), assistant, result, tools=True)) == rule
+    # Small talk is offered no tools and gets no code.
+    assert chosen(conversation(user("hello"))) == "greeting"

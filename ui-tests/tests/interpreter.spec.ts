@@ -256,3 +256,22 @@ test('a 10 MB print reaches the model within its output budget', async ({
   expect(toolMessage).toContain('START');
   expect(toolMessage).toContain('END');
 });
+
+test('the demo that `make run` starts without a model plots in the notebook', async ({
+  page,
+  request
+}) => {
+  // The model name this suite's JupyterLab asks for, beside the demo's own.
+  await useScenario(
+    request,
+    '../../jupyterlab_code_interpreter/simulator/examples/demo',
+    { models: ['gpt-4o', 'sim-model'] }
+  );
+  const panel = await notebookAndPanel(page, 'demo.ipynb');
+  await sendPrompt(panel, 'Plot something nice');
+  await approve(panel, 1);
+  await expect(await finalAnswer(panel)).toContainText('sin(x)');
+  await expect(
+    page.locator('.jp-CodeInterpreter-stepCell .jp-OutputArea-output img')
+  ).toBeVisible();
+});

@@ -7,13 +7,20 @@ import * as path from 'path';
 import { parse } from 'yaml';
 import { SIMULATOR_URL } from './helpers';
 
-/** Replace the simulator's scenario with `scenarios/<name>.yaml`, and forget its requests. */
+/**
+ * Replace the simulator's scenario with `scenarios/<name>.yaml` (top-level keys of `overrides`
+ * replaced), and forget its requests.
+ */
 export async function useScenario(
   request: APIRequestContext,
-  name: string
+  name: string,
+  overrides: Record<string, unknown> = {}
 ): Promise<void> {
   const file = path.join(__dirname, '..', 'scenarios', `${name}.yaml`);
-  const scenario = parse(fs.readFileSync(file, 'utf-8'));
+  const scenario = {
+    ...parse(fs.readFileSync(file, 'utf-8')),
+    ...overrides
+  };
   const response = await request.put(`${SIMULATOR_URL}/_simulator/scenario`, {
     data: scenario
   });
