@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 from . import errors
 from .breaker import COOLING
@@ -26,8 +27,11 @@ from .keys import KeyMissing, KeyResolver, KeyStore
 from .pool import Pool, resolve_pool
 from .relay import Relay, estimate_tokens
 from .router import Deployment, Router, retry_after_seconds
-from .upstream import UpstreamClient, build_chat_request
+from .upstream import build_chat_request
 from .user_settings import UserSettingsFile
+
+if TYPE_CHECKING:
+    from .http_client import UpstreamClient
 
 # The longest a request waits, in all, for a deployment's short-window share to free up
 # rather than being answered 429 at once. Only when no deployment has room; never more.
@@ -72,7 +76,7 @@ class Gateway:
         self.user_settings = user_settings
         self.environ = environ
         self.stats = GatewayStats()
-        self.client = UpstreamClient(config)
+        self._client: UpstreamClient | None = None
         self.keys = KeyResolver(environ, key_store or KeyStore())
         self.router = Router()
         self.clock = clock
@@ -80,6 +84,15 @@ class Gateway:
         self._pool_input: object = None
         self._pool = Pool()
         self._deployments: dict[Endpoint, Deployment] = {}
+
+    @property
+    def client(self) -> UpstreamClient:
+        """The shared HTTP client, created (and aiohttp imported) on first use."""
+        if self._client is None:
+            from .http_client import UpstreamClient
+
+            self._client = UpstreamClient(self.config)
+        return self._client
 
     def pool(self) -> Pool:
         """The current pool, resolved again only when its inputs change; new configuration
@@ -319,7 +332,8 @@ class Gateway:
         return data
 
     async def aclose(self) -> None:
-        await self.client.aclose()
+        if self._client is not None:
+            await self._client.aclose()
 
 
 async def _close(relay: Relay) -> None:

@@ -183,9 +183,9 @@ def setup_route_handlers(server_app) -> None:
     web_app = server_app.web_app
     config = CodeInterpreter(parent=server_app)
     settings_dir = default_user_settings_dir(_lab_user_settings_dir(server_app))
-    web_app.settings[SETTINGS_KEY] = Gateway(
-        config, UserSettingsFile(settings_dir), log=server_app.log
-    )
+    gateway = Gateway(config, UserSettingsFile(settings_dir), log=server_app.log)
+    web_app.settings[SETTINGS_KEY] = gateway
+    _close_at_shutdown(server_app, gateway)
     base = url_path_join(web_app.settings["base_url"], ROUTE_PREFIX)
     web_app.add_handlers(
         ".*$",
@@ -198,6 +198,22 @@ def setup_route_handlers(server_app) -> None:
             (url_path_join(base, "keys", r"([^/]+)"), KeyHandler),
         ],
     )
+
+
+def _close_at_shutdown(server_app, gateway: Gateway) -> None:
+    """Close the gateway's upstream connection pool when the server stops. jupyter_server
+    calls shutdown hooks only on `ExtensionApp`s (`stop_extension`, from the server's
+    `cleanup_extensions` step); a module extension like ours has none, so the close is
+    chained onto that step, on the same loop, after the other extensions have stopped."""
+    cleanup_extensions = server_app.cleanup_extensions
+
+    async def cleanup_extensions_then_gateway() -> None:
+        try:
+            await cleanup_extensions()
+        finally:
+            await gateway.aclose()
+
+    server_app.cleanup_extensions = cleanup_extensions_then_gateway
 
 
 def _lab_user_settings_dir(server_app) -> str | None:
