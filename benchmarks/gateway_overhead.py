@@ -10,9 +10,14 @@ baseline_handler.py's trivial authenticated route) as subprocesses, then measure
 closed-loop at concurrency 1, 32 and 128 (fewer requests at 128), and open-loop at a fixed
 rate (default 200 requests/s), p50, p95 and p99; absolute figures and gateway/direct ratios.
 The baseline row is the trivial route of the same server: jupyter_server's own floor.
+`cpu µs` is the CPU time the serving process (the simulator for `direct`, the Jupyter server
+otherwise) spent per request during the measurement, from /proc: on a busy shared machine it
+moves far less than the latencies. `--before DIR` also starts a second Jupyter server whose
+extension is imported from DIR (e.g. `git archive HEAD~1 jupyterlab_code_interpreter | tar -x
+-C DIR`) and measures it as the `before` path in the same run.
 
     python benchmarks/gateway_overhead.py [--requests 500] [--concurrency 1 32 128]
-                                          [--rate 200] [--rate-seconds 5]
+                                          [--rate 200] [--rate-seconds 5] [--before DIR]
 
 The simulator answers at once (ttft 0, no pacing), so the figures are the gateway's overhead
 plus the simulator's own cost, not a model's. Nothing is asserted; it only prints.
@@ -71,11 +76,15 @@ def start_simulator(scenario_file: Path) -> tuple[subprocess.Popen, str]:
     return process, line.strip().rsplit(" ", 1)[-1]
 
 
-def start_server(home: str, simulator_url: str, token: str) -> tuple[subprocess.Popen, str]:
+def start_server(
+    home: str, simulator_url: str, token: str, source: Path = REPO
+) -> tuple[subprocess.Popen, str]:
+    """A Jupyter Server whose extension is imported from `source`."""
+    os.makedirs(home, exist_ok=True)
     port = free_port()
     env = {
         **os.environ,
-        "PYTHONPATH": os.pathsep.join((str(REPO), str(REPO / "benchmarks"))),
+        "PYTHONPATH": os.pathsep.join((str(source), str(REPO / "benchmarks"))),
         "OPENAI_BASE_URL": f"{simulator_url}/v1",
         "OPENAI_API_KEY": KEY,
         "OPENAI_MODEL": "gpt-4o-mini",
@@ -181,21 +190,46 @@ async def measure_rate(target: dict, stream: bool, rate: float, seconds: float) 
         return list(await asyncio.gather(*tasks))
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time of process `pid` so far, all threads (Linux /proc: the scheduler's runtime in
+    ns where available, else utime + stime in clock ticks)."""
+    try:
+        return (
+            sum(
+                int((task / "schedstat").read_text().split()[0])
+                for task in Path(f"/proc/{pid}/task").iterdir()
+            )
+            / 1e9
+        )
+    except (OSError, ValueError):
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
-async def run(args: argparse.Namespace, simulator_url: str, server_url: str, token: str) -> None:
-    auth = {"Authorization": f"token {token}"}
+async def run(args: argparse.Namespace, simulator: dict, server: dict, before: dict | None) -> None:
+    """`simulator`, `server`, `before`: {"url", "pid"} of each process."""
+    auth = {"Authorization": f"token {server['token']}"}
+    chat = "/code-interpreter/v1/chat/completions"
     targets = {
         "direct": {
-            "url": f"{simulator_url}/v1/chat/completions",
+            "url": f"{simulator['url']}/v1/chat/completions",
             "headers": {"Authorization": f"Bearer {KEY}"},
+            "pid": simulator["pid"],
         },
-        "baseline": {"url": f"{server_url}/bench-baseline", "headers": auth},
-        "gateway": {"url": f"{server_url}/code-interpreter/v1/chat/completions", "headers": auth},
+        "baseline": {
+            "url": f"{server['url']}/bench-baseline",
+            "headers": auth,
+            "pid": server["pid"],
+        },
     }
+    if before is not None:
+        targets["before"] = {"url": before["url"] + chat, "headers": auth, "pid": before["pid"]}
+    targets["gateway"] = {"url": server["url"] + chat, "headers": auth, "pid": server["pid"]}
     cells = [(stream, c, None) for stream in (False, True) for c in args.concurrency]
     if args.rate:
         cells += [(stream, None, args.rate) for stream in (False, True)]
@@ -205,34 +239,41 @@ async def run(args: argparse.Namespace, simulator_url: str, server_url: str, tok
         for name, target in targets.items():
             if name == "baseline" and stream:
                 continue  # the trivial route does not stream
+            cpu = cpu_seconds(target["pid"])
             if rate:
                 timings = await measure_rate(target, stream, rate, args.rate_seconds)
             else:
                 total = args.requests if concurrency <= 32 else concurrency * 5
                 timings = await measure(target, stream, concurrency, total)
-            figures[name] = [percentile(timings, q) * 1000 for q in (50, 95, 99)]
+            # Includes the warm-up requests measure() sends first.
+            sent = len(timings) + (3 * concurrency if concurrency else 32)
+            cpu = (cpu_seconds(target["pid"]) - cpu) / sent * 1e6
+            figures[name] = [percentile(timings, q) * 1000 for q in (50, 95, 99)] + [cpu]
         mode = f"{rate:g}/s" if rate else f"c={concurrency}"
         rows.append(("stream TTFT" if stream else "non-stream", mode, len(timings), figures))
     header = (
         f"{'metric':<12}{'load':>7}{'n':>6}  {'path':<9}{'p50':>8}{'p95':>8}{'p99':>8}"
-        f"  {'added p50':>9}{'p95':>8}{'p99':>8}  {'ratio p50':>9}{'p99':>7}"
+        f"  {'added p50':>9}{'p95':>8}{'p99':>8}  {'ratio p50':>9}{'p99':>7}  {'cpu µs':>7}"
     )
     print(header)
     print("-" * len(header))
     for metric, mode, total, f in rows:
-        d50, _, d99 = f["direct"]
-        for name in ("direct", "baseline", "gateway"):
+        d50, _, d99, _ = f["direct"]
+        for name in ("direct", "baseline", "before", "gateway"):
             if name not in f:
                 continue
-            p50, p95, p99 = f[name]
+            p50, p95, p99, cpu = f[name]
             line = f"{metric:<12}{mode:>7}{total:>6}  {name:<9}{p50:>8.2f}{p95:>8.2f}{p99:>8.2f}"
             if name != "direct":
-                a50, a95, a99 = (g - d for g, d in zip(f[name], f["direct"], strict=True))
+                a50, a95, a99 = (g - d for g, d in zip(f[name][:3], f["direct"][:3], strict=True))
                 line += f"  {a50:>9.2f}{a95:>8.2f}{a99:>8.2f}  {p50 / d50:>9.2f}{p99 / d99:>7.2f}"
-            print(line)
+            else:
+                line += " " * 44
+            print(f"{line}  {cpu:>7.0f}")
     print(
         "times in ms; added = path - direct; ratio = path / direct; baseline = a trivial "
-        "authenticated APIHandler in the same server (jupyter_server's floor, no upstream call)"
+        "authenticated APIHandler in the same server (jupyter_server's floor, no upstream call); "
+        "cpu µs = the serving process's CPU per request (simulator for direct)"
     )
 
 
@@ -242,21 +283,35 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 32, 128])
     parser.add_argument("--rate", type=float, default=200.0, help="open-loop requests/s; 0: off")
     parser.add_argument("--rate-seconds", type=float, default=5.0)
+    parser.add_argument(
+        "--before", type=Path, help="also measure a server whose extension is imported from here"
+    )
     args = parser.parse_args()
     token = secrets.token_hex(16)
     with tempfile.TemporaryDirectory() as home:
         scenario_file = Path(home) / "scenario.json"
         scenario_file.write_text(json.dumps(SCENARIO))
         simulator, simulator_url = start_simulator(scenario_file)
-        server = None
+        server = previous = None
         try:
             server, server_url = start_server(home, simulator_url, token)
             print(f"simulator {simulator_url}, jupyter server {server_url} (one process each)")
+            old = None
+            if args.before:
+                previous, previous_url = start_server(
+                    os.path.join(home, "before"), simulator_url, token, args.before.resolve()
+                )
+                old = {"url": previous_url, "pid": previous.pid}
+                print(f"before: {previous_url}, extension from {args.before}")
+            print(f"load average at start: {os.getloadavg()}")
             started = time.perf_counter()
-            asyncio.run(run(args, simulator_url, server_url, token))
+            sim = {"url": simulator_url, "pid": simulator.pid}
+            new = {"url": server_url, "pid": server.pid, "token": token}
+            asyncio.run(run(args, sim, new, old))
             print(f"measured in {time.perf_counter() - started:.1f} s")
+            print(f"load average at end: {os.getloadavg()}")
         finally:
-            for process in (server, simulator):
+            for process in (server, previous, simulator):
                 if process is not None:
                     process.terminate()
                     try:

@@ -281,8 +281,8 @@ class Gateway:
                 source = self.keys.source_of(endpoint)
                 raise _Retry(errors.upstream_key_rejected(response.status, endpoint.where, source))
             if response.status == 200 and stream:
-                relay.chunks = response.chunks()
-                relay.first = await anext(relay.chunks, b"")
+                relay.next_piece = response.next_piece
+                relay.first = await response.next_piece()
                 if not relay.first:
                     raise errors.stream_interrupted(endpoint.host, "empty response")
                 deployment.usage.latencies.append(time.monotonic() - sent)

@@ -38,38 +38,47 @@ class UpstreamResponse:
     """An open response from the endpoint; close it with `aclose` (or `async with`)."""
 
     def __init__(
-        self, response: aiohttp.ClientResponse, host: str, deadline: float, read_timeout: float
+        self,
+        response: aiohttp.ClientResponse,
+        host: str,
+        deadline: float,
+        first_byte_timeout: float,
+        read_timeout: float,
     ):
         self._response = response
         self._content = response.content
         self._host = host
-        self._deadline = deadline  # monotonic time by which the first chunk must arrive
+        # Monotonic time by which the next piece must arrive: the first byte's deadline, then
+        # `read_timeout` after each piece.
+        self._deadline = deadline
+        self._timeout, self._phase = first_byte_timeout, "the first byte"
         self._read_timeout = read_timeout
-        self._started = False
         self.status: int = response.status
         self.headers: Mapping[str, str] = response.headers
 
-    async def next_piece(self) -> bytes:
-        """The next piece of the body as it arrives, within its timeout; b"" at the end."""
+    async def next_piece(self, silence: float = 0.0) -> bytes | None:
+        """The next piece of the body as it arrives, within its timeout; b"" at the end.
+        With `silence` > 0: None once that many seconds pass without a piece (the deadline not
+        yet), so the caller can send a heartbeat and ask again; no Task per wait."""
         content = self._content
         try:
             # Already buffered (most non-streamed answers arrive with their headers): no
             # deadline to arm, no event-loop turn.
             piece = content.read_nowait()
             if not piece and not content.at_eof():
-                if self._started:
-                    timeout, phase = self._read_timeout, "waiting for the next chunk"
-                else:
-                    timeout = max(0.0, self._deadline - time.monotonic())
-                    phase = "the first byte"
+                remaining = self._deadline - time.monotonic()
+                wait = min(silence, remaining) if silence > 0 else remaining
                 try:
-                    piece = await _within(content.readany(), timeout)
+                    piece = await _within(content.readany(), max(0.0, wait))
                 except asyncio.TimeoutError:
-                    raise errors.upstream_timeout(self._host, phase, timeout) from None
+                    if wait < remaining:
+                        return None
+                    raise errors.upstream_timeout(self._host, self._phase, self._timeout) from None
         except (aiohttp.ClientError, OSError) as err:
             raise errors.stream_interrupted(self._host, _reason(err)) from None
         if piece:
-            self._started = True
+            self._deadline = time.monotonic() + self._read_timeout
+            self._timeout, self._phase = self._read_timeout, "waiting for the next chunk"
         return piece
 
     async def chunks(self) -> AsyncIterator[bytes]:
@@ -162,7 +171,7 @@ class UpstreamClient:
             raise errors.upstream_timeout(host, "the first byte", first_byte) from None
         except (aiohttp.ClientError, OSError, ValueError) as err:
             raise errors.upstream_unreachable(host, _reason(err)) from None
-        return UpstreamResponse(response, host, deadline, timeouts.read_timeout)
+        return UpstreamResponse(response, host, deadline, first_byte, timeouts.read_timeout)
 
     def _target(self, url: str) -> tuple[URL, URL | None, dict[str, str] | None]:
         # Parsing the URL and looking up the proxy are a measurable part of a request's CPU;

@@ -5,9 +5,8 @@ of tornado; routes.py writes it out).
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 from .endpoint import Endpoint
@@ -20,7 +19,8 @@ HEARTBEAT = b": keep-alive\n\n"
 @dataclass
 class Relay:
     """What the handler forwards. `data` is the whole body when it was read here (non-streamed
-    answers, errors); for a stream, `first` is its first piece and `rest()` the others."""
+    answers, errors); for a stream, `first` is its first piece and `rest()` the others, read
+    with `next_piece` (UpstreamResponse.next_piece)."""
 
     status: int
     headers: Mapping[str, str]
@@ -28,7 +28,7 @@ class Relay:
     deployment: Deployment | None = None
     data: bytes = b""
     first: bytes = b""
-    chunks: AsyncIterator[bytes] | None = None
+    next_piece: Callable[[float], Awaitable[bytes | None]] | None = None
     response: object | None = None  # UpstreamResponse, closed by aclose
     tokens_estimate: int = 0
     sent_entry: list | None = None  # the deployment's record of this request (router.py)
@@ -37,37 +37,28 @@ class Relay:
 
     @property
     def streaming(self) -> bool:
-        return self.chunks is not None
+        return self.next_piece is not None
 
     async def rest(self, heartbeat: float = 0.0) -> AsyncIterator[bytes]:
         """The stream after `first`, with SSE comments after `heartbeat` s of silence. A
         failure marks the deployment and is raised as a GatewayError (the handler turns it
         into an SSE error event); nothing is ever replayed."""
-        assert self.chunks is not None
+        next_piece = self.next_piece
+        assert next_piece is not None
         self._count_usage(self.first)
-        pending: asyncio.Future | None = None
         try:
             while True:
-                if heartbeat > 0:
-                    if pending is None:
-                        pending = asyncio.ensure_future(anext(self.chunks, None))
-                    done, _ = await asyncio.wait({pending}, timeout=heartbeat)
-                    if not done:
-                        yield HEARTBEAT
-                        continue
-                    piece, pending = pending.result(), None
-                else:
-                    piece = await anext(self.chunks, None)
+                piece = await next_piece(heartbeat)
                 if piece is None:
+                    yield HEARTBEAT
+                    continue
+                if not piece:
                     break
                 self._count_usage(piece)
                 yield piece
         except GatewayError as error:
             self.failed(error.message)
             raise
-        finally:
-            if pending is not None and not pending.done():
-                pending.cancel()
         self.succeeded()
 
     def succeeded(self) -> None:

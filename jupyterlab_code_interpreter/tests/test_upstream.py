@@ -16,7 +16,7 @@ from jupyterlab_code_interpreter.gateway.errors import GatewayError
 from jupyterlab_code_interpreter.gateway.http_client import UpstreamClient
 from jupyterlab_code_interpreter.gateway.upstream import UpstreamRequest
 
-from .test_gateway import KEY, chat, post, socket_closed_port
+from .test_gateway import ANSWER, KEY, SCENARIO, chat, post, socket_closed_port, sse_payloads
 
 
 class Upstream:
@@ -237,3 +237,40 @@ async def test_server_shutdown_closes_the_upstream_pool(
     assert not gateway.client.closed
     await jp_serverapp.cleanup_extensions()  # what the server runs when it stops
     assert gateway.client.closed
+
+
+@pytest.fixture
+async def sim(llm_simulator, monkeypatch):
+    """test_gateway's scenario (its `paced` and `slow` rules) as the server's endpoint."""
+    sim = await llm_simulator(SCENARIO)
+    monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{sim.port}/v1")
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    return sim
+
+
+async def test_silences_get_heartbeats_and_the_stream_still_completes(jp_fetch, gateway, sim):
+    gateway.config.heartbeat_interval = 0.002  # the simulator paces tokens 10 ms apart
+    response = await post(jp_fetch, chat("paced", stream=True))
+    assert response.code == 200
+    assert b": keep-alive\n\n" in response.body
+    events = sse_payloads(response.body)
+    assert events[-1] == "[DONE]"
+    text = "".join(
+        choice["delta"].get("content") or ""
+        for event in events
+        if isinstance(event, dict)
+        for choice in event.get("choices", [])
+    )
+    assert text == ANSWER
+
+
+async def test_heartbeats_do_not_extend_the_read_timeout(jp_fetch, gateway, sim):
+    gateway.config.heartbeat_interval = 0.01
+    gateway.config.read_timeout = 0.03  # the simulator paces this one's tokens 50 ms apart
+    response = await post(jp_fetch, chat("slow", stream=True))
+    assert response.code == 200
+    assert b": keep-alive\n\n" in response.body
+    events = sse_payloads(response.body)
+    assert events[-1]["error"]["code"] == "upstream_timeout"
+    assert "waiting for the next chunk" in events[-1]["error"]["message"]
+    assert len(sim.requests) == 1  # never replayed
