@@ -60,23 +60,30 @@ class ChatCompletionsHandler(GatewayHandler):
     """Relays one chat completion; a streamed answer is forwarded chunk by chunk, and the
     upstream call is cancelled as soon as the browser goes away."""
 
-    _relay: asyncio.Task | None = None
+    _relaying: asyncio.Task | None = None
     _client_gone = False
 
     @web.authenticated
     @authorized
     async def post(self) -> None:
-        self._relay = asyncio.ensure_future(self._relay_chat())
+        # The request's own task (tornado's) runs the relay and is the one cancelled when the
+        # browser leaves: no second Task and event-loop turn per request.
+        task = asyncio.current_task()
+        self._relaying = task
         try:
-            await self._relay
+            await self._relay_chat()
         except asyncio.CancelledError:
-            if not self._client_gone:
+            if not self._client_gone or task is None:
                 raise
+            if hasattr(task, "uncancel"):  # Python 3.11+: the cancellation is handled
+                task.uncancel()
+        finally:
+            self._relaying = None
 
     def on_connection_close(self) -> None:
         self._client_gone = True
-        if self._relay is not None and not self._relay.done():
-            self._relay.cancel()
+        if self._relaying is not None:
+            self._relaying.cancel()
         super().on_connection_close()
 
     async def _relay_chat(self) -> None:

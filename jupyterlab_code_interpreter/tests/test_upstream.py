@@ -16,7 +16,16 @@ from jupyterlab_code_interpreter.gateway.errors import GatewayError
 from jupyterlab_code_interpreter.gateway.http_client import UpstreamClient
 from jupyterlab_code_interpreter.gateway.upstream import UpstreamRequest
 
-from .test_gateway import ANSWER, KEY, SCENARIO, chat, post, socket_closed_port, sse_payloads
+from .test_gateway import (
+    ANSWER,
+    KEY,
+    SCENARIO,
+    chat,
+    post,
+    socket_closed_port,
+    sse_payloads,
+    wait_until,
+)
 
 
 class Upstream:
@@ -274,3 +283,26 @@ async def test_heartbeats_do_not_extend_the_read_timeout(jp_fetch, gateway, sim)
     assert events[-1]["error"]["code"] == "upstream_timeout"
     assert "waiting for the next chunk" in events[-1]["error"]["message"]
     assert len(sim.requests) == 1  # never replayed
+
+
+async def test_client_leaving_before_the_first_byte_cancels_the_upstream_request(
+    jp_fetch, jp_http_port, jp_base_url, jp_serverapp, gateway, sim
+):
+    token = jp_serverapp.identity_provider.token
+    body = json.dumps(chat("hang")).encode()
+    reader, writer = await asyncio.open_connection("127.0.0.1", jp_http_port)
+    writer.write(
+        f"POST {jp_base_url}code-interpreter/v1/chat/completions HTTP/1.1\r\n"
+        f"Host: 127.0.0.1:{jp_http_port}\r\nAuthorization: token {token}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n".encode()
+        + body
+    )
+    await writer.drain()
+    await wait_until(lambda: len(sim.requests) == 1)  # the gateway is waiting for its answer
+    deployment = gateway.deployment(gateway.pool().endpoints[0])
+    assert deployment.in_flight == 1
+    writer.close()
+    # The simulator saw the gateway go away; the deployment's slot is free again.
+    await wait_until(lambda: sim.requests[-1]["status"] is not None)
+    await wait_until(lambda: deployment.in_flight == 0)
+    assert gateway.stats.in_flight == 0
