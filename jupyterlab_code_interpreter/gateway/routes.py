@@ -124,6 +124,11 @@ class ChatCompletionsHandler(GatewayHandler):
         self.set_header("X-Accel-Buffering", "no")
         for name, value in passed_response_headers(relay.headers).items():
             self.set_header(name, value)
+        # Each chunk leaves at once: with Nagle's algorithm a chunk waits for the browser's
+        # (delayed) ACK of the previous one, up to 40 ms. Tornado turns it back on at finish.
+        stream = getattr(self.request.connection, "stream", None)
+        if stream is not None:
+            stream.set_nodelay(True)
         try:
             self.write(relay.scrub(relay.first))
             await self.flush()
