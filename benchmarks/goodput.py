@@ -14,12 +14,15 @@ deployments' summed RPM and go through:
     python benchmarks/goodput.py [--seconds 10] [--rpm 1200] [--litellm PYTHON]
 
 Printed per cell: success rate; client-visible 429s, split into those answered while some live
-deployment still had room in its simulator windows ("room": a routing failure) and those
-beyond the capacity (legitimate when the offered load exceeds it); capacity used (successes
-completed within the offered window / min(offered, capacity of the deployments that can
-answer); a 10 s run is one burst window, so the capacity is exact there); p95 latency; and
-for the dying case how many requests reached the dead deployment after it died and how long
-until it was dropped.
+deployment's capacity went unused ("room": its simulator windows had room from just before
+the 429 through the next 50 ms; a routing failure) and those beyond the capacity (legitimate
+when the offered load exceeds it); "inst", the older, looser count (room seen just before and
+50 ms after, two instants, which under overload also counts slots that freed and were taken at
+once); capacity used (successes completed within the offered window / min(offered, what the
+deployments could admit: the live ones' share, plus what a dying one admitted before it died;
+a 10 s run is one burst window, so the capacity is exact there); p95 latency; and for the
+dying case how many requests reached the dead deployment after it died and how long until it
+was dropped.
 """
 
 from __future__ import annotations
@@ -98,20 +101,27 @@ class RoomSampler:
                 return True
         return False
 
-    def count_with_room(self, times: list[float], settle: float = 0.05) -> int:
-        """How many of the 429s at `times` (wall clock) came while the sampler saw room just
-        before and still `settle` s after. A slot that freed at that instant and was already
-        claimed by a request on its way (sent, not yet admitted: the simulators share this
-        process's event loop, so under load admission lags the send by several ms) was not
-        capacity left unused."""
+    def count_with_room(
+        self, times: list[float], settle: float = 0.05, continuous: bool = True
+    ) -> int:
+        """How many of the 429s at `times` (wall clock) came while capacity was left unused:
+        the sampler saw room just before and in every sample of the next `settle` s. Under
+        overload a slot frees every few ms and is claimed at once (by a request on its way:
+        sent, not yet admitted, or by one that was waiting for it); seeing room at two
+        instants then says nothing about unused capacity. `continuous=False` is the older,
+        looser test: room just before and at `settle` s after (two instants)."""
         stamps = [t for t, _ in self.samples]
         count = 0
         for when in times:
             index = bisect.bisect_right(stamps, when) - 1
             later = bisect.bisect_left(stamps, when + settle)
-            after = self.samples[later][1] if later < len(self.samples) else True
-            if index >= 0 and self.samples[index][1] and after:
-                count += 1
+            if index < 0 or not self.samples[index][1]:
+                continue
+            if continuous:
+                room = all(room for _, room in self.samples[index + 1 : later + 1])
+            else:
+                room = self.samples[later][1] if later < len(self.samples) else True
+            count += room
         return count
 
 
@@ -269,11 +279,10 @@ async def cell(kind: str, case: str, load: float, args) -> dict:
         await router.aclose()
         for sim in sims:
             await sim.stop()
-    figures["429_room"] = sampler.count_with_room(figures.pop("times_429"))
-    # Capacity in the 10 s burst window: a stormed one serves nothing; the one that dies at
-    # half-time may still have served its whole window's share before.
-    live = {"storm": 2.0, "dying": 3.0}[case]
-    capacity = args.rpm * live / 60.0 * args.seconds
+    times_429 = figures.pop("times_429")
+    figures["429_room"] = sampler.count_with_room(times_429)
+    figures["429_instants"] = sampler.count_with_room(times_429, continuous=False)
+    capacity = window_capacity(case, args, sims)
     figures["capacity_used"] = figures["ok_in_window"] / min(figures["sent"], capacity)
     if case == "dying" and kind == "ours":
         figures["to_dead_after_death"] = router.requests_to("west") - died["before"]
@@ -288,6 +297,7 @@ def print_row(kind: str, case: str, load: float, f: dict) -> None:
     print(
         f"{kind:<12}{case:<7}{load * 100:>5.0f}%{f['sent']:>7}{f['ok'] / f['sent'] * 100:>9.2f}%"
         f"{f['client_429']:>6}{f['429_room']:>6}{f['client_429'] - f['429_room']:>7}"
+        f"{f['429_instants']:>6}"
         f"{f['capacity_used'] * 100:>9.1f}%{f['p95_ms']:>9.1f}{extra}",
         flush=True,
     )
@@ -296,7 +306,7 @@ def print_row(kind: str, case: str, load: float, f: dict) -> None:
 async def main_async(args) -> None:
     print(
         f"{'router':<12}{'case':<7}{'load':>6}{'sent':>7}{'success':>10}{'429s':>6}{'room':>6}"
-        f"{'beyond':>7}{'capacity':>10}{'p95 ms':>9}"
+        f"{'beyond':>7}{'inst':>6}{'capacity':>10}{'p95 ms':>9}"
     )
     for case in ("storm", "dying"):
         for load in (0.5, 0.9, 1.2):
@@ -339,12 +349,23 @@ async def litellm_cell(case: str, load: float, args) -> dict:
     for sim in sims:
         await sim.stop()
     figures = json.loads(out.decode().strip().splitlines()[-1])
-    figures["429_room"] = sampler.count_with_room(figures.pop("times_429"))
-    live = {"storm": 2.0, "dying": 3.0}[case]
-    figures["capacity_used"] = figures["ok_in_window"] / min(
-        figures["sent"], args.rpm * live / 60.0 * args.seconds
-    )
+    times_429 = figures.pop("times_429")
+    figures["429_room"] = sampler.count_with_room(times_429)
+    figures["429_instants"] = sampler.count_with_room(times_429, continuous=False)
+    capacity = window_capacity(case, args, sims)
+    figures["capacity_used"] = figures["ok_in_window"] / min(figures["sent"], capacity)
     return figures
+
+
+def window_capacity(case: str, args, sims: list) -> float:
+    """Requests the deployments could admit in the run (a 10 s run is one burst window): the
+    two live ones' share each, plus, when one dies at half-time, what it admitted before (its
+    share after death is no capacity, and no router can know in advance to send it more)."""
+    share = args.rpm / 60.0 * args.seconds
+    if case == "storm":
+        return 2 * share
+    admitted = sum(1 for r in sims[1].requests if r["status"] == 200)
+    return 2 * share + min(share, admitted)
 
 
 def main() -> None:
