@@ -14,10 +14,12 @@ The baseline row is the trivial route of the same server: jupyter_server's own f
 otherwise) spent per request during the measurement, from /proc: on a busy shared machine it
 moves far less than the latencies. `--before DIR` also starts a second Jupyter server whose
 extension is imported from DIR (e.g. `git archive HEAD~1 jupyterlab_code_interpreter | tar -x
--C DIR`) and measures it as the `before` path in the same run.
+-C DIR`) and measures it as the `before` path in the same run. `--clients N` only compares
+candidate upstream HTTP clients' CPU per request in this process (N requests per round).
 
     python benchmarks/gateway_overhead.py [--requests 500] [--concurrency 1 32 128]
                                           [--rate 200] [--rate-seconds 5] [--before DIR]
+    python benchmarks/gateway_overhead.py --clients 1000
 
 The simulator answers at once (ttft 0, no pacing), so the figures are the gateway's overhead
 plus the simulator's own cost, not a model's. Nothing is asserted; it only prints.
@@ -277,6 +279,111 @@ async def run(args: argparse.Namespace, simulator: dict, server: dict, before: d
     )
 
 
+async def compare_clients(simulator_url: str, requests: int) -> None:
+    """CPU per request of candidate upstream clients in this process (the simulator runs in its
+    own), each used as the gateway uses its client: POST, then the body read piece by piece
+    (the `read` of each piece under a deadline where the client allows it). Three alternating
+    rounds per client; the median is printed with all three."""
+    import importlib.util
+    from types import SimpleNamespace
+
+    import aiohttp
+    from tornado.httpclient import HTTPRequest
+    from tornado.simple_httpclient import SimpleAsyncHTTPClient
+
+    from jupyterlab_code_interpreter.gateway.http_client import UpstreamClient
+    from jupyterlab_code_interpreter.gateway.upstream import UpstreamRequest
+
+    if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
+        # As the httpx-based gateway did: httpcore looked for the absent sniffio on every request.
+        sys.modules["sniffio"] = None  # type: ignore[assignment]
+    url = f"{simulator_url}/v1/chat/completions"
+    headers = {"authorization": f"Bearer {KEY}", "content-type": "application/json"}
+    timeouts = SimpleNamespace(connect_timeout=10.0, first_byte_timeout=60.0, read_timeout=60.0)
+    ours = UpstreamClient(timeouts)
+    pooled = httpx.AsyncClient(timeout=None, limits=httpx.Limits(max_connections=1000))
+    session = aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar())
+    simple = SimpleAsyncHTTPClient(force_instance=True, max_clients=1000)
+
+    async def with_ours(content: bytes) -> int:
+        response = await ours.open("simulator", UpstreamRequest(url, headers, content))
+        size = 0
+        while piece := await response.next_piece():
+            size += len(piece)
+        await response.aclose()
+        return size
+
+    async def with_httpx(content: bytes) -> int:
+        request = pooled.build_request("POST", url, headers=headers, content=content)
+        async with asyncio.timeout(60):
+            response = await pooled.send(request, stream=True)
+        size, pieces = 0, response.aiter_bytes()
+        while True:
+            async with asyncio.timeout(60):
+                piece = await anext(pieces, b"")
+            if not piece:
+                break
+            size += len(piece)
+        await response.aclose()
+        return size
+
+    async def with_aiohttp(content: bytes) -> int:
+        async with asyncio.timeout(60):
+            response = await session.post(url, data=content, headers=headers)
+        size = 0
+        while True:
+            async with asyncio.timeout(60):
+                piece = await response.content.readany()
+            if not piece:
+                break
+            size += len(piece)
+        response.release()
+        return size
+
+    def with_tornado(client):
+        async def send(content: bytes) -> int:
+            pieces: list[bytes] = []  # one timeout for the whole request: no per-chunk deadline
+            request = HTTPRequest(url, "POST", headers, content, request_timeout=60)
+            request.streaming_callback = pieces.append
+            await client.fetch(request)
+            return sum(map(len, pieces))
+
+        return send
+
+    candidates = {
+        "ours (aiohttp)": with_ours,
+        "aiohttp": with_aiohttp,
+        "httpx": with_httpx,
+        "tornado simple (no keep-alive)": with_tornado(simple),
+    }
+    try:
+        from tornado.curl_httpclient import CurlAsyncHTTPClient
+
+        curl = CurlAsyncHTTPClient(force_instance=True, max_clients=1000)
+        candidates["tornado curl"] = with_tornado(curl)
+    except ImportError:
+        print("(tornado curl: pycurl is not installed, skipped)")
+    for stream in (False, True):
+        content = json.dumps({**BODY, "model": "gpt-4o-mini", "stream": stream}).encode()
+        runs: dict[str, list[float]] = {name: [] for name in candidates}
+        for send in candidates.values():
+            for _ in range(50):
+                await send(content)
+        for _ in range(3):
+            for name, send in candidates.items():
+                cpu = time.process_time()
+                for _ in range(requests):
+                    await send(content)
+                runs[name].append((time.process_time() - cpu) / requests * 1e6)
+        for name, values in runs.items():
+            shown = ", ".join(f"{v:.0f}" for v in values)
+            kind = "streamed" if stream else "whole"
+            print(f"{kind:<9}{name:<32}{sorted(values)[1]:>6.0f} µs CPU/request ({shown})")
+    await ours.aclose()
+    await pooled.aclose()
+    await session.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=500, help="requests per measurement")
@@ -286,6 +393,12 @@ def main() -> None:
     parser.add_argument(
         "--before", type=Path, help="also measure a server whose extension is imported from here"
     )
+    parser.add_argument(
+        "--clients",
+        type=int,
+        metavar="N",
+        help="only compare upstream HTTP clients' CPU, N requests per round, and exit",
+    )
     args = parser.parse_args()
     token = secrets.token_hex(16)
     with tempfile.TemporaryDirectory() as home:
@@ -294,6 +407,9 @@ def main() -> None:
         simulator, simulator_url = start_simulator(scenario_file)
         server = previous = None
         try:
+            if args.clients:
+                asyncio.run(compare_clients(simulator_url, args.clients))
+                return
             server, server_url = start_server(home, simulator_url, token)
             print(f"simulator {simulator_url}, jupyter server {server_url} (one process each)")
             old = None
