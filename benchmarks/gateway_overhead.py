@@ -16,6 +16,7 @@ moves far less than the latencies. `--before DIR` also starts a second Jupyter s
 extension is imported from DIR (e.g. `git archive HEAD~1 jupyterlab_code_interpreter | tar -x
 -C DIR`) and measures it as the `before` path in the same run. `--clients N` only compares
 candidate upstream HTTP clients' CPU per request in this process (N requests per round).
+`--floor` adds baseline_handler.py's `sleep` and `passthrough` routes (see there).
 
     python benchmarks/gateway_overhead.py [--requests 500] [--concurrency 1 32 128]
                                           [--rate 200] [--rate-seconds 5] [--before DIR]
@@ -229,6 +230,10 @@ async def run(args: argparse.Namespace, simulator: dict, server: dict, before: d
             "pid": server["pid"],
         },
     }
+    if args.floor:
+        for name in ("sleep", "passthrough"):
+            url = f"{server['url']}/bench-baseline/{name}"
+            targets[name] = {"url": url, "headers": auth, "pid": server["pid"]}
     if before is not None:
         targets["before"] = {"url": before["url"] + chat, "headers": auth, "pid": before["pid"]}
     targets["gateway"] = {"url": server["url"] + chat, "headers": auth, "pid": server["pid"]}
@@ -239,8 +244,8 @@ async def run(args: argparse.Namespace, simulator: dict, server: dict, before: d
     for stream, concurrency, rate in cells:
         figures = {}
         for name, target in targets.items():
-            if name == "baseline" and stream:
-                continue  # the trivial route does not stream
+            if name in ("baseline", "sleep", "passthrough") and stream:
+                continue  # the trivial routes do not stream
             cpu = cpu_seconds(target["pid"])
             if rate:
                 timings = await measure_rate(target, stream, rate, args.rate_seconds)
@@ -261,7 +266,7 @@ async def run(args: argparse.Namespace, simulator: dict, server: dict, before: d
     print("-" * len(header))
     for metric, mode, total, f in rows:
         d50, _, d99, _ = f["direct"]
-        for name in ("direct", "baseline", "before", "gateway"):
+        for name in ("direct", "baseline", "sleep", "passthrough", "before", "gateway"):
             if name not in f:
                 continue
             p50, p95, p99, cpu = f[name]
@@ -392,6 +397,11 @@ def main() -> None:
     parser.add_argument("--rate-seconds", type=float, default=5.0)
     parser.add_argument(
         "--before", type=Path, help="also measure a server whose extension is imported from here"
+    )
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also measure baseline_handler.py's sleep and passthrough routes (non-streamed)",
     )
     parser.add_argument(
         "--clients",
