@@ -155,10 +155,11 @@ export class CellActions {
     );
     if (phase === 'failed') {
       const error = errorOf(cell.model.outputs.toJSON() as nbformat.IOutput[]);
-      if (attempt > model.agentSettings.repairBudget) {
+      // Each attempt is one repair; the budget counts repairs, as in a turn.
+      if (attempt >= model.agentSettings.repairBudget) {
         model.say(
           trans.__(
-            'I gave up after %1 attempts: the cell still fails with %2. Undo in the cell (Ctrl+Z) restores its code.',
+            'I gave up after %1 attempts: the cell still fails with %2. Undo in the cell (Ctrl+Z, once per attempt) brings back its earlier code.',
             attempt,
             (error ?? '').split('\n')[0]
           )

@@ -11,7 +11,7 @@ import {
 } from '@jupyterlab/galata';
 import type { Locator } from '@playwright/test';
 import { simulatorRequests } from './helpers';
-import { notebookAndPanel } from './interpreter-helpers';
+import { finalAnswer, notebookAndPanel } from './interpreter-helpers';
 import { useScenario } from './scenario';
 
 test.describe.configure({ timeout: 120_000 });
@@ -178,6 +178,114 @@ test('Fix on a cell without an error asks what is wrong', async ({
       .first()
       .locator('.jp-CodeInterpreter-diff')
   ).toContainText("print('hi')", { timeout: 30_000 });
+});
+
+test('Ask about this cell sends the question with the cell, and the answer streams in', async ({
+  page,
+  request
+}) => {
+  await useScenario(request, 'cellcommands/ask');
+  const panel = await notebookAndPanel(page, 'cells.ipynb');
+  await page.notebook.setCell(0, 'code', 'values = [3, 5, 10]');
+  await runCell(page, 0);
+  await page.notebook.selectCells(0);
+  await execute(page, 'code-interpreter:ask-about-cell');
+  const dialog = page.locator('.jp-Dialog');
+  await expect(dialog).toContainText('Your question about the cell');
+  await dialog.locator('input').fill('Why is this a list?');
+  await dialog.locator('.jp-mod-accept').click();
+
+  // The chat shows the question with the cell as context, then the answer.
+  const asked = panel
+    .locator('.jp-CodeInterpreter-message[data-role="user"]')
+    .last();
+  await expect(asked).toContainText('Why is this a list?');
+  await expect(asked).toContainText('values = [3, 5, 10]');
+  await expect(await finalAnswer(panel)).toContainText('all three values');
+
+  const requests = await simulatorRequests(request);
+  expect(requests).toHaveLength(1);
+  expect(requests[0].body).not.toHaveProperty('tools');
+  const prompt = JSON.stringify(requests[0].body?.messages?.at(-1));
+  expect(prompt).toContain('Why is this a list?');
+  expect(prompt).toContain('values = [3, 5, 10]');
+});
+
+test('With a selection, Ask sends only the selected code', async ({
+  page,
+  request
+}) => {
+  await useScenario(request, 'cellcommands/ask');
+  const panel = await notebookAndPanel(page, 'cells.ipynb');
+  await page.notebook.setCell(
+    0,
+    'code',
+    'values = [3, 5, 10]\ntotal = sum(values)\nprint(total)'
+  );
+  await page.notebook.selectCells(0);
+  // Select the second line in the cell's editor, as a user dragging over it.
+  await page.evaluate(() => {
+    const panel = window.jupyterapp.shell.currentWidget as any;
+    panel.content.widgets[0].editor.setSelection({
+      start: { line: 1, column: 0 },
+      end: { line: 1, column: 19 }
+    });
+  });
+  await execute(page, 'code-interpreter:ask-about-cell');
+  const dialog = page.locator('.jp-Dialog');
+  await dialog.locator('input').fill('What does this line do?');
+  await dialog.locator('.jp-mod-accept').click();
+  await expect(await finalAnswer(panel)).toContainText('all three values');
+
+  const requests = await simulatorRequests(request);
+  const prompt = String(requests[0].body?.messages?.at(-1)?.content);
+  expect(prompt).toContain('```python\ntotal = sum(values)\n```');
+  expect(prompt).not.toContain('print(total)');
+});
+
+test.describe('with a repair budget of 2 and auto-run', () => {
+  test.use({
+    mockSettings: {
+      ...galata.DEFAULT_SETTINGS,
+      'jupyterlab-code-interpreter:plugin': {
+        approvalMode: 'auto',
+        repairBudget: 2
+      }
+    }
+  });
+
+  test('Fix tries again while the rerun fails, then says it gave up', async ({
+    page,
+    request
+  }) => {
+    await useScenario(request, 'cellcommands/giveup');
+    const panel = await notebookAndPanel(page, 'cells.ipynb');
+    await page.notebook.setCell(0, 'code', 'n = 0\nprint(10 / n)');
+    await runCell(page, 0);
+    const cell = page.locator('.jp-Notebook .jp-Cell').first();
+    await expect(cell.locator('.jp-OutputArea-output')).toContainText(
+      'ZeroDivisionError'
+    );
+    await page.notebook.selectCells(0);
+    await execute(page, 'code-interpreter:fix-cell');
+
+    for (const proposed of ['n = 0.0', 'print(10 // n)']) {
+      const diff = cell.locator('.jp-CodeInterpreter-diff');
+      await expect(diff).toContainText(proposed, { timeout: 30_000 });
+      await diff.locator('.jp-CodeInterpreter-diffApply').click();
+    }
+    await expect(panel).toContainText('I gave up after 2 attempts', {
+      timeout: 30_000
+    });
+    await expect(panel).toContainText('ZeroDivisionError');
+    // Two attempts, no third request; the cell keeps the last applied code.
+    expect(await simulatorRequests(request)).toHaveLength(2);
+    expect(await source(page, 0)).toBe('n = 0\nprint(10 // n)');
+    await expect(cell.locator('.jp-CodeInterpreter-diff')).toHaveCount(0);
+    await expect(cell.locator('.jp-OutputArea-output')).toContainText(
+      'ZeroDivisionError'
+    );
+  });
 });
 
 test('The commands are in the cell context menu and toolbar, disabled on Markdown with a reason', async ({
