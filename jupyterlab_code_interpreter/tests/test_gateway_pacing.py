@@ -1,0 +1,89 @@
+"""Pacing in the gateway core: a deployment gets at most rpm/6 requests in any 10 s; when no
+deployment has room a request waits for the first slot, at most PACING_LIMIT (1 s) in all, and
+is otherwise answered 429 at once, without calling anyone."""
+
+import json
+import time
+from types import SimpleNamespace
+
+import pytest
+
+from jupyterlab_code_interpreter.gateway.core import PACING_LIMIT, Gateway
+from jupyterlab_code_interpreter.gateway.errors import GatewayError
+
+from .test_gateway import KEY
+
+BODY = json.dumps({"model": "default", "messages": [{"role": "user", "content": "hi"}]}).encode()
+
+
+class Clock:
+    """Monotonic time that the test can move forward (the 10 s window passes in an instant);
+    it still runs, so the gateway's real sleeps advance it too."""
+
+    def __init__(self):
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.monotonic() + self.offset
+
+
+@pytest.fixture
+async def paced(llm_simulator):
+    """A gateway whose one deployment has rpm 12 (2 per 10 s), over an unlimited simulator: the
+    limit is the gateway's own estimate, so every upstream call it makes succeeds."""
+    sim = await llm_simulator({"api_key": KEY, "default": {"content": "ok"}})
+    endpoint = {
+        "name": "east",
+        "kind": "azure",
+        "base_url": f"http://127.0.0.1:{sim.port}",
+        "deployment": "gpt-4o",
+        "rpm": 12,
+        "api_key_env": "PACED_KEY",
+    }
+    config = SimpleNamespace(
+        endpoints=[endpoint],
+        endpoint={},
+        connect_timeout=5.0,
+        first_byte_timeout=5.0,
+        read_timeout=5.0,
+        max_hops=3,
+        retry_budget=30.0,
+        heartbeat_interval=0.0,
+    )
+    settings = SimpleNamespace(endpoint=lambda: (None, None), endpoints=lambda: None)
+    clock = Clock()
+    gateway = Gateway(config, settings, {"PACED_KEY": KEY}, clock=clock)
+    yield gateway, sim, clock
+    await gateway.aclose()
+
+
+async def ask(gateway) -> int:
+    try:
+        relay = await gateway.open_chat(BODY, {})
+    except GatewayError as error:
+        return error.status
+    await relay.aclose()
+    return relay.status
+
+
+async def test_beyond_the_short_window_share_a_request_is_429_at_once(paced):
+    gateway, sim, _ = paced
+    assert [await ask(gateway), await ask(gateway)] == [200, 200]
+    started = time.monotonic()
+    with pytest.raises(GatewayError) as raised:
+        await gateway.open_chat(BODY, {})
+    assert time.monotonic() - started < 0.2  # the next slot is ~10 s away: no wait
+    assert raised.value.status == 429 and raised.value.code == "rate_limit_exceeded"
+    assert int(raised.value.headers["retry-after"]) in (9, 10)
+    assert len(sim.requests) == 2  # no upstream call spent on it
+
+
+async def test_a_slot_freeing_within_the_allowance_is_waited_for(paced):
+    gateway, sim, clock = paced
+    assert [await ask(gateway), await ask(gateway)] == [200, 200]
+    clock.offset += 10.0 - 0.3  # the first slot frees in 0.3 s
+    started = time.monotonic()
+    assert await ask(gateway) == 200
+    waited = time.monotonic() - started
+    assert 0.1 < waited < PACING_LIMIT  # 0.3 s less the time the first two took
+    assert len(sim.requests) == 3
