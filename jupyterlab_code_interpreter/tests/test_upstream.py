@@ -214,6 +214,7 @@ async def test_https_goes_through_a_connect_tunnel_with_the_proxy_credentials(mo
         await client.aclose()
         server.close()
     assert raised.value.code == "upstream_unreachable"
+    assert "secret" not in raised.value.message and "bWU6c2VjcmV0" not in raised.value.message
     head = heads[0].decode().lower()
     assert head.startswith("connect east.example.invalid:443 ")
     assert "proxy-authorization: basic bwu6c2vjcmv0" in head
