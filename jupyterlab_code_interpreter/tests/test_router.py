@@ -199,3 +199,63 @@ def test_a_429_and_usage_update_their_own_request_not_another_of_the_same_size()
     clock.now += 5.5  # the first would have left the 10 s window by now, the second not
     assert deployment.sent_in_burst_window(clock()) == 1
     assert deployment._sent[0] is second
+
+
+class Recount:
+    """The estimates recounted from scratch from what was sent, as the router defines them:
+    the requests and tokens of the last 60 s, those of the last 10 s, and the deployment's
+    reported remainder less what was sent after the report."""
+
+    def __init__(self):
+        self.sent = []  # [time, tokens, counted]
+        self.report = None  # (time seen, requests, tokens, until)
+
+    def remaining(self, now, rpm, tpm):
+        alive = [e for e in self.sent if e[2] and e[0] > now - 60]
+        requests = rpm - len(alive) if rpm else None
+        tokens = tpm - sum(e[1] for e in alive) if tpm else None
+        if self.report and now < self.report[3]:
+            since = [e[1] for e in alive if e[0] > self.report[0]]
+            requests = min(requests, self.report[1] - len(since))
+            tokens = min(tokens, self.report[2] - sum(since))
+        return requests, tokens
+
+    def in_burst_window(self, now):
+        return sum(1 for e in self.sent if e[2] and e[0] > now - 10)
+
+
+def test_running_totals_match_a_recount_through_sends_429s_usage_and_reports():
+    rng = random.Random(7)
+    for _ in range(40):
+        clock = Clock()
+        deployment = make(clock, "d", rpm=1200, tpm=100000)
+        recount, entries = Recount(), []
+        for _ in range(300):
+            clock.now += rng.choice([0.0, 0.01, 0.4, 3.0, 11.0, 25.0])
+            action = rng.random()
+            if action < 0.55:
+                tokens = rng.choice([40, 300])
+                entries.append((deployment.on_send(tokens), [clock.now, tokens, True]))
+                recount.sent.append(entries[-1][1])
+            elif action < 0.65 and entries:
+                entry, mine = entries.pop(rng.randrange(len(entries)))
+                deployment.on_rejected(mine[1], entry)  # a 429: not admitted, not counted
+                mine[2] = False
+            elif action < 0.75 and entries:
+                entry, mine = entries[rng.randrange(len(entries))]
+                actual = rng.choice([10, 500])
+                deployment.correct_tokens(mine[1], actual, entry)  # usage replaces the estimate
+                if mine[0] > clock.now - 60:
+                    mine[1] = actual
+            elif action < 0.85:
+                left = (rng.randint(0, 900), rng.randint(0, 90000))
+                deployment.observe_headers(
+                    {
+                        "x-ratelimit-remaining-requests": str(left[0]),
+                        "x-ratelimit-remaining-tokens": str(left[1]),
+                        "x-ratelimit-reset-requests": "30s",
+                    }
+                )
+                recount.report = (clock.now, *left, clock.now + 30)
+            assert deployment.remaining(clock.now) == recount.remaining(clock.now, 1200, 100000)
+            assert deployment.sent_in_burst_window(clock.now) == recount.in_burst_window(clock.now)
