@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -60,6 +61,40 @@ class _Retry(Exception):
 GatewayErrorOrRelay = errors.GatewayError | Relay
 
 
+class _Lines:
+    """Requests waiting for a deployment to have room, one line per set of deployments, served
+    first come, first served: only the first in a line polls for the next free slot, the others
+    wait for their turn. Without it every waiter woke at each freed slot, one took it, and a
+    request that had just arrived could take it before one that had waited longer."""
+
+    def __init__(self) -> None:
+        self._lines: dict[frozenset[str], deque[asyncio.Future]] = {}
+
+    def busy(self, key: frozenset[str]) -> bool:
+        return bool(self._lines.get(key))
+
+    def join(self, key: frozenset[str]) -> asyncio.Future:
+        """A place at the end of the line; done when it is this request's turn."""
+        line = self._lines.setdefault(key, deque())
+        turn = asyncio.get_running_loop().create_future()
+        if not line:
+            turn.set_result(None)
+        line.append(turn)
+        return turn
+
+    def leave(self, key: frozenset[str], turn: asyncio.Future) -> None:
+        """Out of the line (served, gave up or cancelled); the next one's turn if it was first."""
+        line = self._lines.get(key)
+        if not line or turn not in line:
+            return
+        first = line[0] is turn
+        line.remove(turn)
+        if not line:
+            del self._lines[key]
+        elif first and not line[0].done():
+            line[0].set_result(None)
+
+
 class Gateway:
     """One per server."""
 
@@ -84,6 +119,7 @@ class Gateway:
         self._pool_input: object = None
         self._pool = Pool()
         self._deployments: dict[Endpoint, Deployment] = {}
+        self._lines = _Lines()
 
     @property
     def client(self) -> UpstreamClient:
@@ -178,32 +214,55 @@ class Gateway:
         slow_failures = 0
         paced = 0.0  # seconds waited for a share to free up, at most PACING_LIMIT in all
         started = self.clock()
-        while (
-            len(tried) < len(deployments)
-            and slow_failures <= max(0, self.config.max_hops)
-            and self.clock() - started < self.config.retry_budget
-        ):
-            chosen = self.router.pick(deployments, tokens, exclude=tried)
-            if chosen is None:
-                pause = self._pacing(deployments, tried)
-                if pause is None or paced + pause > PACING_LIMIT:
-                    break
-                paced += pause
-                await asyncio.sleep(pause)
-                continue
-            tried.append(chosen.name)
-            endpoint = candidates[chosen.name][0]
-            try:
-                return await self._attempt(endpoint, chosen, body, raw_body, client_headers, tokens)
-            except _Retry as retry:
-                answer = retry.answer
-                status = answer.status if isinstance(answer, errors.GatewayError) else 0
-                slow_failures += 0 if status in (401, 403, 429) else 1
-                if status == 429 and chosen.name not in rate_limited:
-                    # Cooling, so not picked again; but if its Retry-After is short, pacing
-                    # may wait for it once (a window edge the estimate missed by a little).
-                    rate_limited.add(chosen.name)
-                    tried.remove(chosen.name)
+        # A request that has not tried anything yet waits in line behind those already waiting
+        # for the same deployments (a request that has, e.g. after a 5xx, may be unable to use
+        # the slot the others wait for, so it paces on its own).
+        line, turn = frozenset(candidates), None
+        try:
+            while (
+                len(tried) < len(deployments)
+                and slow_failures <= max(0, self.config.max_hops)
+                and self.clock() - started < self.config.retry_budget
+            ):
+                if turn is None and not tried and self._lines.busy(line):
+                    turn = self._lines.join(line)
+                if turn is not None and not turn.done():
+                    waiting = time.monotonic()
+                    done, _ = await asyncio.wait({turn}, timeout=PACING_LIMIT - paced)
+                    paced += time.monotonic() - waiting
+                    if not done:
+                        break
+                chosen = self.router.pick(deployments, tokens, exclude=tried)
+                if chosen is None:
+                    pause = self._pacing(deployments, tried)
+                    if pause is None or paced + pause > PACING_LIMIT:
+                        break
+                    if turn is None and not tried:
+                        turn = self._lines.join(line)  # the first to wait for these
+                    paced += pause
+                    await asyncio.sleep(pause)
+                    continue
+                if turn is not None:
+                    self._lines.leave(line, turn)  # served: the next one may try now
+                    turn = None
+                tried.append(chosen.name)
+                endpoint = candidates[chosen.name][0]
+                try:
+                    return await self._attempt(
+                        endpoint, chosen, body, raw_body, client_headers, tokens
+                    )
+                except _Retry as retry:
+                    answer = retry.answer
+                    status = answer.status if isinstance(answer, errors.GatewayError) else 0
+                    slow_failures += 0 if status in (401, 403, 429) else 1
+                    if status == 429 and chosen.name not in rate_limited:
+                        # Cooling, so not picked again; but if its Retry-After is short,
+                        # pacing may wait for it once (a window edge the estimate missed).
+                        rate_limited.add(chosen.name)
+                        tried.remove(chosen.name)
+        finally:
+            if turn is not None:
+                self._lines.leave(line, turn)
         return self._exhausted(str(alias), deployments, answer)
 
     def _pacing(self, deployments: list[Deployment], tried: list[str]) -> float | None:

@@ -2,6 +2,7 @@
 deployment has room a request waits for the first slot, at most PACING_LIMIT (1 s) in all, and
 is otherwise answered 429 at once, without calling anyone."""
 
+import asyncio
 import json
 import time
 from types import SimpleNamespace
@@ -87,3 +88,35 @@ async def test_a_slot_freeing_within_the_allowance_is_waited_for(paced):
     waited = time.monotonic() - started
     assert 0.1 < waited < PACING_LIMIT  # 0.3 s less the time the first two took
     assert len(sim.requests) == 3
+
+
+async def test_waiting_requests_are_served_first_come_first_served(paced):
+    gateway, sim, clock = paced
+    assert [await ask(gateway), await ask(gateway)] == [200, 200]
+    clock.offset += 10.0 - 0.3  # both slots free in ~0.3 s, a few ms apart
+    outcomes = {}
+
+    async def waiter(name: str) -> None:
+        outcomes[name] = await ask(gateway)
+
+    tasks = []
+    for name in ("first", "second", "third"):
+        tasks.append(asyncio.ensure_future(waiter(name)))
+        await asyncio.sleep(0.05)
+    await asyncio.gather(*tasks)
+    # The third would wait ~10 s for another slot: 429, whatever the timers' order.
+    assert outcomes == {"first": 200, "second": 200, "third": 429}
+    assert len(sim.requests) == 4
+
+
+async def test_a_waiting_request_that_is_cancelled_leaves_the_line(paced):
+    gateway, sim, clock = paced
+    assert [await ask(gateway), await ask(gateway)] == [200, 200]
+    clock.offset += 10.0 - 0.4
+    first = asyncio.ensure_future(ask(gateway))
+    await asyncio.sleep(0.05)
+    second = asyncio.ensure_future(ask(gateway))  # behind the first
+    await asyncio.sleep(0.05)
+    first.cancel()  # the browser went away
+    assert await second == 200  # served when the slot freed, not stuck behind the first
+    assert first.cancelled() and len(sim.requests) == 3
