@@ -22,8 +22,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 MODES = {
-    "installed": "Server with the installed extensions (JupyterLab already imports httpx):",
-    "bare": "Bare jupyter_server, no other extension (we pay for httpx):",
+    "installed": "Server with the installed extensions (JupyterLab and its dependencies):",
+    "bare": "Bare jupyter_server, no other extension:",
 }
 
 CHILD = r"""

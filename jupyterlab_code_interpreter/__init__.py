@@ -1,7 +1,8 @@
 """jupyterlab-code-interpreter: a self-hosted Code Interpreter for JupyterLab.
 
 This module is imported by every Jupyter Server at start-up, so it imports nothing heavy:
-the gateway (httpx, handlers) is imported only when the extension is loaded.
+the gateway's handlers are imported only when the extension is loaded, and its HTTP client
+(aiohttp) on the first chat request.
 """
 
 try:
