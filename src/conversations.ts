@@ -24,7 +24,6 @@ import {
   NotebookExecutionHost,
   setApprovalMode
 } from './notebook';
-import type { IFolderLister } from './notebook/workspace';
 import type { ConversationStore } from './store';
 import type { ApprovalMode } from './agent/tokens';
 import type { IChatClient, IChatSettings } from './tokens';
@@ -214,7 +213,6 @@ export class ConversationManager implements IDisposable {
     const host = new NotebookExecutionHost({
       panel,
       approvals,
-      contents: this._options.contents,
       createKernelTools: this._options.createKernelTools,
       trans
     });
@@ -318,8 +316,6 @@ export namespace ConversationManager {
     store: ConversationStore;
     /** Streams completions from the gateway. */
     client: IChatClient;
-    /** The Contents API, for the workspace diff of each step. */
-    contents: IFolderLister;
     /** Kernel tools for a notebook's kernel. */
     createKernelTools: (kernel: Kernel.IKernelConnection) => IKernelTools;
     /** Asks whether to create a notebook for a prompt sent with none open. */

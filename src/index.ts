@@ -98,7 +98,6 @@ const plugin: JupyterFrontEndPlugin<void> = {
           )
       }),
       client: new GatewayClient({ serverSettings }),
-      contents: app.serviceManager.contents,
       createKernelTools: kernel =>
         new KernelTools({ kernel, fetchHelpers: helpers }),
       confirmNewNotebook: () => Private.confirmNewNotebook(trans),

@@ -1,4 +1,5 @@
-"""Helpers the browser installs, silently, in the notebook's kernel: `check(code)` and `state()`.
+"""Helpers the browser installs, silently, in the notebook's kernel: `check(code)`, `state()`,
+`listing()` and the step gate (`gate`, `guard`).
 
 This file is sent as source to kernels that may run in any Python environment, so it imports
 only the standard library and IPython, and nothing of our package. Installed, it is one object
@@ -13,9 +14,12 @@ import json
 import os
 import shlex
 import sys
+import time
 import warnings
 
 HELPERS_NAME = "__code_interpreter__"
+# The execute request metadata key naming a gated step's token (`gate`, `guard`).
+GATE_METADATA_KEY = "code_interpreter_gate"
 
 NETWORK_MODULES = (
     "requests", "httpx", "urllib.request", "urllib3", "socket", "aiohttp", "http.client",
@@ -50,6 +54,8 @@ PIP_OPTIONS_WITH_VALUE = {
 }  # fmt: skip
 MAX_VARIABLES = 50
 MAX_FILES = 100
+MAX_LISTING = 5000
+REFUSAL_WAIT_SECONDS = 0.25
 PACKAGES_OF_INTEREST = (
     "numpy", "pandas", "polars", "matplotlib", "seaborn", "plotly", "bokeh", "altair", "scipy",
     "sympy", "scikit-learn", "statsmodels", "xgboost", "lightgbm", "torch", "tensorflow",
@@ -59,6 +65,7 @@ PACKAGES_OF_INTEREST = (
     "tqdm",
 )  # fmt: skip
 _packages_cache = {}
+_gate = {"approved": None, "result": None}
 
 
 # --- check -----------------------------------------------------------------------------------
@@ -526,6 +533,84 @@ def _is_alias(shell, name):
         return False
 
 
+# --- gate ------------------------------------------------------------------------------------
+#
+# A step that would run without asking (approval mode `auto` or `auto-safe`) is not made to
+# wait for its check's round trip: the browser sends `gate(...)` as a non-silent request with
+# `stop_on_error` and the step's cell right behind it, the cell's request carrying a token in
+# its metadata. A failed gate raises, and the kernel aborts the requests queued behind it. The
+# kernel decides that abort by timing (requests that arrived before the error), so `guard`, an
+# input transformer, also refuses to run any cell carrying a token the last gate did not pass.
+
+
+class StepGate(Exception):
+    """Raised by `gate` for a step that may not run as it is; its value is the check's JSON."""
+
+    def _render_traceback_(self):
+        return []  # the browser reads the verdict from the reply; nothing to show
+
+
+def gate(encoded, allowed, token):
+    """Check base64-encoded code; pass `token` only if the code has no syntax error and every
+    finding's category is in `allowed`, else raise `StepGate`."""
+    _gate["approved"] = None
+    result = check(base64.b64decode(encoded).decode("utf-8"))
+    _gate["result"] = result
+    categories = set(allowed)
+    if result["syntaxError"] is None and all(
+        f["category"] in categories for f in result["findings"]
+    ):
+        _gate["approved"] = token
+        return
+    # The kernel aborts only the requests that have reached it when this raises; the cell
+    # was sent right behind the gate, but the browser and the server may take tens of
+    # milliseconds to deliver it. Past this wait the guard still keeps it from running.
+    time.sleep(REFUSAL_WAIT_SECONDS)
+    raise StepGate(json.dumps(result))
+
+
+def gate_reply():
+    """The last gate's check, as a `Reply` (a user expression of the gate's request)."""
+    return Reply(_gate["result"])
+
+
+GUARD_REFUSAL = "raise RuntimeError('Not run: the code check did not clear this step.')\n"
+
+
+def guard(lines):
+    """Input transformer: the cell of a request whose gate token was not passed by the last
+    gate becomes a `raise`; every other cell passes unchanged."""
+    token = _request_token(_shell())
+    if token is None or token == _gate["approved"]:
+        return lines
+    return [GUARD_REFUSAL]
+
+
+guard._code_interpreter_guard = True
+
+
+def _request_token(shell):
+    kernel = getattr(shell, "kernel", None)
+    try:
+        parent = kernel.get_parent("shell") if kernel is not None else None
+    except Exception:
+        parent = None
+    if parent is None:
+        parent = getattr(shell, "parent_header", None)
+    metadata = (parent or {}).get("metadata") or {}
+    return metadata.get(GATE_METADATA_KEY) if isinstance(metadata, dict) else None
+
+
+def _install_guard(shell):
+    """One guard per shell: a reinstall (after `%reset`) replaces the old module's guard, whose
+    gate state the new `gate` no longer updates."""
+    post = getattr(shell, "input_transformers_post", None)
+    if post is None:
+        return
+    post[:] = [step for step in post if not getattr(step, "_code_interpreter_guard", False)]
+    post.append(guard)
+
+
 # --- state -----------------------------------------------------------------------------------
 
 
@@ -601,7 +686,8 @@ def _mtime(path):
         return 0
 
 
-def files(cwd):
+def files(cwd, limit=MAX_FILES):
+    """The folder's visible entry names, sorted case-insensitively, folders with a `/`."""
     try:
         entries = sorted(os.scandir(cwd), key=lambda e: e.name.lower())
     except OSError:
@@ -615,9 +701,19 @@ def files(cwd):
         except OSError:
             is_dir = False
         names.append(entry.name + ("/" if is_dir else ""))
-        if len(names) >= MAX_FILES:
+        if len(names) >= limit:
             break
     return names
+
+
+def listing(cwd=None):
+    """The working folder's names before and after a step, for the model's "new files":
+    taken in the kernel so it rides on requests the step sends anyway (the check, and one
+    queued behind the cell) instead of a round trip of its own. `complete` is false when the
+    folder holds more than MAX_LISTING names."""
+    cwd = os.path.abspath(cwd or os.getcwd())
+    names = files(cwd, MAX_LISTING + 1)
+    return {"cwd": cwd, "names": names[:MAX_LISTING], "complete": len(names) <= MAX_LISTING}
 
 
 # --- replies to the browser ------------------------------------------------------------------
@@ -646,6 +742,10 @@ def state_reply():
     return Reply(state())
 
 
+def listing_reply():
+    return Reply(listing())
+
+
 def install(shell=None):
     """Bind these helpers to `__code_interpreter__` in the user namespace, hidden."""
     import types
@@ -655,6 +755,7 @@ def install(shell=None):
     helpers.__dict__.update(globals())
     shell.user_ns[HELPERS_NAME] = helpers
     shell.user_ns_hidden[HELPERS_NAME] = helpers
+    helpers._install_guard(shell)
     return helpers
 
 

@@ -195,6 +195,29 @@ def test_state_lists_user_variables_packages_and_files(shell, tmp_path):
     assert state["files"] == ["data.csv", "out/"]
 
 
+def test_listing_names_the_folder_and_says_when_it_stopped_short(tmp_path, monkeypatch):
+    (tmp_path / "b.csv").write_text("")
+    (tmp_path / "A.png").write_text("")
+    (tmp_path / ".hidden").write_text("")
+    (tmp_path / "out").mkdir()
+    assert helpers.listing(str(tmp_path)) == {
+        "cwd": str(tmp_path),
+        "names": ["A.png", "b.csv", "out/"],
+        "complete": True,
+    }
+    monkeypatch.chdir(tmp_path)
+    assert helpers.listing()["cwd"] == str(tmp_path)
+    monkeypatch.setattr(helpers, "MAX_LISTING", 2)
+    short = helpers.listing(str(tmp_path))
+    assert short["names"] == ["A.png", "b.csv"]
+    assert short["complete"] is False
+    assert helpers.listing(str(tmp_path / "gone")) == {
+        "cwd": str(tmp_path / "gone"),
+        "names": [],
+        "complete": True,
+    }
+
+
 def test_state_caps_variables(shell):
     shell.user_ns.update({f"v{i}": i for i in range(helpers.MAX_VARIABLES + 10)})
     assert len(helpers.state(shell=shell)["variables"]) == helpers.MAX_VARIABLES

@@ -141,3 +141,120 @@ def test_a_helper_error_is_reported_not_raised(installed):
     content, _ = silent(client, expressions={"r": "__code_interpreter__.check_reply(None)"})
     assert content["status"] == "ok"
     assert content["user_expressions"]["r"]["status"] == "error"
+
+
+# --- the step gate: the check and the cell sent back to back ------------------------------------
+
+
+def send(client, code, *, silent=False, store_history=True, expressions=None, metadata=None):
+    """Send one execute request without waiting, as the browser does; returns its msg_id."""
+    content = {
+        "code": code,
+        "silent": silent,
+        "store_history": store_history,
+        "user_expressions": expressions or {},
+        "allow_stdin": False,
+        "stop_on_error": True,
+    }
+    message = client.session.msg("execute_request", content, metadata=metadata or {})
+    client.shell_channel.send(message)
+    return message["header"]["msg_id"]
+
+
+def replies(client, *msg_ids):
+    found = {}
+    while len(found) < len(msg_ids):
+        reply = client.get_shell_msg(timeout=TIMEOUT)
+        found[reply["parent_header"]["msg_id"]] = reply["content"]
+    return [found[msg_id] for msg_id in msg_ids]
+
+
+def gate_and_cell(client, code, allowed, token, cell_token=None):
+    """The gate request and the step's cell behind it; returns both replies."""
+    encoded = base64.b64encode(code.encode("utf-8")).decode("ascii")
+    gate = send(
+        client,
+        f'__code_interpreter__.gate("{encoded}", {json.dumps(allowed)}, "{token}")',
+        store_history=False,
+        expressions={"r": "__code_interpreter__.gate_reply()"},
+    )
+    cell = send(client, code, metadata={"code_interpreter_gate": cell_token or token})
+    return replies(client, gate, cell)
+
+
+def count(client):
+    content, _ = silent(client, expressions={"n": "len(In)"})
+    return content["execution_count"]
+
+
+def test_a_passed_gate_runs_the_cell_behind_it(installed):
+    client, folder = installed
+    marker = folder / "gate-passed"
+    before = count(client)
+    gate, cell = gate_and_cell(
+        client, f"%time open({str(marker)!r}, 'w').write('x')", ["network"], "t-1"
+    )
+    assert gate["status"] == "ok"
+    assert value(gate["user_expressions"]["r"]) == {"syntaxError": None, "findings": []}
+    assert cell["status"] == "ok", cell
+    assert marker.exists()
+    assert count(client) == before + 1  # the cell only; the gate stores no history
+
+
+@pytest.mark.parametrize(
+    "code, allowed",
+    [
+        ("x = (\nopen({marker!r}, 'w').write('x')", []),
+        ("open({marker!r}, 'w').write('x')\n!pip install qrcode", ["network"]),
+        ("import requests\nopen({marker!r}, 'w').write('x')\nrequests.get('https://x.org')", []),
+    ],
+)
+def test_a_failed_gate_aborts_the_cell_behind_it(installed, code, allowed):
+    client, folder = installed
+    marker = folder / "gate-failed"
+    before = count(client)
+    gate, cell = gate_and_cell(client, code.format(marker=str(marker)), allowed, "t-2")
+    assert gate["status"] == "error" and gate["ename"] == "StepGate"
+    verdict = json.loads(gate["evalue"])
+    assert verdict["syntaxError"] or verdict["findings"]
+    assert cell["status"] == "aborted"
+    assert not marker.exists()
+    assert count(client) == before
+
+
+def test_the_guard_refuses_a_cell_whose_token_was_not_passed(installed):
+    client, folder = installed
+    marker = folder / "guarded"
+    # A cell arriving after the kernel stopped aborting (the race the guard closes): its
+    # token is not the one the last gate passed, so it does not run.
+    gate_and_cell(client, "1 +", [], "t-3")
+    cell = send(
+        client, f"open({str(marker)!r}, 'w').write('x')", metadata={"code_interpreter_gate": "t-3"}
+    )
+    (reply,) = replies(client, cell)
+    assert reply["status"] == "error"
+    assert "the code check did not clear this step" in reply["evalue"]
+    assert not marker.exists()
+    # A passed token opens only its own cell; cells without a token are the user's own.
+    _, other = gate_and_cell(client, "y = 2", [], "t-4", cell_token="t-5")
+    assert other["status"] == "error"
+    mine = send(client, f"open({str(marker)!r}, 'w').write('x')")
+    (reply,) = replies(client, mine)
+    assert reply["status"] == "ok" and marker.exists()
+
+
+def test_a_reinstall_keeps_one_guard(installed):
+    client, _ = installed
+    for _ in range(2):
+        content, _ = silent(client, helpers_bundle()["bootstrap"])
+        assert content["status"] == "ok"
+    content, _ = silent(
+        client,
+        expressions={
+            "n": "sum(getattr(t, '_code_interpreter_guard', False) "
+            "for t in get_ipython().input_transformers_post)"
+        },
+    )
+    assert content["user_expressions"]["n"]["data"]["text/plain"] == "1"
+    gate, cell = gate_and_cell(client, "z = 3", [], "t-6")
+    assert gate["status"] == "ok" and cell["status"] == "ok"

@@ -11,6 +11,7 @@ import {
   KernelToolError,
   STATE_EXPRESSION,
   toCheckResult,
+  toFolderListing,
   toKernelState
 } from '../kernel/replies';
 
@@ -152,6 +153,26 @@ describe('toKernelState', () => {
       packages: { numpy: '2.1.0' },
       cwd: '/home/ada/work',
       files: ['data.csv', 'out/']
+    });
+  });
+});
+
+describe('toFolderListing', () => {
+  it('reads a listing and marks anything malformed incomplete', () => {
+    const listing = { cwd: '/w', names: ['a.csv', 'out/'], complete: true };
+    expect(toFolderListing(listing)).toEqual(listing);
+    expect(toFolderListing({ ...listing, complete: false }).complete).toBe(
+      false
+    );
+    expect(toFolderListing({ ...listing, names: ['a', 3] })).toEqual({
+      cwd: '/w',
+      names: ['a'],
+      complete: false
+    });
+    expect(toFolderListing(null)).toEqual({
+      cwd: '',
+      names: [],
+      complete: false
     });
   });
 });

@@ -41,16 +41,15 @@ class FakeKernel {
   }
 }
 
-function ok(value: unknown): Record<string, unknown> {
+function result(value: unknown) {
   return {
     status: 'ok',
-    user_expressions: {
-      r: {
-        status: 'ok',
-        data: { 'application/json': value, 'text/plain': JSON.stringify(value) }
-      }
-    }
+    data: { 'application/json': value, 'text/plain': JSON.stringify(value) }
   };
+}
+
+function ok(value: unknown): Record<string, unknown> {
+  return { status: 'ok', user_expressions: { r: result(value) } };
 }
 
 const MISSING = {
@@ -166,6 +165,82 @@ describe('KernelTools', () => {
     await expect(tools.check('x')).rejects.toThrow(
       'Could not load the kernel helpers from the server: 403 Forbidden'
     );
+  });
+
+  it('checks and lists the folder in one request', async () => {
+    const listing = { cwd: '/w', names: ['a.csv'], complete: true };
+    const kernel = new FakeKernel(() => ({
+      status: 'ok',
+      user_expressions: { r: result(CLEAN), l: result(listing) }
+    }));
+    const { tools } = toolsFor(kernel);
+    expect(await tools.checkAndList('x = 1')).toEqual({
+      check: CLEAN,
+      listing
+    });
+    expect(kernel.requests).toHaveLength(1);
+    expect(kernel.requests[0].user_expressions).toEqual({
+      r: expect.stringMatching(/^__code_interpreter__\.check_reply\(/),
+      l: '__code_interpreter__.listing_reply()'
+    });
+  });
+
+  it('keeps the check when only the listing part fails', async () => {
+    const kernel = new FakeKernel(() => ({
+      status: 'ok',
+      user_expressions: {
+        r: result(CLEAN),
+        l: { status: 'error', ename: 'PermissionError', evalue: 'denied' }
+      }
+    }));
+    const { tools } = toolsFor(kernel);
+    expect(await tools.checkAndList('x')).toEqual({
+      check: CLEAN,
+      listing: null
+    });
+  });
+
+  it('lists the folder; a queued listing waits for the cell however long it runs', async () => {
+    const listing = { cwd: '/w', names: ['b/'], complete: true };
+    let answer: (value: unknown) => void = () => undefined;
+    const kernel = new FakeKernel(content =>
+      content.code
+        ? ok(CLEAN)
+        : (new Promise<unknown>(
+            resolve => (answer = resolve)
+          ) as Promise<never>)
+    );
+    const { tools } = toolsFor(kernel, 10);
+    await tools.check('x');
+    await expect(tools.listing()).rejects.toMatchObject({ reason: 'timeout' });
+    const queued = tools.listing({ queued: true });
+    // Sent at once, so it waits behind a cell sent just before it.
+    expect(kernel.requests).toHaveLength(3);
+    await new Promise(resolve => setTimeout(resolve, 30));
+    answer({
+      content: { status: 'ok', user_expressions: { l: result(listing) } }
+    });
+    await expect(queued).resolves.toEqual(listing);
+
+    const aborted = new FakeKernel(() => ({ status: 'aborted' }));
+    await expect(
+      toolsFor(aborted).tools.listing({ queued: true })
+    ).rejects.toMatchObject({ reason: 'kernel' });
+  });
+
+  it('answers at the reply, without waiting for the idle status after it', async () => {
+    const kernel = new FakeKernel(() => ok(CLEAN));
+    kernel.requestExecute = (content: Content) => {
+      kernel.requests.push(content);
+      return {
+        done: new Promise<never>(() => undefined),
+        set onReply(handler: (msg: { content: unknown }) => void) {
+          setTimeout(() => handler({ content: ok(CLEAN) }), 0);
+        }
+      };
+    };
+    const { tools } = toolsFor(kernel, 1000);
+    await expect(tools.check('x')).resolves.toEqual(CLEAN);
   });
 
   it('gives up on a busy kernel after its timeout', async () => {

@@ -22,13 +22,16 @@ import { renderPrompt } from './prompts';
 import { IAgentSettings } from './settings';
 import { isSmallTalk } from './smalltalk';
 import type {
+  ICheckResult,
   IExecutionHost,
   IKernelState,
+  IStepRequest,
   IStepResult,
   StepOutcome,
   StepStatus
 } from './tokens';
 import {
+  categoriesRunUnasked,
   contextMessage,
   FINAL_REQUEST_NOTE,
   failureOf,
@@ -414,50 +417,74 @@ export class Agent {
       code,
       status: 'checking'
     });
-    const check = await this.host.check(code);
-    const verdict = judgeStep(
-      check,
-      settings.policy,
-      settings.approvalMode,
-      state
-    );
-    if (verdict.refusal) {
-      listener({
-        type: 'step-finished',
-        step,
-        status: 'blocked',
-        outcome: 'blocked',
-        code,
-        edited: false,
-        summary: verdict.refusal
-      });
-      return Private.refused(verdict.refusal, verdict.failure, true);
-    }
-    if (verdict.needsApproval) {
-      listener({
-        type: 'step-status',
-        step,
-        status: 'proposed',
-        approvalReason: verdict.approvalReason
-      });
-    }
     const timeoutSeconds = settings.executionTimeoutSeconds;
-    let ran: IStepResult;
+    const stepRequest: IStepRequest = {
+      conversationId: request.conversationId,
+      turnId: request.turnId,
+      step,
+      toolCallId: call.id,
+      code,
+      needsApproval: false,
+      timeoutMs: timeoutSeconds * 1000
+    };
+    const onStatus = (status: StepStatus): void =>
+      listener({ type: 'step-status', step, status });
+    let ran: IStepResult | null = null;
     try {
-      ran = await this.host.runStep(
-        {
-          conversationId: request.conversationId,
-          turnId: request.turnId,
-          step,
-          toolCallId: call.id,
-          code,
-          needsApproval: verdict.needsApproval,
-          approvalReason: verdict.approvalReason,
-          timeoutMs: timeoutSeconds * 1000
-        },
-        signal,
-        status => listener({ type: 'step-status', step, status })
+      // A step that would run unasked goes to the kernel with its check in
+      // front, not after the check's round trip.
+      const allowed = categoriesRunUnasked(
+        settings.policy,
+        settings.approvalMode
       );
+      const gated =
+        allowed && this.host.runGatedStep
+          ? await this.host.runGatedStep(stepRequest, allowed, signal, onStatus)
+          : null;
+      let check: ICheckResult | null = null;
+      if (gated?.kind === 'ran') {
+        ran = gated.result;
+      } else if (gated?.kind === 'refused') {
+        check = gated.check;
+      }
+      if (!ran) {
+        check ??= await this.host.check(code);
+        const verdict = judgeStep(
+          check,
+          settings.policy,
+          settings.approvalMode,
+          state
+        );
+        if (verdict.refusal) {
+          listener({
+            type: 'step-finished',
+            step,
+            status: 'blocked',
+            outcome: 'blocked',
+            code,
+            edited: false,
+            summary: verdict.refusal
+          });
+          return Private.refused(verdict.refusal, verdict.failure, true);
+        }
+        if (verdict.needsApproval) {
+          listener({
+            type: 'step-status',
+            step,
+            status: 'proposed',
+            approvalReason: verdict.approvalReason
+          });
+        }
+        ran = await this.host.runStep(
+          {
+            ...stepRequest,
+            needsApproval: verdict.needsApproval,
+            approvalReason: verdict.approvalReason
+          },
+          signal,
+          onStatus
+        );
+      }
     } catch (error) {
       if (!signal.aborted && !isAbort(error)) {
         throw error;

@@ -182,4 +182,40 @@ export interface IExecutionHost {
     signal: AbortSignal,
     onStatus: (status: StepStatus) => void
   ): Promise<IStepResult>;
+
+  /**
+   * Check and run a step that needs no approval if its check allows it,
+   * without waiting for the check's round trip before sending the cell: the
+   * kernel runs the cell only if the check passes (every finding's category
+   * in `allowed`, no syntax error), else aborts it and the cell is removed.
+   *
+   * Optional: a host without it, or answering `unavailable` (nothing ran),
+   * leaves the step to `check` and `runStep`.
+   */
+  runGatedStep?(
+    request: IStepRequest,
+    allowed: readonly PolicyCategory[],
+    signal: AbortSignal,
+    onStatus: (status: StepStatus) => void
+  ): Promise<IGatedStep>;
 }
+
+/**
+ * How a gated step went (`IExecutionHost.runGatedStep`).
+ */
+export type IGatedStep =
+  | {
+      /** The check passed and the cell ran (or Stop came first: `stopped`). */
+      kind: 'ran';
+      check: ICheckResult | null;
+      result: IStepResult;
+    }
+  | {
+      /** The check refused the step; it did not run and left no cell. */
+      kind: 'refused';
+      check: ICheckResult;
+    }
+  | {
+      /** The step could not be gated; nothing ran. */
+      kind: 'unavailable';
+    };

@@ -134,6 +134,31 @@ export function judgeStep(
 }
 
 /**
+ * The finding categories a step may have and still run without asking, or
+ * `null` when every step is asked about (`ask` mode).
+ *
+ * #### Notes
+ * A step runs unasked exactly when it has no syntax error and all its
+ * findings are in this list: the same decision `judgeStep` makes, taken
+ * before the check so the kernel can take it (`runGatedStep`).
+ */
+export function categoriesRunUnasked(
+  policy: Record<PolicyCategory, PolicyAction>,
+  mode: ApprovalMode
+): PolicyCategory[] | null {
+  switch (mode) {
+    case 'ask':
+      return null;
+    case 'auto-safe':
+      return [];
+    case 'auto':
+      return Private.CATEGORIES.filter(
+        category => policy[category] === 'allow'
+      );
+  }
+}
+
+/**
  * The tool result's header for a step that ran (or did not), before its
  * outputs.
  *
@@ -288,6 +313,13 @@ export function gaveUpMessage(
  * A namespace for private helpers.
  */
 namespace Private {
+  export const CATEGORIES: readonly PolicyCategory[] = [
+    'delete_outside',
+    'install',
+    'network',
+    'shell'
+  ];
+
   export const CATEGORY: Record<PolicyCategory, string> = {
     install: 'package installs',
     shell: 'shell commands',

@@ -22,6 +22,7 @@ import type {
   IPolicyFinding,
   PolicyCategory
 } from '../agent/tokens';
+import type { IFolderListing } from './listing';
 
 /**
  * The name the helpers are bound to in the kernel's user namespace.
@@ -86,6 +87,53 @@ export function checkExpression(code: string): string {
  * The user expression that reports the kernel's state.
  */
 export const STATE_EXPRESSION = `${HELPERS_NAME}.state_reply()`;
+
+/**
+ * The execute request metadata key that carries a gated step's token
+ * (`GATE_METADATA_KEY` in the helpers).
+ */
+export const GATE_METADATA_KEY = 'code_interpreter_gate';
+
+/**
+ * The statement of a gate request: check `code`, pass `token` when every
+ * finding's category is in `allowed`, else raise `StepGate`.
+ */
+export function gateStatement(
+  code: string,
+  allowed: readonly PolicyCategory[],
+  token: string
+): string {
+  return `${HELPERS_NAME}.gate("${encodeBase64Utf8(code)}", ${JSON.stringify(allowed)}, ${JSON.stringify(token)})`;
+}
+
+/**
+ * The user expression that returns the last gate's check.
+ */
+export const GATE_EXPRESSION = `${HELPERS_NAME}.gate_reply()`;
+
+/**
+ * The check of a gate the helpers refused (`StepGate`, its value the check's
+ * JSON), or `null` for any other reply.
+ */
+export function gateRefusal(content: {
+  status: string;
+  ename?: string;
+  evalue?: string;
+}): ICheckResult | null {
+  if (content.status !== 'error' || content.ename !== 'StepGate') {
+    return null;
+  }
+  try {
+    return toCheckResult(JSON.parse(content.evalue ?? ''));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The user expression that lists the kernel's working folder.
+ */
+export const LISTING_EXPRESSION = `${HELPERS_NAME}.listing_reply()`;
 
 /**
  * Base64 of the UTF-8 bytes of `text` (lone surrogates become U+FFFD, as
@@ -238,6 +286,23 @@ export function toKernelState(value: unknown): IKernelState {
     packages,
     cwd: Private.text(object.cwd),
     files: Private.list(object.files).map(Private.text)
+  };
+}
+
+/**
+ * An `IFolderListing` from the helper's JSON; anything malformed gives an
+ * incomplete listing, which reports no new files.
+ */
+export function toFolderListing(value: unknown): IFolderListing {
+  const object = Private.record(value);
+  const names = Private.list(object.names);
+  return {
+    cwd: Private.text(object.cwd),
+    names: names.filter((name): name is string => typeof name === 'string'),
+    complete:
+      object.complete === true &&
+      typeof object.cwd === 'string' &&
+      names.every(name => typeof name === 'string')
   };
 }
 

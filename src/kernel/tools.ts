@@ -6,18 +6,28 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { Kernel, KernelMessage, ServerConnection } from '@jupyterlab/services';
 
-import type { ICheckResult, IKernelState } from '../agent/tokens';
+import type {
+  ICheckResult,
+  IKernelState,
+  PolicyCategory
+} from '../agent/tokens';
 import {
   checkExpression,
   executeReplyError,
   expressionValue,
+  GATE_EXPRESSION,
+  gateRefusal,
+  gateStatement,
   IExpressionResult,
   IKernelHelpers,
   KernelToolError,
+  LISTING_EXPRESSION,
   STATE_EXPRESSION,
   toCheckResult,
+  toFolderListing,
   toKernelState
 } from './replies';
+import type { IFolderListing } from './listing';
 
 /**
  * Silent tools on a notebook's kernel: the code check, the kernel's state,
@@ -39,6 +49,20 @@ export class KernelTools {
     this._fetchHelpers = options.fetchHelpers;
     this._timeoutMs = options.timeoutMs ?? 30000;
     this._kernel.statusChanged.connect(this._onStatus, this);
+    void this._kernel.info
+      ?.then(info => {
+        this._ipython = info.implementation === 'ipython';
+      })
+      .catch(() => undefined);
+  }
+
+  /**
+   * Whether `gate` may be used now: the helpers (and their guard) are in this
+   * kernel, and it is IPython's kernel, which aborts the requests queued
+   * behind a failed one.
+   */
+  get canGate(): boolean {
+    return this._installed && this._ipython;
   }
 
   /**
@@ -46,18 +70,6 @@ export class KernelTools {
    */
   get kernel(): Kernel.IKernelConnection {
     return this._kernel;
-  }
-
-  /**
-   * The kernel's execution count as of the last silent reply, or `null`.
-   *
-   * #### Notes
-   * A silent request does not advance the count, so it tells the count of the
-   * last cell run; the host compares it across steps to know whether any
-   * cell ran in between.
-   */
-  get executionCount(): number | null {
-    return this._executionCount;
   }
 
   /**
@@ -72,14 +84,105 @@ export class KernelTools {
    * Check code in the kernel: IPython-aware syntax and policy findings.
    */
   async check(code: string): Promise<ICheckResult> {
-    return toCheckResult(await this._evaluate(checkExpression(code)));
+    return this._evaluate({ r: checkExpression(code) }, results =>
+      toCheckResult(expressionValue(results.r))
+    );
+  }
+
+  /**
+   * Check code and list the working folder in the same silent request, so a
+   * step's "before" listing costs no round trip of its own. The listing is
+   * `null` if that part failed; the check's failures reject as `check`'s do.
+   */
+  async checkAndList(
+    code: string
+  ): Promise<{ check: ICheckResult; listing: IFolderListing | null }> {
+    return this._evaluate(
+      { r: checkExpression(code), l: LISTING_EXPRESSION },
+      results => ({
+        check: toCheckResult(expressionValue(results.r)),
+        listing: Private.listingOf(results.l)
+      })
+    );
+  }
+
+  /**
+   * Send a step's gate: a check that lets the cell sent right after it (its
+   * request carrying `token` in its metadata) run only if the code has no
+   * syntax error and every finding's category is in `allowed`.
+   *
+   * #### Notes
+   * The request leaves synchronously, so call it right before sending the
+   * cell, and only when `canGate`. It is not silent (the kernel aborts the
+   * queue only after a failed non-silent request) but stores no history and
+   * shows nothing. It has no time limit: the cell behind it waits in the
+   * same queue, and giving up on the gate would not take the cell back.
+   * Rejects with a `KernelToolError` when the gate could not decide (the
+   * cell then did not run either).
+   */
+  async gate(
+    code: string,
+    allowed: readonly PolicyCategory[],
+    token: string
+  ): Promise<IGateVerdict> {
+    const reply = await this._request(
+      {
+        code: gateStatement(code, allowed, token),
+        silent: false,
+        store_history: false,
+        user_expressions: { r: GATE_EXPRESSION, l: LISTING_EXPRESSION },
+        allow_stdin: false,
+        stop_on_error: true
+      },
+      null
+    );
+    const refused = gateRefusal(reply);
+    if (refused) {
+      return { passed: false, check: refused, listing: null };
+    }
+    const failure = executeReplyError(reply);
+    if (failure) {
+      if (reply.status === 'error') {
+        // Most likely the helpers are gone (`%reset`): install them next time.
+        this._installed = false;
+      }
+      throw failure;
+    }
+    const results =
+      (reply as { user_expressions?: Private.Results }).user_expressions ?? {};
+    return {
+      passed: true,
+      check: toCheckResult(expressionValue(results.r)),
+      listing: Private.listingOf(results.l)
+    };
+  }
+
+  /**
+   * List the kernel's working folder.
+   *
+   * #### Notes
+   * With `queued`, the request is meant to wait in the kernel's queue behind
+   * a cell just sent (the kernel answers it as soon as the cell is done), so
+   * it has no time limit of its own: the caller bounds the wait. The request
+   * leaves synchronously when the helpers are installed, which keeps it
+   * behind that cell. If the cell fails the kernel aborts queued requests,
+   * and this rejects.
+   */
+  async listing(options: { queued?: boolean } = {}): Promise<IFolderListing> {
+    return this._evaluate(
+      { l: LISTING_EXPRESSION },
+      results => toFolderListing(expressionValue(results.l)),
+      options.queued ? null : this._timeoutMs
+    );
   }
 
   /**
    * The kernel's variables, packages of interest, folder and files.
    */
   async state(): Promise<IKernelState> {
-    return toKernelState(await this._evaluate(STATE_EXPRESSION));
+    return this._evaluate({ r: STATE_EXPRESSION }, results =>
+      toKernelState(expressionValue(results.r))
+    );
   }
 
   /**
@@ -143,24 +246,31 @@ export class KernelTools {
   }
 
   /**
-   * The value of `expression` in the kernel, installing the helpers first if
-   * needed, and once more if the kernel says they are missing.
+   * Evaluate `expressions` in the kernel and `read` their results, installing
+   * the helpers first if needed, and once more if `read` finds them missing.
    */
-  private async _evaluate(expression: string): Promise<unknown> {
+  private async _evaluate<T>(
+    expressions: Record<string, string>,
+    read: (results: Private.Results) => T,
+    timeoutMs: number | null = this._timeoutMs
+  ): Promise<T> {
     try {
-      return await this._evaluateOnce(expression, !this._installed);
+      return read(
+        await this._evaluateOnce(expressions, !this._installed, timeoutMs)
+      );
     } catch (error) {
       if (error instanceof KernelToolError && error.reason === 'missing') {
-        return this._evaluateOnce(expression, true);
+        return read(await this._evaluateOnce(expressions, true, timeoutMs));
       }
       throw error;
     }
   }
 
   private async _evaluateOnce(
-    expression: string,
-    install: boolean
-  ): Promise<unknown> {
+    expressions: Record<string, string>,
+    install: boolean,
+    timeoutMs: number | null
+  ): Promise<Private.Results> {
     const kernel = this._kernel;
     if (kernel.isDisposed || kernel.status === 'dead') {
       throw new KernelToolError(
@@ -176,13 +286,11 @@ export class KernelTools {
       code,
       silent: true,
       store_history: false,
-      user_expressions: { r: expression },
+      user_expressions: expressions,
       allow_stdin: false,
       stop_on_error: false
     };
-    const reply = await this._request(content);
-    const count = (reply as { execution_count?: unknown }).execution_count;
-    this._executionCount = typeof count === 'number' ? count : null;
+    const reply = await this._request(content, timeoutMs);
     const failure = executeReplyError(reply);
     if (failure) {
       throw failure;
@@ -190,33 +298,42 @@ export class KernelTools {
     if (install) {
       this._installed = true;
     }
-    const expressions = (
-      reply as { user_expressions?: Record<string, IExpressionResult> }
-    ).user_expressions;
-    return expressionValue(expressions?.r);
+    return (
+      (reply as { user_expressions?: Private.Results }).user_expressions ?? {}
+    );
   }
 
   private async _request(
-    content: KernelMessage.IExecuteRequestMsg['content']
+    content: KernelMessage.IExecuteRequestMsg['content'],
+    timeoutMs: number | null
   ): Promise<KernelMessage.IExecuteReplyMsg['content']> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       const future = this._kernel.requestExecute(content, true);
+      // The reply carries the answer; the idle status after it need not be
+      // waited for. `done` still rejects if the kernel goes away first.
+      const replied = new Promise<KernelMessage.IExecuteReplyMsg>(resolve => {
+        future.onReply = resolve;
+      });
+      const answered = Promise.race([replied, future.done]);
+      if (timeoutMs === null) {
+        return (await answered).content;
+      }
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(
           () =>
             reject(
               new KernelToolError(
-                `The kernel did not answer within ${Math.round(this._timeoutMs / 1000)} s; ` +
+                `The kernel did not answer within ${Math.round(timeoutMs / 1000)} s; ` +
                   'it may be busy running a cell.',
                 'timeout'
               )
             ),
-          this._timeoutMs
+          timeoutMs
         );
       });
       const reply: KernelMessage.IExecuteReplyMsg = await Promise.race([
-        future.done,
+        answered,
         timeout
       ]);
       return reply.content;
@@ -249,7 +366,6 @@ export class KernelTools {
   private _onStatus(_: Kernel.IKernelConnection, status: Kernel.Status): void {
     if (Private.RESTARTS.has(status)) {
       this._installed = false;
-      this._executionCount = null;
       if (status !== 'dead') {
         this._restarts++;
       }
@@ -260,9 +376,18 @@ export class KernelTools {
   private _fetchHelpers: () => Promise<IKernelHelpers>;
   private _timeoutMs: number;
   private _installed = false;
-  private _executionCount: number | null = null;
+  private _ipython = false;
   private _restarts = 0;
   private _helpersPromise: Promise<IKernelHelpers> | null = null;
+}
+
+/**
+ * What a gate decided; `listing` is the folder just before the cell ran.
+ */
+export interface IGateVerdict {
+  passed: boolean;
+  check: ICheckResult;
+  listing: IFolderListing | null;
 }
 
 /**
@@ -314,6 +439,24 @@ export namespace KernelTools {
  * Private helpers.
  */
 namespace Private {
+  /**
+   * The user expressions' results of one reply, by name.
+   */
+  export type Results = Record<string, IExpressionResult | undefined>;
+
+  /**
+   * The listing part of a reply, or `null` when that part failed.
+   */
+  export function listingOf(
+    result: IExpressionResult | undefined
+  ): IFolderListing | null {
+    try {
+      return toFolderListing(expressionValue(result));
+    } catch {
+      return null;
+    }
+  }
+
   /**
    * Statuses after which the helpers are gone.
    */

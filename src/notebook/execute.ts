@@ -4,6 +4,7 @@
  */
 
 import type { ISessionContext } from '@jupyterlab/apputils';
+import type { JSONObject } from '@lumino/coreutils';
 import { CodeCell } from '@jupyterlab/cells';
 import type { Kernel, KernelMessage } from '@jupyterlab/services';
 
@@ -72,26 +73,18 @@ export async function executeCell(
   sessionContext.kernelChanged.connect(onKernelChanged);
   try {
     markTiming(TimingMarks.executeRequest);
-    const done = CodeCell.execute(cell, sessionContext);
-    // `CodeCell.execute` sets the future synchronously (none for blank code).
+    const done = CodeCell.execute(cell, sessionContext, options.metadata);
+    // `CodeCell.execute` sends the request and sets the future synchronously
+    // (none for blank code).
     const future = cell.outputArea.future;
     if (future) {
+      options.onSent?.();
       future.registerMessageHook(msg => {
         if (msg.header.msg_type === 'execute_input' && timer === null) {
           timer = setTimeout(() => end('timeout'), timeoutMs);
         }
         return true;
       });
-      const onReply = options.onReply;
-      if (onReply) {
-        // The reply comes once the code is done, a little before `done`
-        // (which also waits for the kernel's idle status).
-        const outputAreaOnReply = future.onReply;
-        future.onReply = msg => {
-          onReply();
-          return outputAreaOnReply?.(msg);
-        };
-      }
     }
     let reply: KernelMessage.IExecuteReplyMsg | void;
     try {
@@ -128,6 +121,11 @@ export interface IExecuteOptions {
   timeoutMs: number;
   /** How long an interrupt may take before the step ends anyway. */
   interruptGraceMs?: number;
-  /** Called when the execution reply arrives: the cell's code is done. */
-  onReply?: () => void;
+  /** Extra metadata of the execute request (not stored in the cell). */
+  metadata?: JSONObject;
+  /**
+   * Called right after the execute request is sent: a request sent then waits
+   * behind the cell in the kernel's queue.
+   */
+  onSent?: () => void;
 }

@@ -5,17 +5,20 @@
 
 import type { Cell, CodeCell } from '@jupyterlab/cells';
 import type { NotebookPanel } from '@jupyterlab/notebook';
-import type { Contents, Kernel } from '@jupyterlab/services';
+import type { Kernel } from '@jupyterlab/services';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { IDisposable } from '@lumino/disposable';
+import { UUID } from '@lumino/coreutils';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import type {
   ICheckResult,
   IExecutionHost,
+  IGatedStep,
   IKernelState,
   IStepRequest,
   IStepResult,
+  PolicyCategory,
   StepOutcome,
   StepStatus
 } from '../agent/tokens';
@@ -28,25 +31,31 @@ import {
   statusOfOutcome,
   updateProvenance
 } from './metadata';
+import { IFolderListing, newEntries } from '../kernel/listing';
+import { GATE_METADATA_KEY } from '../kernel/replies';
+import type { IGateVerdict } from '../kernel/tools';
 import { markCell, ProposalBanner } from './proposal';
-import {
-  FolderSnapshot,
-  folderOf,
-  IFolderLister,
-  newEntries,
-  snapshotFolder
-} from './workspace';
 
 /**
- * What the host needs from the kernel tools (`src/kernel/`): a silent check
- * and the kernel's state.
+ * What the host needs from the kernel tools (`src/kernel/tools.ts`): a silent
+ * check with the working folder's listing, listings alone, and the kernel's
+ * state.
  */
 export interface IKernelTools {
-  check(code: string): Promise<ICheckResult>;
+  checkAndList(
+    code: string
+  ): Promise<{ check: ICheckResult; listing: IFolderListing | null }>;
+  listing(options?: { queued?: boolean }): Promise<IFolderListing>;
   state(): Promise<IKernelState>;
-  /** The kernel's execution count as of the last reply (`KernelTools`). */
-  readonly executionCount?: number | null;
-  /** Restarts seen so far: counts compare only within one. */
+  /** Whether `gate` may be used now (`KernelTools.canGate`). */
+  readonly canGate?: boolean;
+  /** The step gate (`KernelTools.gate`). */
+  gate?(
+    code: string,
+    allowed: readonly PolicyCategory[],
+    token: string
+  ): Promise<IGateVerdict>;
+  /** Restarts seen so far: a listing holds only within one. */
   readonly restarts?: number;
 }
 
@@ -66,11 +75,9 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
   constructor(options: NotebookExecutionHost.IOptions) {
     this._panel = options.panel;
     this._approvals = options.approvals;
-    this._contents = options.contents;
     this._createTools = options.createKernelTools;
     this._trans = options.trans;
     this._approvals.editRequested.connect(this._onEditRequested, this);
-    this._contents.fileChanged?.connect(this._onFileChanged, this);
   }
 
   /**
@@ -99,21 +106,16 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
    */
   async check(code: string): Promise<ICheckResult> {
     const tools = this._liveTools() ?? (await this._tools());
-    const folder = folderOf(this._panel.context.path);
-    // The folder's "before" listing goes out ahead of the check's request: a
-    // step never waits for it (see `_beforeListing`).
-    const listing = snapshotFolder(this._contents, folder);
     this._checked = null;
-    const result = await tools.check(code);
+    // The folder's "before" listing rides on the check's request.
+    const { check, listing } = await tools.checkAndList(code);
     this._checked = {
       code,
-      folder,
       tools,
       restarts: tools.restarts ?? 0,
-      executionCount: tools.executionCount ?? null,
       listing
     };
-    return result;
+    return check;
   }
 
   /**
@@ -135,59 +137,9 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
     signal: AbortSignal,
     onStatus: (status: StepStatus) => void
   ): Promise<IStepResult> {
-    const notebook = this._panel.content;
-    const model = notebook.model;
-    if (!model || this._panel.isDisposed) {
-      throw new Error(
-        this._trans.__('The notebook of this conversation is closed.')
-      );
-    }
+    const { cellId, finish } = this._insertStep(request, onStatus);
     const stepId = stepIdOf(request);
-    const provenance: ICellProvenance = {
-      conversation: request.conversationId,
-      turn: request.turnId,
-      step: request.step,
-      status: request.needsApproval ? 'proposed' : 'running'
-    };
-    const index = this._insertionIndex(request.conversationId);
-    const shared = model.sharedModel.insertCell(index, {
-      cell_type: 'code',
-      source: request.code,
-      metadata: { code_interpreter: { ...provenance } }
-    });
-    const cellId = shared.getId();
-    const finish = (
-      outcome: StepOutcome,
-      cell: CodeCell | null,
-      extra: Partial<IStepResult> = {}
-    ): IStepResult => {
-      const status = statusOfOutcome(outcome);
-      if (cell && !cell.isDisposed) {
-        updateProvenance(cell.model, {
-          status,
-          outcome,
-          ...(extra.edited !== undefined ? { edited: extra.edited } : {})
-        });
-        markCell(cell, status);
-      }
-      onStatus(status);
-      return {
-        outcome,
-        code: cell ? cell.model.sharedModel.getSource() : request.code,
-        edited: false,
-        outputs: cell ? cell.model.outputs.toJSON() : [],
-        executionCount: cell ? cell.model.executionCount : null,
-        cellId,
-        ...extra
-      };
-    };
-
     let cell = this._cellById(cellId);
-    if (cell) {
-      markCell(cell, provenance.status);
-      void notebook.scrollToCell(cell, 'auto');
-    }
-
     if (request.needsApproval) {
       onStatus('proposed');
       const decision = await this._awaitApproval(
@@ -219,39 +171,107 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
     markCell(cell, 'running');
     onStatus('running');
 
-    const folder = folderOf(this._panel.context.path);
+    const tools = this._liveTools() ?? (await this._tools());
     const before =
-      this._beforeListing(request, folder) ??
-      Promise.resolve(await snapshotFolder(this._contents, folder));
-    // The "after" listing starts as soon as the code is done (its reply),
-    // and is in flight while the cell's metadata is updated.
-    let listing: Promise<FolderSnapshot> | null = null;
+      this._beforeListing(request, tools) ?? (await this._listing(tools));
+    this._checked = null;
+    let queued: Promise<IFolderListing | null> | null = null;
     const outcome = await executeCell(cell, this._panel.sessionContext, {
       signal,
       timeoutMs: request.timeoutMs,
-      onReply: () => {
-        listing ??= snapshotFolder(this._contents, folder);
-      }
+      onSent: () => (queued = this._queueListing(tools))
     });
-    listing ??= snapshotFolder(this._contents, folder);
     const result = finish(outcome, cell, { code, edited });
-    const after: FolderSnapshot = await listing;
-    const newFiles = newEntries(await before, after);
-    if (newFiles.length) {
-      result.newFiles = newFiles;
+    return this._withNewFiles(result, before, outcome, queued, tools);
+  }
+
+  /**
+   * Check and run a step that needs no approval, sending its cell right
+   * behind the check (see `IExecutionHost.runGatedStep`).
+   *
+   * #### Notes
+   * The check is a gate in the kernel (`gate` in the helpers): a refused
+   * step's cell is aborted there (or, if it arrives late, turned into a
+   * `raise` by the helpers' guard) and removed from the notebook here.
+   * `unavailable` when the kernel is not live with installed helpers yet.
+   */
+  async runGatedStep(
+    request: IStepRequest,
+    allowed: readonly PolicyCategory[],
+    signal: AbortSignal,
+    onStatus: (status: StepStatus) => void
+  ): Promise<IGatedStep> {
+    const tools = this._liveTools();
+    if (!tools?.canGate || !tools.gate || signal.aborted) {
+      return { kind: 'unavailable' };
     }
-    this._lastAfter = this._checked
-      ? {
-          turnId: request.turnId,
-          folder,
-          tools: this._checked.tools,
-          restarts: this._checked.tools.restarts ?? 0,
-          executionCount: cell.isDisposed ? null : cell.model.executionCount,
-          snapshot: after
+    const gateTools = tools as IKernelTools &
+      Required<Pick<IKernelTools, 'gate'>>;
+    const { cellId, finish } = this._insertStep(
+      { ...request, needsApproval: false },
+      onStatus
+    );
+    const cell = this._cellById(cellId);
+    if (!cell) {
+      return { kind: 'unavailable' };
+    }
+    const token = `${request.turnId}:${request.step}:${UUID.uuid4()}`;
+    // The gate, the cell and the "after" listing leave in this order, in one
+    // go: the kernel answers them one after the other.
+    const verdict = gateTools
+      .gate(request.code, allowed, token)
+      .catch((error: unknown) =>
+        error instanceof Error ? error : new Error(String(error))
+      );
+    let queued: Promise<IFolderListing | null> | null = null;
+    const execution = executeCell(cell, this._panel.sessionContext, {
+      signal,
+      timeoutMs: request.timeoutMs,
+      metadata: { [GATE_METADATA_KEY]: token },
+      onSent: () => (queued = this._queueListing(tools))
+    });
+    const gate = await verdict;
+    if (!(gate instanceof Error) && gate.passed) {
+      onStatus('running');
+      const outcome = await execution;
+      const result = finish(outcome, cell, {
+        code: request.code,
+        edited: false
+      });
+      return {
+        kind: 'ran',
+        check: gate.check,
+        result: await this._withNewFiles(
+          result,
+          gate.listing,
+          outcome,
+          queued,
+          tools
+        )
+      };
+    }
+    // Refused, or the gate could not decide: the cell did not run (aborted,
+    // or refused by the guard). It leaves no trace in the notebook.
+    await execution;
+    this._removeCell(cellId);
+    if (!(gate instanceof Error)) {
+      return { kind: 'refused', check: gate.check };
+    }
+    if (signal.aborted) {
+      return {
+        kind: 'ran',
+        check: null,
+        result: {
+          outcome: 'stopped',
+          code: request.code,
+          edited: false,
+          outputs: [],
+          executionCount: null,
+          cellId: ''
         }
-      : null;
-    this._checked = null;
-    return result;
+      };
+    }
+    return { kind: 'unavailable' };
   }
 
   /**
@@ -291,8 +311,120 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
     }
     this._isDisposed = true;
     this._approvals.editRequested.disconnect(this._onEditRequested, this);
-    this._contents.fileChanged?.disconnect(this._onFileChanged, this);
     Signal.clearData(this);
+  }
+
+  /**
+   * Insert a step's cell with its provenance, and a `finish` that records how
+   * the step ended on the cell and in the result.
+   *
+   * @throws if the notebook is closed.
+   */
+  private _insertStep(
+    request: IStepRequest,
+    onStatus: (status: StepStatus) => void
+  ): {
+    cellId: string;
+    finish: (
+      outcome: StepOutcome,
+      cell: CodeCell | null,
+      extra?: Partial<IStepResult>
+    ) => IStepResult;
+  } {
+    const notebook = this._panel.content;
+    const model = notebook.model;
+    if (!model || this._panel.isDisposed) {
+      throw new Error(
+        this._trans.__('The notebook of this conversation is closed.')
+      );
+    }
+    const provenance: ICellProvenance = {
+      conversation: request.conversationId,
+      turn: request.turnId,
+      step: request.step,
+      status: request.needsApproval ? 'proposed' : 'running'
+    };
+    const index = this._insertionIndex(request.conversationId);
+    const shared = model.sharedModel.insertCell(index, {
+      cell_type: 'code',
+      source: request.code,
+      metadata: { code_interpreter: { ...provenance } }
+    });
+    const cellId = shared.getId();
+    const cell = this._cellById(cellId);
+    if (cell) {
+      markCell(cell, provenance.status);
+      void notebook.scrollToCell(cell, 'auto');
+    }
+    const finish = (
+      outcome: StepOutcome,
+      cell: CodeCell | null,
+      extra: Partial<IStepResult> = {}
+    ): IStepResult => {
+      const status = statusOfOutcome(outcome);
+      if (cell && !cell.isDisposed) {
+        updateProvenance(cell.model, {
+          status,
+          outcome,
+          ...(extra.edited !== undefined ? { edited: extra.edited } : {})
+        });
+        markCell(cell, status);
+      }
+      onStatus(status);
+      return {
+        outcome,
+        code: cell ? cell.model.sharedModel.getSource() : request.code,
+        edited: false,
+        outputs: cell ? cell.model.outputs.toJSON() : [],
+        executionCount: cell ? cell.model.executionCount : null,
+        cellId,
+        ...extra
+      };
+    };
+    return { cellId, finish };
+  }
+
+  /**
+   * Remove a refused step's cell, outside the undo history: undo must not
+   * bring back code that was never allowed to run.
+   */
+  private _removeCell(cellId: string): void {
+    const model = this._panel.content.model;
+    if (!model) {
+      return;
+    }
+    const index = Array.from(model.cells).findIndex(cell => cell.id === cellId);
+    if (index >= 0) {
+      model.sharedModel.transact(
+        () => model.sharedModel.deleteCell(index),
+        false
+      );
+    }
+  }
+
+  /**
+   * The "after" listing, sent right behind the cell, so the kernel answers it
+   * the moment the cell is done: no round trip after the run.
+   */
+  private _queueListing(tools: IKernelTools): Promise<IFolderListing | null> {
+    return tools.listing({ queued: true }).catch(() => null);
+  }
+
+  /**
+   * `result` with the names the step added to the kernel's folder.
+   */
+  private async _withNewFiles(
+    result: IStepResult,
+    before: IFolderListing | null,
+    outcome: StepOutcome,
+    queued: Promise<IFolderListing | null> | null,
+    tools: IKernelTools
+  ): Promise<IStepResult> {
+    const newFiles = newEntries(
+      before,
+      await this._afterListing(outcome, queued, tools)
+    );
+    return newFiles.length ? { ...result, newFiles } : result;
   }
 
   /**
@@ -365,68 +497,58 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
   }
 
   /**
-   * The folder as it was before the step's cell, without waiting for a
-   * listing in front of the execute request.
-   *
-   * #### Notes
-   * Within a turn, the previous step's "after" listing still holds when the
-   * step's check found the kernel's execution count where that step left it
-   * (no cell ran in between) and no file of the folder changed through
-   * JupyterLab since. Otherwise the listing sent ahead of the check is used:
-   * the server reads the folder's names as soon as it handles that request,
-   * while the cell cannot start before the check's full round trip to the
-   * kernel and back. Without a check of this code (a direct `runStep`) it
-   * gives `null`: the caller lists the folder before running, as before.
+   * The folder's listing taken with this step's check, when it still holds:
+   * same code, same kernel, no restart since, and no wait for approval
+   * (during which the user may have run cells that made files).
    */
   private _beforeListing(
     request: IStepRequest,
-    folder: string
-  ): Promise<FolderSnapshot> | null {
+    tools: IKernelTools
+  ): IFolderListing | null {
     const checked = this._checked;
-    if (
-      !checked ||
-      checked.code !== request.code ||
-      checked.folder !== folder
-    ) {
-      return null;
-    }
-    const last = this._lastAfter;
-    if (
-      last &&
-      last.turnId === request.turnId &&
-      last.folder === folder &&
-      last.tools === checked.tools &&
-      last.restarts === checked.restarts &&
-      last.executionCount !== null &&
-      last.executionCount === checked.executionCount
-    ) {
-      return Promise.resolve(last.snapshot);
-    }
-    return checked.listing;
+    return checked &&
+      !request.needsApproval &&
+      checked.code === request.code &&
+      checked.tools === tools &&
+      checked.restarts === (tools.restarts ?? 0)
+      ? checked.listing
+      : null;
   }
 
   /**
-   * Forget the last "after" listing when a file of the folder is created,
-   * renamed or deleted through JupyterLab (an upload, the file browser).
+   * The folder after the step: the listing queued behind the cell, or, when
+   * the kernel aborted it (the cell failed), a new one. After a timeout or
+   * Stop the queued one is waited for only briefly (the interrupt may not
+   * take); after the kernel died there is nothing to list.
    */
-  private _onFileChanged(_: unknown, change: Contents.IChangedArgs): void {
-    const last = this._lastAfter;
-    if (!last) {
-      return;
+  private async _afterListing(
+    outcome: StepOutcome,
+    queued: Promise<IFolderListing | null> | null,
+    tools: IKernelTools
+  ): Promise<IFolderListing | null> {
+    if (!queued || outcome === 'kernel_died') {
+      return null;
     }
-    const touched = [change.oldValue?.path, change.newValue?.path];
-    const inFolder = touched.some(
-      path => typeof path === 'string' && folderOf(path) === last.folder
-    );
-    if (!inFolder) {
-      return;
+    if (outcome === 'ok' || outcome === 'error') {
+      return (await queued) ?? (await this._listing(tools));
     }
-    const saved = change.type === 'save' ? change.newValue : null;
-    if (saved?.name && last.snapshot.has(saved.name)) {
-      // A save of a file already listed (the notebook's autosave).
-      return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const brief = new Promise<null>(resolve => {
+      timer = setTimeout(() => resolve(null), Private.BRIEF_WAIT_MS);
+    });
+    try {
+      return await Promise.race([queued, brief]);
+    } finally {
+      clearTimeout(timer);
     }
-    this._lastAfter = null;
+  }
+
+  /**
+   * A listing of the kernel's folder; `null` if it fails: the new-files note
+   * is a courtesy to the model and never fails a step.
+   */
+  private _listing(tools: IKernelTools): Promise<IFolderListing | null> {
+    return tools.listing().catch(() => null);
   }
 
   /**
@@ -481,7 +603,6 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
 
   private _panel: NotebookPanel;
   private _approvals: ApprovalRegistry;
-  private _contents: IFolderLister;
   private _createTools: (kernel: Kernel.IKernelConnection) => IKernelTools;
   private _trans: TranslationBundle;
   private _kernelTools: {
@@ -489,7 +610,6 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
     tools: IKernelTools;
   } | null = null;
   private _checked: Private.IChecked | null = null;
-  private _lastAfter: Private.IAfterListing | null = null;
   private _notice = new Signal<this, string>(this);
   private _isDisposed = false;
 }
@@ -506,8 +626,6 @@ export namespace NotebookExecutionHost {
     panel: NotebookPanel;
     /** The pending approvals, shared with the chat's step cards. */
     approvals: ApprovalRegistry;
-    /** The Contents API, for the workspace diff. */
-    contents: IFolderLister;
     /** Kernel tools for a kernel connection (`new KernelTools(...)`). */
     createKernelTools: (kernel: Kernel.IKernelConnection) => IKernelTools;
     /** The extension's translations. */
@@ -520,26 +638,17 @@ export namespace NotebookExecutionHost {
  */
 namespace Private {
   /**
-   * The last check: its code, the kernel's count then, the listing sent ahead.
+   * How long a step ended by timeout or Stop waits for its "after" listing.
+   */
+  export const BRIEF_WAIT_MS = 1000;
+
+  /**
+   * The last check: its code and kernel, and the listing taken with it.
    */
   export interface IChecked {
     code: string;
-    folder: string;
     tools: IKernelTools;
     restarts: number;
-    executionCount: number | null;
-    listing: Promise<FolderSnapshot>;
-  }
-
-  /**
-   * The last step's "after" listing and where the kernel's count stood.
-   */
-  export interface IAfterListing {
-    turnId: string;
-    folder: string;
-    tools: IKernelTools;
-    restarts: number;
-    executionCount: number | null;
-    snapshot: FolderSnapshot;
+    listing: IFolderListing | null;
   }
 }

@@ -9,4 +9,3 @@ export * from './execute';
 export * from './host';
 export * from './metadata';
 export * from './proposal';
-export * from './workspace';

@@ -118,6 +118,20 @@ test('loop overhead per step: 20 tiny steps, then 5 steps with 200 KB outputs', 
   expect(toExecute).toHaveLength(20);
   expect(toRequest).toHaveLength(20);
 
+  {
+    const gaps = new Map<string, number[]>();
+    for (let i = 1; i < marks.length; i++) {
+      const key = `${marks[i - 1].name.replace('code-interpreter:', '')} → ${marks[i].name.replace('code-interpreter:', '')}`;
+      const list = gaps.get(key) ?? [];
+      list.push(marks[i].startTime - marks[i - 1].startTime);
+      gaps.set(key, list);
+    }
+    const lines = Array.from(gaps.entries()).map(
+      ([key, values]) =>
+        `${key}: n ${values.length} p50 ${percentile(values, 50).toFixed(1)} p95 ${percentile(values, 95).toFixed(1)}`
+    );
+    process.stdout.write(`\nBreakdown\n${lines.join('\n')}\n`);
+  }
   await request.delete(
     `http://127.0.0.1:${process.env.SIMULATOR_PORT || 8765}/_simulator/requests`
   );

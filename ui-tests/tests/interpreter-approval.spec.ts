@@ -228,6 +228,48 @@ test.describe('auto', () => {
     expect(await stepStatuses(page)).not.toContain('proposed');
   });
 
+  test('a refused step never runs and leaves no cell; a passed one runs at once', async ({
+    page,
+    request,
+    tmpPath
+  }) => {
+    await useScenario(request, 'interpreter/gate');
+    const panel = await notebookAndPanel(page, 'approval.ipynb');
+    await sendPrompt(panel, 'Write the report');
+    await expect(await finalAnswer(panel)).toContainText('report.txt');
+    await expect(
+      panel.locator('.jp-CodeInterpreter-step[data-step="1"]')
+    ).toHaveAttribute('data-status', 'blocked');
+    const cells = page.locator('.jp-CodeInterpreter-stepCell');
+    await expect(cells).toHaveCount(1);
+    // The refused code never ran (no marker, and the kernel's count starts at the second step).
+    await expect(cells.first().locator('.jp-InputPrompt')).toContainText('[1]');
+    expect(await page.contents.fileExists(`${tmpPath}/gate-marker.txt`)).toBe(
+      false
+    );
+    expect(await page.contents.fileExists(`${tmpPath}/report.txt`)).toBe(true);
+    const requests = await simulatorRequests(request);
+    expect(JSON.stringify(requests[1].body?.messages?.at(-1))).toContain(
+      'totally-unknown-package'
+    );
+    expect(JSON.stringify(requests[2].body?.messages?.at(-1))).toContain(
+      'New files: report.txt'
+    );
+  });
+
+  test('a syntax error never reaches the kernel when steps run unasked', async ({
+    page,
+    request
+  }) => {
+    await useScenario(request, 'interpreter/syntax');
+    const panel = await notebookAndPanel(page, 'approval.ipynb');
+    await sendPrompt(panel, 'Print the first five squares');
+    await expect(await finalAnswer(panel)).toContainText('0, 1, 4, 9 and 16');
+    const cells = page.locator('.jp-CodeInterpreter-stepCell');
+    await expect(cells).toHaveCount(1);
+    await expect(cells.first().locator('.jp-InputPrompt')).toContainText('[1]');
+  });
+
   test('blocked code is still refused', async ({ page, request }) => {
     await useScenario(request, 'interpreter/pip');
     const panel = await notebookAndPanel(page, 'approval.ipynb');

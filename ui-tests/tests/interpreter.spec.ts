@@ -77,6 +77,11 @@ test('a QR code from a URL is shown as an image', async ({
     page.locator('.jp-CodeInterpreter-stepCell .jp-OutputArea-output img')
   ).toBeVisible();
   expect(await page.contents.fileExists(`${tmpPath}/qrcode.png`)).toBe(true);
+  // The model is told which files the step made.
+  const requests = await simulatorRequests(request);
+  expect(JSON.stringify(requests[1].body?.messages)).toContain(
+    'New files: qrcode.png'
+  );
 });
 
 test('a runtime error is repaired on the second step', async ({
