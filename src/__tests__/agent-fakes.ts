@@ -5,6 +5,8 @@
 
 import type * as nbformat from '@jupyterlab/nbformat';
 
+import { Agent, AgentEvent } from '../agent/loop';
+import { DEFAULT_AGENT_SETTINGS, IAgentSettings } from '../agent/settings';
 import type {
   ICheckResult,
   IExecutionHost,
@@ -13,7 +15,49 @@ import type {
   IStepResult,
   StepStatus
 } from '../agent/tokens';
-import type { IChatClient, IChatRequest, IStreamChunk } from '../tokens';
+import type {
+  IChatClient,
+  IChatRequest,
+  IStreamChunk,
+  IWireMessage
+} from '../tokens';
+
+/**
+ * An agent with the default settings but `settings`.
+ */
+export function agent(
+  client: IChatClient,
+  host: IExecutionHost,
+  settings: Partial<IAgentSettings> = {}
+): Agent {
+  return new Agent({
+    client,
+    host,
+    settings: { ...DEFAULT_AGENT_SETTINGS, ...settings }
+  });
+}
+
+/**
+ * Run one turn of `prompt`; its result and every event.
+ */
+export async function run(
+  a: Agent,
+  prompt: string,
+  options: { history?: IWireMessage[]; signal?: AbortSignal } = {}
+) {
+  const events: AgentEvent[] = [];
+  const result = await a.runTurn(
+    {
+      conversationId: 'conv',
+      turnId: 'turn-1',
+      history: options.history ?? [],
+      prompt
+    },
+    options.signal ?? new AbortController().signal,
+    event => events.push(event)
+  );
+  return { result, events };
+}
 
 /**
  * A text reply, in pieces.

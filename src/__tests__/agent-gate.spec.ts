@@ -3,8 +3,6 @@
  * Distributed under the terms of the Modified BSD License.
  */
 
-import { Agent, AgentEvent } from '../agent/loop';
-import { DEFAULT_AGENT_SETTINGS, IAgentSettings } from '../agent/settings';
 import { categoriesRunUnasked, judgeStep } from '../agent/toolresults';
 import type {
   ApprovalMode,
@@ -16,8 +14,10 @@ import type {
   StepStatus
 } from '../agent/tokens';
 import {
+  agent,
   callPython,
   FakeHost,
+  run,
   ScriptedClient,
   stdout,
   text,
@@ -65,28 +65,6 @@ class GatingHost extends FakeHost {
       result: await this.runStep(request, signal, onStatus)
     };
   }
-}
-
-function agent(
-  client: ScriptedClient,
-  host: FakeHost,
-  settings: Partial<IAgentSettings> = {}
-): Agent {
-  return new Agent({
-    client,
-    host,
-    settings: { ...DEFAULT_AGENT_SETTINGS, ...settings }
-  });
-}
-
-async function run(a: Agent, prompt: string) {
-  const events: AgentEvent[] = [];
-  await a.runTurn(
-    { conversationId: 'conv', turnId: 'turn-1', history: [], prompt },
-    new AbortController().signal,
-    event => events.push(event)
-  );
-  return events;
 }
 
 function lastToolResult(client: ScriptedClient, request: number): string {
@@ -142,7 +120,7 @@ describe('gated steps', () => {
     );
     const host = new GatingHost();
     host.checkResults.set('!pip install qrcode', INSTALL);
-    const events = await run(
+    const { events } = await run(
       agent(client, host, { approvalMode: 'auto' }),
       'make a QR code'
     );

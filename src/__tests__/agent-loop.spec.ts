@@ -3,51 +3,21 @@
  * Distributed under the terms of the Modified BSD License.
  */
 
-import { Agent, AgentEvent } from '../agent/loop';
-import { DEFAULT_AGENT_SETTINGS, IAgentSettings } from '../agent/settings';
+import type { IAgentSettings } from '../agent/settings';
 import type { ICheckResult, IStepResult } from '../agent/tokens';
 import type { IWireMessage } from '../tokens';
 import {
+  agent,
   callPython,
   errorOutput,
   FakeHost,
   rawCall,
+  run,
   ScriptedClient,
   stdout,
   text,
   TOOL_END
 } from './agent-fakes';
-
-function agent(
-  client: ScriptedClient,
-  host: FakeHost,
-  settings: Partial<IAgentSettings> = {}
-): Agent {
-  return new Agent({
-    client,
-    host,
-    settings: { ...DEFAULT_AGENT_SETTINGS, ...settings }
-  });
-}
-
-async function run(
-  a: Agent,
-  prompt: string,
-  options: { history?: IWireMessage[]; signal?: AbortSignal } = {}
-) {
-  const events: AgentEvent[] = [];
-  const result = await a.runTurn(
-    {
-      conversationId: 'conv',
-      turnId: 'turn-1',
-      history: options.history ?? [],
-      prompt
-    },
-    options.signal ?? new AbortController().signal,
-    event => events.push(event)
-  );
-  return { result, events };
-}
 
 function toolMessages(messages: IWireMessage[]): string[] {
   return messages.filter(m => m.role === 'tool').map(m => m.content as string);

@@ -31,9 +31,10 @@ import {
   statusOfOutcome,
   updateProvenance
 } from './metadata';
-import { IFolderListing, newEntries } from '../kernel/listing';
+import type { IFolderListing } from '../kernel/listing';
 import { GATE_METADATA_KEY } from '../kernel/replies';
 import type { IGateVerdict } from '../kernel/tools';
+import { listFolder, queueListing, withNewFiles } from './newfiles';
 import { markCell, ProposalBanner } from './proposal';
 
 /**
@@ -173,16 +174,16 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
 
     const tools = this._liveTools() ?? (await this._tools());
     const before =
-      this._beforeListing(request, tools) ?? (await this._listing(tools));
+      this._beforeListing(request, tools) ?? (await listFolder(tools));
     this._checked = null;
     let queued: Promise<IFolderListing | null> | null = null;
     const outcome = await executeCell(cell, this._panel.sessionContext, {
       signal,
       timeoutMs: request.timeoutMs,
-      onSent: () => (queued = this._queueListing(tools))
+      onSent: () => (queued = queueListing(tools))
     });
     const result = finish(outcome, cell, { code, edited });
-    return this._withNewFiles(result, before, outcome, queued, tools);
+    return withNewFiles(result, before, outcome, queued, tools);
   }
 
   /**
@@ -228,7 +229,7 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
       signal,
       timeoutMs: request.timeoutMs,
       metadata: { [GATE_METADATA_KEY]: token },
-      onSent: () => (queued = this._queueListing(tools))
+      onSent: () => (queued = queueListing(tools))
     });
     const gate = await verdict;
     if (!(gate instanceof Error) && gate.passed) {
@@ -241,13 +242,7 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
       return {
         kind: 'ran',
         check: gate.check,
-        result: await this._withNewFiles(
-          result,
-          gate.listing,
-          outcome,
-          queued,
-          tools
-        )
+        result: await withNewFiles(result, gate.listing, outcome, queued, tools)
       };
     }
     // Refused, or the gate could not decide: the cell did not run (aborted,
@@ -403,31 +398,6 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
   }
 
   /**
-   * The "after" listing, sent right behind the cell, so the kernel answers it
-   * the moment the cell is done: no round trip after the run.
-   */
-  private _queueListing(tools: IKernelTools): Promise<IFolderListing | null> {
-    return tools.listing({ queued: true }).catch(() => null);
-  }
-
-  /**
-   * `result` with the names the step added to the kernel's folder.
-   */
-  private async _withNewFiles(
-    result: IStepResult,
-    before: IFolderListing | null,
-    outcome: StepOutcome,
-    queued: Promise<IFolderListing | null> | null,
-    tools: IKernelTools
-  ): Promise<IStepResult> {
-    const newFiles = newEntries(
-      before,
-      await this._afterListing(outcome, queued, tools)
-    );
-    return newFiles.length ? { ...result, newFiles } : result;
-  }
-
-  /**
    * Where a new step cell goes: after the conversation's last cell; for the
    * first step, after the active cell, or at the end.
    */
@@ -516,42 +486,6 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
   }
 
   /**
-   * The folder after the step: the listing queued behind the cell, or, when
-   * the kernel aborted it (the cell failed), a new one. After a timeout or
-   * Stop the queued one is waited for only briefly (the interrupt may not
-   * take); after the kernel died there is nothing to list.
-   */
-  private async _afterListing(
-    outcome: StepOutcome,
-    queued: Promise<IFolderListing | null> | null,
-    tools: IKernelTools
-  ): Promise<IFolderListing | null> {
-    if (!queued || outcome === 'kernel_died') {
-      return null;
-    }
-    if (outcome === 'ok' || outcome === 'error') {
-      return (await queued) ?? (await this._listing(tools));
-    }
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const brief = new Promise<null>(resolve => {
-      timer = setTimeout(() => resolve(null), Private.BRIEF_WAIT_MS);
-    });
-    try {
-      return await Promise.race([queued, brief]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  /**
-   * A listing of the kernel's folder; `null` if it fails: the new-files note
-   * is a courtesy to the model and never fails a step.
-   */
-  private _listing(tools: IKernelTools): Promise<IFolderListing | null> {
-    return tools.listing().catch(() => null);
-  }
-
-  /**
    * Whether the session has a live kernel now, so `ensureKernel` has nothing
    * to do and need not be awaited.
    */
@@ -637,11 +571,6 @@ export namespace NotebookExecutionHost {
  * Private helpers.
  */
 namespace Private {
-  /**
-   * How long a step ended by timeout or Stop waits for its "after" listing.
-   */
-  export const BRIEF_WAIT_MS = 1000;
-
   /**
    * The last check: its code and kernel, and the listing taken with it.
    */
