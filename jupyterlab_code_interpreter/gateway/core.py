@@ -133,16 +133,16 @@ class Gateway:
     def pool(self) -> Pool:
         """The current pool, resolved again only when its inputs change; new configuration
         errors are logged once."""
-        setting, problem = self.user_settings.endpoint()
+        # Checked on every request, so kept cheap: the settings file by its stamp (one stat),
+        # not by its content.
         inputs = (
             repr(self.config.endpoints),
             repr(self.config.endpoint),
-            repr(self.user_settings.endpoints()),
-            repr(setting),
-            problem,
-            tuple(self.environ.get(name) for name in _ENV_NAMES),
+            self.user_settings.stamp(),
+            tuple(map(self.environ.get, _ENV_NAMES)),
         )
         if inputs != self._pool_input:
+            setting, problem = self.user_settings.endpoint()
             pool = resolve_pool(
                 self.config.endpoints,
                 self.config.endpoint,

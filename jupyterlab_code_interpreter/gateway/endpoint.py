@@ -11,6 +11,7 @@ A pool of several endpoints is resolved by pool.py, which reuses these validator
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -76,8 +77,9 @@ class Endpoint:
         """The name status and messages use."""
         return self.name or f"{self.host}/{self.model}"
 
-    @property
+    @functools.cached_property
     def host(self) -> str:
+        # Read on every request; parsed once (the instance is frozen).
         return urlsplit(self.base_url).hostname or self.base_url
 
     @property

@@ -5,6 +5,7 @@ client that sends it is in http_client.py.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping
@@ -76,12 +77,13 @@ def build_chat_request(
     need on Azure), the client's safe headers kept. The URL comes only from the endpoint's
     configuration. `raw_body`, the bytes `body` was parsed from, is sent with only `model`
     replaced when that can be done unambiguously (faster than serialising it again)."""
-    headers = {
-        name: value
-        for name, value in client_headers.items()
-        if name.lower() not in _DROPPED_REQUEST_HEADERS
-        and not name.lower().startswith(_DROPPED_REQUEST_PREFIXES)
-    }
+    headers = {}
+    for name, value in client_headers.items():
+        lower = name.lower()
+        if lower not in _DROPPED_REQUEST_HEADERS and not lower.startswith(
+            _DROPPED_REQUEST_PREFIXES
+        ):
+            headers[name] = value
     headers["content-type"] = "application/json"
     headers["accept-encoding"] = "identity"  # compressed SSE would be buffered
     content = _with_model(raw_body, body, endpoint.model)
@@ -105,13 +107,18 @@ def _with_model(raw_body: bytes | None, body: dict, model: str) -> bytes:
     in the raw bytes is a key; when exactly one such key holds the parsed value, it is the
     top-level one and only its value is replaced. Otherwise the body is serialised again."""
     alias = body.get("model")
-    if raw_body is not None and isinstance(alias, str):
-        pattern = _MODEL_KEY.pattern + re.escape(json.dumps(alias).encode())
-        found = re.findall(pattern, raw_body)
-        if len(found) == 1 and raw_body.count(b'"model"') == 1:
+    if raw_body is not None and isinstance(alias, str) and raw_body.count(b'"model"') == 1:
+        found = _model_key_holding(alias).search(raw_body)
+        if found is not None:
             replacement = b'"model":' + json.dumps(model).encode()
-            return re.sub(pattern, lambda _: replacement, raw_body, count=1)
+            return raw_body[: found.start()] + replacement + raw_body[found.end() :]
     return json.dumps({**body, "model": model}).encode()
+
+
+@functools.lru_cache(maxsize=64)
+def _model_key_holding(alias: str) -> re.Pattern[bytes]:
+    """`"model":` followed by `alias` as JSON; compiled once per alias (aliases are few)."""
+    return re.compile(_MODEL_KEY.pattern + re.escape(json.dumps(alias).encode()))
 
 
 def passed_response_headers(headers: Mapping[str, str]) -> dict[str, str]:

@@ -47,6 +47,12 @@ class UserSettingsFile:
         self._refresh()
         return self._data.get("endpoints")
 
+    def stamp(self) -> tuple[int, int] | None:
+        """The file's (mtime, size), None when it is absent, after reading it again if it
+        changed: what `endpoint()` and `endpoints()` return changes only with it."""
+        self._refresh()
+        return self._stamp
+
     def _refresh(self) -> None:
         try:
             stat = self.path.stat()

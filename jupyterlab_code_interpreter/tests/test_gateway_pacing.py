@@ -51,7 +51,9 @@ async def paced(llm_simulator):
         retry_budget=30.0,
         heartbeat_interval=0.0,
     )
-    settings = SimpleNamespace(endpoint=lambda: (None, None), endpoints=lambda: None)
+    settings = SimpleNamespace(
+        endpoint=lambda: (None, None), endpoints=lambda: None, stamp=lambda: None
+    )
     clock = Clock()
     gateway = Gateway(config, settings, {"PACED_KEY": KEY}, clock=clock)
     yield gateway, sim, clock
