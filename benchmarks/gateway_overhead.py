@@ -16,7 +16,9 @@ moves far less than the latencies. `--before DIR` also starts a second Jupyter s
 extension is imported from DIR (e.g. `git archive HEAD~1 jupyterlab_code_interpreter | tar -x
 -C DIR`) and measures it as the `before` path in the same run. `--clients N` only compares
 candidate upstream HTTP clients' CPU per request in this process (N requests per round).
-`--floor` adds baseline_handler.py's `sleep` and `passthrough` routes (see there).
+`--floor` adds baseline_handler.py's `sleep`, `raw` and `passthrough` routes (see there;
+`raw` and `passthrough` are also measured streamed). `--rounds K` measures the paths in turn, K
+blocks each, instead of one after the other.
 
     python benchmarks/gateway_overhead.py [--requests 500] [--concurrency 1 32 128]
                                           [--rate 200] [--rate-seconds 5] [--before DIR]
@@ -231,7 +233,7 @@ async def run(args: argparse.Namespace, simulator: dict, server: dict, before: d
         },
     }
     if args.floor:
-        for name in ("sleep", "passthrough"):
+        for name in ("sleep", "raw", "passthrough"):
             url = f"{server['url']}/bench-baseline/{name}"
             targets[name] = {"url": url, "headers": auth, "pid": server["pid"]}
     if before is not None:
@@ -242,35 +244,46 @@ async def run(args: argparse.Namespace, simulator: dict, server: dict, before: d
         cells += [(stream, None, args.rate) for stream in (False, True)]
     rows = []
     for stream, concurrency, rate in cells:
-        figures = {}
-        for name, target in targets.items():
-            if name in ("baseline", "sleep", "passthrough") and stream:
-                continue  # the trivial routes do not stream
-            cpu = cpu_seconds(target["pid"])
-            if rate:
-                timings = await measure_rate(target, stream, rate, args.rate_seconds)
-            else:
-                total = args.requests if concurrency <= 32 else concurrency * 5
-                timings = await measure(target, stream, concurrency, total)
-            # Includes the warm-up requests measure() sends first.
-            sent = len(timings) + (3 * concurrency if concurrency else 32)
-            cpu = (cpu_seconds(target["pid"]) - cpu) / sent * 1e6
-            figures[name] = [percentile(timings, q) * 1000 for q in (50, 95, 99)] + [cpu]
+        # Routes that do not stream are left out of the streamed cells.
+        names = [name for name in targets if not (stream and name in ("baseline", "sleep"))]
+        timings = {name: [] for name in names}
+        cpu = dict.fromkeys(names, 0.0)
+        sent = dict.fromkeys(names, 0)
+        rounds = 1 if rate else args.rounds
+        for _ in range(rounds):
+            for name in names:
+                target = targets[name]
+                before_cpu = cpu_seconds(target["pid"])
+                if rate:
+                    taken = await measure_rate(target, stream, rate, args.rate_seconds)
+                else:
+                    total = args.requests if concurrency <= 32 else concurrency * 5
+                    taken = await measure(target, stream, concurrency, total // rounds)
+                cpu[name] += cpu_seconds(target["pid"]) - before_cpu
+                # Includes the warm-up requests measure() sends first.
+                sent[name] += len(taken) + (3 * concurrency if concurrency else 32)
+                timings[name] += taken
+        figures = {
+            name: [percentile(timings[name], q) * 1000 for q in (50, 95, 99)]
+            + [cpu[name] / sent[name] * 1e6]
+            for name in names
+        }
         mode = f"{rate:g}/s" if rate else f"c={concurrency}"
-        rows.append(("stream TTFT" if stream else "non-stream", mode, len(timings), figures))
+        total = len(timings["direct"])
+        rows.append(("stream TTFT" if stream else "non-stream", mode, total, figures))
     header = (
-        f"{'metric':<12}{'load':>7}{'n':>6}  {'path':<9}{'p50':>8}{'p95':>8}{'p99':>8}"
+        f"{'metric':<12}{'load':>7}{'n':>6}  {'path':<12}{'p50':>8}{'p95':>8}{'p99':>8}"
         f"  {'added p50':>9}{'p95':>8}{'p99':>8}  {'ratio p50':>9}{'p99':>7}  {'cpu µs':>7}"
     )
     print(header)
     print("-" * len(header))
     for metric, mode, total, f in rows:
         d50, _, d99, _ = f["direct"]
-        for name in ("direct", "baseline", "sleep", "passthrough", "before", "gateway"):
+        for name in ("direct", "baseline", "sleep", "raw", "passthrough", "before", "gateway"):
             if name not in f:
                 continue
             p50, p95, p99, cpu = f[name]
-            line = f"{metric:<12}{mode:>7}{total:>6}  {name:<9}{p50:>8.2f}{p95:>8.2f}{p99:>8.2f}"
+            line = f"{metric:<12}{mode:>7}{total:>6}  {name:<12}{p50:>8.2f}{p95:>8.2f}{p99:>8.2f}"
             if name != "direct":
                 a50, a95, a99 = (g - d for g, d in zip(f[name][:3], f["direct"][:3], strict=True))
                 line += f"  {a50:>9.2f}{a95:>8.2f}{a99:>8.2f}  {p50 / d50:>9.2f}{p99 / d99:>7.2f}"
@@ -399,9 +412,16 @@ def main() -> None:
         "--before", type=Path, help="also measure a server whose extension is imported from here"
     )
     parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="split each closed-loop measurement into this many blocks, taken in turn across "
+        "the paths, so that a changing load on the machine weighs on all of them alike",
+    )
+    parser.add_argument(
         "--floor",
         action="store_true",
-        help="also measure baseline_handler.py's sleep and passthrough routes (non-streamed)",
+        help="also measure baseline_handler.py's sleep, raw and passthrough routes",
     )
     parser.add_argument(
         "--clients",
