@@ -17,27 +17,20 @@ import type {
   TranslateFn
 } from '../tokens';
 import { detectLanguage, ILanguage } from './language';
-import { summariseOutputs } from './outputs';
+import { runToolCall } from './toolcall';
 import { renderPrompt } from './prompts';
 import { IAgentSettings } from './settings';
 import { isSmallTalk } from './smalltalk';
 import type {
-  ICheckResult,
   IExecutionHost,
   IKernelState,
-  IStepRequest,
-  IStepResult,
   StepOutcome,
   StepStatus
 } from './tokens';
 import {
-  categoriesRunUnasked,
   contextMessage,
   FINAL_REQUEST_NOTE,
-  failureOf,
   gaveUpMessage,
-  judgeStep,
-  resultHeader,
   RUN_PYTHON_TOOL,
   SMALL_TALK_CONTEXT
 } from './toolresults';
@@ -319,14 +312,16 @@ export class Agent {
           );
           continue;
         }
-        const outcome = await this._runCall(
+        const outcome = await runToolCall({
+          host: this.host,
+          settings,
           call,
           request,
-          steps + 1,
+          step: steps + 1,
           state,
           signal,
           listener
-        );
+        });
         if (outcome.counted) {
           steps++;
         }
@@ -380,162 +375,6 @@ export class Agent {
         );
       }
     }
-  }
-
-  /**
-   * Carry out one tool call: parse, check, judge, run, summarise.
-   */
-  private async _runCall(
-    call: IWireToolCall,
-    request: ITurnRequest,
-    step: number,
-    state: IKernelState | null,
-    signal: AbortSignal,
-    listener: (event: AgentEvent) => void
-  ): Promise<Private.ICallOutcome> {
-    const settings = this.settings;
-    if (call.function.name !== RUN_PYTHON_TOOL.function.name) {
-      const failure = `Unknown tool ${call.function.name || '(no name)'}`;
-      return Private.refused(
-        `Error: there is no tool named "${call.function.name}"; the only tool is run_python.`,
-        failure,
-        false
-      );
-    }
-    const code = Private.codeOf(call.function.arguments);
-    if (code === null) {
-      return Private.refused(
-        'Error: the arguments of run_python were not valid JSON of the form {"code": "<python>"}; nothing was run. Call run_python again with valid arguments.',
-        'Invalid run_python arguments',
-        false
-      );
-    }
-    listener({
-      type: 'step-created',
-      step,
-      toolCallId: call.id,
-      code,
-      status: 'checking'
-    });
-    const timeoutSeconds = settings.executionTimeoutSeconds;
-    const stepRequest: IStepRequest = {
-      conversationId: request.conversationId,
-      turnId: request.turnId,
-      step,
-      toolCallId: call.id,
-      code,
-      needsApproval: false,
-      timeoutMs: timeoutSeconds * 1000
-    };
-    const onStatus = (status: StepStatus): void =>
-      listener({ type: 'step-status', step, status });
-    let ran: IStepResult | null = null;
-    try {
-      // A step that would run unasked goes to the kernel with its check in
-      // front, not after the check's round trip.
-      const allowed = categoriesRunUnasked(
-        settings.policy,
-        settings.approvalMode
-      );
-      const gated =
-        allowed && this.host.runGatedStep
-          ? await this.host.runGatedStep(stepRequest, allowed, signal, onStatus)
-          : null;
-      let check: ICheckResult | null = null;
-      if (gated?.kind === 'ran') {
-        ran = gated.result;
-      } else if (gated?.kind === 'refused') {
-        check = gated.check;
-      }
-      if (!ran) {
-        check ??= await this.host.check(code);
-        const verdict = judgeStep(
-          check,
-          settings.policy,
-          settings.approvalMode,
-          state
-        );
-        if (verdict.refusal) {
-          listener({
-            type: 'step-finished',
-            step,
-            status: 'blocked',
-            outcome: 'blocked',
-            code,
-            edited: false,
-            summary: verdict.refusal
-          });
-          return Private.refused(verdict.refusal, verdict.failure, true);
-        }
-        if (verdict.needsApproval) {
-          listener({
-            type: 'step-status',
-            step,
-            status: 'proposed',
-            approvalReason: verdict.approvalReason
-          });
-        }
-        ran = await this.host.runStep(
-          {
-            ...stepRequest,
-            needsApproval: verdict.needsApproval,
-            approvalReason: verdict.approvalReason
-          },
-          signal,
-          onStatus
-        );
-      }
-    } catch (error) {
-      if (!signal.aborted && !isAbort(error)) {
-        throw error;
-      }
-      ran = {
-        outcome: 'stopped',
-        code,
-        edited: false,
-        outputs: [],
-        executionCount: null,
-        cellId: ''
-      };
-    }
-    const header = resultHeader(ran, timeoutSeconds);
-    const ranCode =
-      ran.outcome === 'skipped' || ran.outcome === 'stopped' ? '' : ran.code;
-    const summary =
-      ranCode || ran.outputs.length
-        ? summariseOutputs(ran.outputs, {
-            tokenBudget: settings.outputTokenBudget,
-            vision: settings.visionCapable,
-            newFiles: ran.newFiles
-          })
-        : { text: '', images: [] };
-    const content =
-      ran.outcome === 'skipped'
-        ? header
-        : summary.text
-          ? `${header}\n${summary.text}`
-          : header;
-    const status = Private.STATUS[ran.outcome];
-    listener({
-      type: 'step-finished',
-      step,
-      status,
-      outcome: ran.outcome,
-      code: ran.code,
-      edited: ran.edited,
-      cellId: ran.cellId,
-      summary: content
-    });
-    return {
-      content,
-      images: summary.images.map(url => ({
-        type: 'image_url' as const,
-        image_url: { url }
-      })),
-      failure: failureOf(ran, timeoutSeconds),
-      stopped: ran.outcome === 'stopped',
-      counted: true
-    };
   }
 
   /**
@@ -606,49 +445,10 @@ export namespace Agent {
  */
 namespace Private {
   /**
-   * What one tool call led to.
-   */
-  export interface ICallOutcome {
-    content: string;
-    images: IWireContentPart[];
-    failure: string | null;
-    stopped: boolean;
-    /** Whether it counts as a step (it had code). */
-    counted: boolean;
-  }
-
-  /**
-   * A call that did not run.
-   */
-  export function refused(
-    content: string,
-    failure: string | null,
-    counted: boolean
-  ): ICallOutcome {
-    return { content, images: [], failure, stopped: false, counted };
-  }
-
-  /**
    * The tool message answering a call.
    */
   export function tool(call: IWireToolCall, content: string): IWireMessage {
     return { role: 'tool', tool_call_id: call.id, content };
-  }
-
-  /**
-   * The code of `run_python` arguments, or `null` when they are not valid.
-   */
-  export function codeOf(args: string): string | null {
-    try {
-      const parsed: unknown = JSON.parse(args);
-      if (parsed && typeof parsed === 'object' && 'code' in parsed) {
-        const code = (parsed as { code: unknown }).code;
-        return typeof code === 'string' && code.trim() ? code : null;
-      }
-    } catch {
-      // Not JSON: reported to the model as such.
-    }
-    return null;
   }
 
   /**
@@ -667,16 +467,4 @@ namespace Private {
         .join('\n')
     };
   }
-
-  /**
-   * The step status of an outcome.
-   */
-  export const STATUS: Record<StepOutcome, StepStatus> = {
-    ok: 'done',
-    error: 'failed',
-    timeout: 'failed',
-    kernel_died: 'failed',
-    skipped: 'skipped',
-    stopped: 'stopped'
-  };
 }

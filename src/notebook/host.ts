@@ -3,7 +3,7 @@
  * Distributed under the terms of the Modified BSD License.
  */
 
-import type { Cell, CodeCell } from '@jupyterlab/cells';
+import type { CodeCell } from '@jupyterlab/cells';
 import type { NotebookPanel } from '@jupyterlab/notebook';
 import type { Kernel } from '@jupyterlab/services';
 import type { TranslationBundle } from '@jupyterlab/translation';
@@ -25,16 +25,12 @@ import type {
 import { ApprovalOutcome, ApprovalRegistry, stepIdOf } from './approvals';
 import { ensureKernel } from './bridge';
 import { executeCell } from './execute';
-import {
-  getProvenance,
-  ICellProvenance,
-  statusOfOutcome,
-  updateProvenance
-} from './metadata';
+import { getProvenance, updateProvenance } from './metadata';
 import type { IFolderListing } from '../kernel/listing';
 import { GATE_METADATA_KEY } from '../kernel/replies';
 import type { IGateVerdict } from '../kernel/tools';
 import { listFolder, queueListing, withNewFiles } from './newfiles';
+import { codeCellById, insertStepCell, removeStepCell } from './stepcell';
 import { markCell, ProposalBanner } from './proposal';
 
 /**
@@ -49,9 +45,9 @@ export interface IKernelTools {
   listing(options?: { queued?: boolean }): Promise<IFolderListing>;
   state(): Promise<IKernelState>;
   /** Whether `gate` may be used now (`KernelTools.canGate`). */
-  readonly canGate?: boolean;
+  readonly canGate: boolean;
   /** The step gate (`KernelTools.gate`). */
-  gate?(
+  gate(
     code: string,
     allowed: readonly PolicyCategory[],
     token: string
@@ -138,7 +134,12 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
     signal: AbortSignal,
     onStatus: (status: StepStatus) => void
   ): Promise<IStepResult> {
-    const { cellId, finish } = this._insertStep(request, onStatus);
+    const { cellId, finish } = insertStepCell(
+      this._panel,
+      request,
+      onStatus,
+      this._trans
+    );
     const stepId = stepIdOf(request);
     let cell = this._cellById(cellId);
     if (request.needsApproval) {
@@ -203,23 +204,24 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
     onStatus: (status: StepStatus) => void
   ): Promise<IGatedStep> {
     const tools = this._liveTools();
-    if (!tools?.canGate || !tools.gate || signal.aborted) {
+    if (!tools?.canGate || signal.aborted) {
       return { kind: 'unavailable' };
     }
-    const gateTools = tools as IKernelTools &
-      Required<Pick<IKernelTools, 'gate'>>;
-    const { cellId, finish } = this._insertStep(
+    const { cellId, finish } = insertStepCell(
+      this._panel,
       { ...request, needsApproval: false },
-      onStatus
+      onStatus,
+      this._trans
     );
     const cell = this._cellById(cellId);
     if (!cell) {
+      removeStepCell(this._panel, cellId);
       return { kind: 'unavailable' };
     }
     const token = `${request.turnId}:${request.step}:${UUID.uuid4()}`;
     // The gate, the cell and the "after" listing leave in this order, in one
     // go: the kernel answers them one after the other.
-    const verdict = gateTools
+    const verdict = tools
       .gate(request.code, allowed, token)
       .catch((error: unknown) =>
         error instanceof Error ? error : new Error(String(error))
@@ -248,7 +250,7 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
     // Refused, or the gate could not decide: the cell did not run (aborted,
     // or refused by the guard). It leaves no trace in the notebook.
     await execution;
-    this._removeCell(cellId);
+    removeStepCell(this._panel, cellId);
     if (!(gate instanceof Error)) {
       return { kind: 'refused', check: gate.check };
     }
@@ -310,110 +312,6 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
   }
 
   /**
-   * Insert a step's cell with its provenance, and a `finish` that records how
-   * the step ended on the cell and in the result.
-   *
-   * @throws if the notebook is closed.
-   */
-  private _insertStep(
-    request: IStepRequest,
-    onStatus: (status: StepStatus) => void
-  ): {
-    cellId: string;
-    finish: (
-      outcome: StepOutcome,
-      cell: CodeCell | null,
-      extra?: Partial<IStepResult>
-    ) => IStepResult;
-  } {
-    const notebook = this._panel.content;
-    const model = notebook.model;
-    if (!model || this._panel.isDisposed) {
-      throw new Error(
-        this._trans.__('The notebook of this conversation is closed.')
-      );
-    }
-    const provenance: ICellProvenance = {
-      conversation: request.conversationId,
-      turn: request.turnId,
-      step: request.step,
-      status: request.needsApproval ? 'proposed' : 'running'
-    };
-    const index = this._insertionIndex(request.conversationId);
-    const shared = model.sharedModel.insertCell(index, {
-      cell_type: 'code',
-      source: request.code,
-      metadata: { code_interpreter: { ...provenance } }
-    });
-    const cellId = shared.getId();
-    const cell = this._cellById(cellId);
-    if (cell) {
-      markCell(cell, provenance.status);
-      void notebook.scrollToCell(cell, 'auto');
-    }
-    const finish = (
-      outcome: StepOutcome,
-      cell: CodeCell | null,
-      extra: Partial<IStepResult> = {}
-    ): IStepResult => {
-      const status = statusOfOutcome(outcome);
-      if (cell && !cell.isDisposed) {
-        updateProvenance(cell.model, {
-          status,
-          outcome,
-          ...(extra.edited !== undefined ? { edited: extra.edited } : {})
-        });
-        markCell(cell, status);
-      }
-      onStatus(status);
-      return {
-        outcome,
-        code: cell ? cell.model.sharedModel.getSource() : request.code,
-        edited: false,
-        outputs: cell ? cell.model.outputs.toJSON() : [],
-        executionCount: cell ? cell.model.executionCount : null,
-        cellId,
-        ...extra
-      };
-    };
-    return { cellId, finish };
-  }
-
-  /**
-   * Remove a refused step's cell, outside the undo history: undo must not
-   * bring back code that was never allowed to run.
-   */
-  private _removeCell(cellId: string): void {
-    const model = this._panel.content.model;
-    if (!model) {
-      return;
-    }
-    const index = Array.from(model.cells).findIndex(cell => cell.id === cellId);
-    if (index >= 0) {
-      model.sharedModel.transact(
-        () => model.sharedModel.deleteCell(index),
-        false
-      );
-    }
-  }
-
-  /**
-   * Where a new step cell goes: after the conversation's last cell; for the
-   * first step, after the active cell, or at the end.
-   */
-  private _insertionIndex(conversation: string): number {
-    const notebook = this._panel.content;
-    const cells = notebook.model!.cells;
-    for (let i = cells.length - 1; i >= 0; i--) {
-      if (getProvenance(cells.get(i))?.conversation === conversation) {
-        return i + 1;
-      }
-    }
-    const active = notebook.activeCellIndex;
-    return active >= 0 && active < cells.length ? active + 1 : cells.length;
-  }
-
-  /**
    * Wait for Run / Skip from the chat or the cell; deleting the cell skips,
    * Stop cancels.
    */
@@ -460,10 +358,7 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
   }
 
   private _cellById(cellId: string): CodeCell | null {
-    const cell = this._panel.content.widgets.find(
-      (widget: Cell) => widget.model.id === cellId
-    );
-    return cell && cell.model.type === 'code' ? (cell as CodeCell) : null;
+    return codeCellById(this._panel, cellId);
   }
 
   /**
