@@ -23,7 +23,10 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
+# `labextension develop` links the venv's extension folder to labextension/, so a later editable
+# install writes its install.json in there, and the next wheel build would hold it twice.
 install: $(VENV)/bin/python node_modules/.package-lock.json
+	rm -f jupyterlab_code_interpreter/labextension/install.json
 	$(VENV)/bin/python -m pip install --quiet -e ".[test,kernel]"
 	jupyter labextension develop --overwrite .
 	jupyter server extension enable --sys-prefix jupyterlab_code_interpreter

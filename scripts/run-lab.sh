@@ -12,4 +12,8 @@ if [ -z "${AZURE_OPENAI_ENDPOINT:-}" ] && [ -z "${OPENAI_BASE_URL:-}" ] && [ -z 
   echo "No model endpoint configured: using the LLM simulator's demo answers on port $port."
   echo "Set AZURE_OPENAI_ENDPOINT (or OPENAI_BASE_URL) and the key variables to use a real model."
 fi
+# Jupyter refuses to start as root without being told; these machines run everything as root.
+if [ "$(id -u)" = "0" ]; then
+  set -- --allow-root "$@"
+fi
 jupyter lab "$@"
