@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from traitlets import Dict, Float, Int, List
+from traitlets import Dict, Float, Int, List, Unicode
 from traitlets.config import Configurable
 
 
@@ -70,4 +70,22 @@ class CodeInterpreter(Configurable):
         config=True,
         help="""Seconds of silence in a streamed answer after which an SSE comment is sent so
         proxies keep the connection open; 0 turns heartbeats off.""",
+    )
+
+    kernel_env_strip = List(
+        Unicode(),
+        default_value=[],
+        config=True,
+        help="""More environment variable NAMES to remove from every kernel's environment,
+        beside the ones always removed (AZURE_OPENAI_API_KEY, OPENAI_API_KEY and every
+        configured endpoint's api_key_env). Kernel code can print any variable it inherits.""",
+    )
+
+    kernel_env_keep = List(
+        Unicode(),
+        default_value=[],
+        config=True,
+        help="""Environment variable NAMES kernels keep on purpose even though they would be
+        removed (e.g. ['OPENAI_API_KEY'] for users who call the model from their own code).
+        Whatever a kernel holds, its code (and so a generated cell) can read.""",
     )
