@@ -56,14 +56,7 @@ MAX_VARIABLES = 50
 MAX_FILES = 100
 MAX_LISTING = 5000
 REFUSAL_WAIT_SECONDS = 0.25
-PACKAGES_OF_INTEREST = (
-    "numpy", "pandas", "polars", "matplotlib", "seaborn", "plotly", "bokeh", "altair", "scipy",
-    "sympy", "scikit-learn", "statsmodels", "xgboost", "lightgbm", "torch", "tensorflow",
-    "networkx", "pillow", "opencv-python", "opencv-python-headless", "qrcode", "openpyxl",
-    "xlrd", "pyarrow", "duckdb", "requests", "httpx", "beautifulsoup4", "lxml", "sqlalchemy",
-    "pymysql", "mysql-connector-python", "psycopg2", "psycopg2-binary", "jieba", "wordcloud",
-    "tqdm",
-)  # fmt: skip
+MAX_PACKAGES = 5000
 _packages_cache = {}
 _gate = {"approved": None, "result": None}
 
@@ -615,12 +608,13 @@ def _install_guard(shell):
 
 
 def state(shell=None, cwd=None):
-    """The `IKernelState`: user variables, packages of interest, working folder and files."""
+    """The `IKernelState`: user variables, importable packages, working folder and files."""
     shell = shell if shell is not None else _shell()
     cwd = cwd or os.getcwd()
     return {
         "variables": variables(shell),
         "packages": packages(),
+        "imports": package_imports(),
         "cwd": cwd,
         "files": files(cwd),
     }
@@ -663,20 +657,98 @@ def _shape(value):
 
 
 def packages():
-    """Installed packages of interest, distribution name → version (cached until a
-    site-packages folder changes, as `%pip install` does)."""
+    """The distributions importable in this kernel, canonical name → version.
+
+    Every distribution on `sys.path` with a top-level module the import system finds
+    (`top_level.txt`, else the first parts of its RECORD), not a fixed list: the prompt tells
+    the model to use only what is installed, so this must be what is installed. Found once and
+    kept until `sys.path` or the modification time of one of its folders changes (`%pip
+    install` writes into a site-packages folder), so a state request costs a `stat` per entry.
+    """
+    return dict(_installed()["packages"])
+
+
+def package_imports():
+    """What the importable distributions whose module is not their name import, e.g.
+    `{"pillow": ["PIL"], "scikit-learn": ["sklearn"]}`, so the model need not guess."""
+    return {name: list(names) for name, names in _installed()["imports"].items()}
+
+
+def _installed():
+    key = tuple((path, _mtime(path)) for path in sys.path if isinstance(path, str))
+    if _packages_cache.get("key") != key:
+        import importlib
+
+        importlib.invalidate_caches()  # a folder that just appeared may be cached as absent
+        _packages_cache.update(_find_distributions(), key=key)
+    return _packages_cache
+
+
+def _find_distributions():
     from importlib import metadata
 
-    key = tuple(_mtime(path) for path in sys.path)
-    if _packages_cache.get("key") != key:
-        found = {}
-        for name in PACKAGES_OF_INTEREST:
-            try:
-                found[name] = metadata.version(name)
-            except Exception:
-                continue
-        _packages_cache.update(key=key, packages=found)
-    return dict(_packages_cache["packages"])
+    found, imports = {}, {}
+    for dist in metadata.distributions():
+        name, version = _name_and_version(dist)
+        if not name or name in found:
+            continue  # the first one on sys.path is the one that imports
+        modules = sorted(module for module in _top_level(dist, name) if _importable(module))
+        if not modules:
+            continue
+        found[name] = version
+        if name.replace("-", "_") not in modules:
+            imports[name] = ([m for m in modules if not m.startswith("_")] or modules)[:3]
+        if len(found) >= MAX_PACKAGES:
+            break
+    return {"packages": found, "imports": imports}
+
+
+def _name_and_version(dist):
+    """The canonical name (PEP 503) and version, from the `name-version.dist-info` folder's
+    name when it has one (no METADATA to parse), else from the metadata."""
+    import re
+
+    folder = getattr(getattr(dist, "_path", None), "name", "")
+    if folder.endswith(".dist-info") and folder.count("-") == 1:
+        name, version = folder[: -len(".dist-info")].split("-")
+    else:
+        try:
+            name, version = dist.metadata["Name"], dist.version
+        except Exception:
+            return "", ""
+    return re.sub(r"[-_.]+", "-", str(name or "")).lower(), str(version or "")
+
+
+def _top_level(dist, name):
+    """The distribution's top-level module names: declared, else read from its RECORD, else
+    guessed from its name."""
+    try:
+        declared = dist.read_text("top_level.txt")
+        record = None if declared else dist.read_text("RECORD")
+    except Exception:
+        declared = record = None
+    if declared:
+        names = declared.split()
+    else:
+        names = set()
+        for line in (record or "").splitlines():
+            first = line.split(",", 1)[0].split("/", 1)[0]
+            if first.endswith((".py", ".so", ".pyd")):
+                first = first.split(".", 1)[0]
+            names.add(first)
+    hidden = ("__editable__", "__pycache__")
+    names = {n for n in names if n.isidentifier() and not n.startswith(hidden)}
+    return names or {name.replace("-", "_")}
+
+
+def _importable(module):
+    """Whether `import module` would find it; nothing is imported."""
+    from importlib import util
+
+    try:
+        return module in sys.modules or util.find_spec(module) is not None
+    except (ImportError, ValueError, AttributeError):
+        return False
 
 
 def _mtime(path):
