@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from traitlets import Dict, Float, Int, List, Unicode
+from traitlets import Bool, Dict, Float, Int, List, Unicode
 from traitlets.config import Configurable
 
 
@@ -52,6 +52,28 @@ class CodeInterpreter(Configurable):
         with `endpoint` if both are set. See docs/gateway.md.""",
     )
 
+    allow_user_endpoints = Bool(
+        True,
+        config=True,
+        help="""Whether the user's JupyterLab settings (endpoint, endpoints) may choose model
+        endpoints when no administrator endpoint is configured. On by default for a single
+        user; the JupyterHub docs turn it off, so that only the administrator's endpoints (and
+        the environment's) are ever called. When off, user endpoint settings are ignored and
+        the status says so.""",
+    )
+
+    allow_user_key_sources = Bool(
+        False,
+        config=True,
+        help="""Whether an endpoint from the user's settings may read a key from the server:
+        apiKeyEnv (an environment variable), apiKeyFile (a file) or entraId (the server's
+        Microsoft Entra ID identity). Off by default: anything that can write the user's
+        settings (a page with the user's cookie, kernel code) could otherwise send a server
+        secret to a URL of its choosing; such endpoints may use a key the user stored
+        (apiKeyName) or none. Even when on, a variable or file that an administrator's or the
+        environment's endpoint uses is sent only to that endpoint's base URL.""",
+    )
+
     max_hops = Int(
         3,
         config=True,
@@ -88,4 +110,15 @@ class CodeInterpreter(Configurable):
         help="""Environment variable NAMES kernels keep on purpose even though they would be
         removed (e.g. ['OPENAI_API_KEY'] for users who call the model from their own code).
         Whatever a kernel holds, its code (and so a generated cell) can read.""",
+    )
+
+    protect_server_process = Bool(
+        True,
+        config=True,
+        help="""On Linux, once the server holds a model key (a key variable set, a key file,
+        a stored key), mark its process non-dumpable (prctl PR_SET_DUMPABLE 0) so that other
+        processes of the same user, kernels included, cannot read its /proc/<pid>/environ or
+        attach to it. Side effects on the server process only: no core dumps, and debuggers or
+        profilers (gdb, py-spy) cannot attach to it. Root can still read it. See
+        docs/security.md.""",
     )

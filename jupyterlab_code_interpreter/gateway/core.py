@@ -24,7 +24,7 @@ from . import errors
 from .breaker import COOLING
 from .config import CodeInterpreter
 from .endpoint import DEFAULT_ALIAS, Endpoint
-from .keys import KeyMissing, KeyResolver, KeyStore
+from .keys import KeyMissing, KeyResolver, KeyStore, has_key_source
 from .pool import Pool, resolve_pool
 from .relay import Relay, estimate_tokens
 from .router import Deployment, Router, retry_after_seconds
@@ -138,6 +138,8 @@ class Gateway:
         inputs = (
             repr(self.config.endpoints),
             repr(self.config.endpoint),
+            self.config.allow_user_endpoints,
+            self.config.allow_user_key_sources,
             self.user_settings.stamp(),
             tuple(map(self.environ.get, _ENV_NAMES)),
         )
@@ -150,9 +152,13 @@ class Gateway:
                 setting,
                 self.environ,
                 problem,
+                allow_user_endpoints=self.config.allow_user_endpoints,
+                allow_user_key_sources=self.config.allow_user_key_sources,
             )
             for error in pool.errors:
                 self.log.error("code-interpreter gateway: invalid endpoint: %s", error.message)
+            for note in pool.notes:
+                self.log.warning("code-interpreter gateway: %s", note)
             self._pool_input, self._pool = inputs, pool
             self._deployments = {
                 e: self._deployments.get(e) or self._new(e) for e in pool.endpoints
@@ -192,6 +198,8 @@ class Gateway:
         if not pool.configured:
             if pool.problem:
                 raise errors.endpoint_invalid(pool.problem)
+            if pool.notes:
+                raise errors.user_endpoints_disabled(" ".join(pool.notes))
             raise errors.no_endpoint_configured()
         alias = body.get("model") or DEFAULT_ALIAS
         serving = pool.serving(alias) if isinstance(alias, str) else []
@@ -335,8 +343,11 @@ class Gateway:
                 raise _Retry(errors.pool_exhausted("", 1, 0))
             if response.status in (401, 403):
                 # The body may echo part of the key: drop it unread.
-                deployment.usage.last_error = f"HTTP {response.status}: the key was rejected"
                 deployment.breaker.on_auth_failure()
+                if not has_key_source(endpoint):
+                    deployment.usage.last_error = f"HTTP {response.status}: it wants a key"
+                    raise _Retry(errors.upstream_wants_key(response.status, endpoint.where))
+                deployment.usage.last_error = f"HTTP {response.status}: the key was rejected"
                 source = self.keys.source_of(endpoint)
                 raise _Retry(errors.upstream_key_rejected(response.status, endpoint.where, source))
             if response.status == 200 and stream:

@@ -1,12 +1,12 @@
-"""Which model endpoint the gateway calls, resolved from three sources (pure: no I/O).
+"""One model endpoint: the dataclass, and the validators of its three sources (pure: no I/O).
 
-Precedence: the administrator's server config (`c.CodeInterpreter.endpoint`), then the user's
-JupyterLab setting `endpoint`, then the environment (the openai SDK's variable names). The first
-source that says anything wins, even when what it says is invalid: an administrator's broken
-config must be reported, not silently replaced by a user's endpoint.
+The sources are the administrator's server config (`c.CodeInterpreter.endpoint`), the user's
+JupyterLab setting `endpoint`, and the environment (the openai SDK's variable names). pool.py
+picks among them by precedence and applies key custody (binding.py).
 
-Keys are never part of an endpoint; it names the environment variable that holds the key.
-A pool of several endpoints is resolved by pool.py, which reuses these validators.
+Keys are never part of an endpoint; it names where the key is read from. An endpoint from the
+server config or the environment defaults to AZURE_OPENAI_API_KEY / OPENAI_API_KEY; one from
+the user's settings has no default: a setting names a stored key or goes without one.
 """
 
 from __future__ import annotations
@@ -34,8 +34,11 @@ _FIELDS = (
     ("api_version", "apiVersion"),
     ("model", "model"),
     ("api_key_env", "apiKeyEnv"),
+    ("api_key_name", "apiKeyName"),
 )
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
+# Endpoint names and the key store's key names (file names: no path, no leading dot).
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
 
 class EndpointConfigError(ValueError):
@@ -98,33 +101,6 @@ class Endpoint:
         return (DEFAULT_ALIAS, self.model) if self.model != DEFAULT_ALIAS else (DEFAULT_ALIAS,)
 
 
-@dataclass(frozen=True)
-class Resolution:
-    """The outcome of resolving: endpoints (empty when none), their source, and a problem
-    (a user-facing sentence) when the chosen source is invalid."""
-
-    endpoints: tuple[Endpoint, ...] = ()
-    source: str | None = None
-    problem: str | None = None
-
-    @property
-    def configured(self) -> bool:
-        return bool(self.endpoints)
-
-    def aliases(self) -> list[str]:
-        names: list[str] = []
-        for endpoint in self.endpoints:
-            names.extend(a for a in endpoint.aliases if a not in names)
-        return names
-
-    def route(self, alias: str) -> Endpoint | None:
-        """The endpoint serving `alias`, or None."""
-        for endpoint in self.endpoints:
-            if alias in endpoint.aliases:
-                return endpoint
-        return None
-
-
 def endpoint_from_mapping(mapping: Mapping, source: str, camel: bool) -> Endpoint | None:
     """Validate a server-config (snake_case) or user-setting (camelCase) endpoint mapping.
 
@@ -146,7 +122,9 @@ def endpoint_from_mapping(mapping: Mapping, source: str, camel: bool) -> Endpoin
         if not isinstance(value, str):
             raise EndpointConfigError(f"{where}.{name} must be a string.")
         values[snake] = value.strip()
-    if not any(values[k] for k in ("base_url", "deployment", "model", "api_key_env")):
+    if not any(
+        values[k] for k in ("base_url", "deployment", "model", "api_key_env", "api_key_name")
+    ):
         return None
 
     def field_name(snake: str) -> str:
@@ -165,6 +143,21 @@ def endpoint_from_mapping(mapping: Mapping, source: str, camel: bool) -> Endpoin
             "the key (letters, digits, underscore), not the key itself.",
             field_name("api_key_env"),
         )
+    api_key_name = values["api_key_name"]
+    if api_key_env and api_key_name:
+        raise EndpointConfigError(
+            f"{field_name('api_key_name')} conflicts with {field_name('api_key_env')}; give one "
+            "key source.",
+            field_name("api_key_name"),
+        )
+    if api_key_name and not NAME_PATTERN.match(api_key_name):
+        raise EndpointConfigError(
+            f"{field_name('api_key_name')} must be the name of a stored key (letters, digits, "
+            ". _ -).",
+            field_name("api_key_name"),
+        )
+    # A setting gets no default key: the server's variables are for its own endpoints.
+    default_key = source != USER_SETTINGS and not api_key_name
     if kind == "azure":
         if not values["base_url"]:
             raise EndpointConfigError(
@@ -184,15 +177,17 @@ def endpoint_from_mapping(mapping: Mapping, source: str, camel: bool) -> Endpoin
             base_url=base_url,
             model=values["deployment"],
             api_version=values["api_version"] or DEFAULT_AZURE_API_VERSION,
-            api_key_env=api_key_env or "AZURE_OPENAI_API_KEY",
+            api_key_env=api_key_env or ("AZURE_OPENAI_API_KEY" if default_key else ""),
             source=source,
+            api_key_name=api_key_name,
         )
     return Endpoint(
         kind="openai",
         base_url=_check_url(values["base_url"] or DEFAULT_OPENAI_BASE_URL, field_name("base_url")),
         model=values["model"] or DEFAULT_OPENAI_MODEL,
-        api_key_env=api_key_env or "OPENAI_API_KEY",
+        api_key_env=api_key_env or ("OPENAI_API_KEY" if default_key else ""),
         source=source,
+        api_key_name=api_key_name,
     )
 
 
@@ -225,36 +220,6 @@ def endpoint_from_environment(environ: Mapping[str, str]) -> Endpoint | None:
             source=ENVIRONMENT,
         )
     return None
-
-
-def resolve(
-    server_config: Mapping | None,
-    user_setting: Mapping | None,
-    environ: Mapping[str, str],
-    user_setting_problem: str | None = None,
-) -> Resolution:
-    """Pick the endpoint by precedence; see the module docstring.
-
-    `user_setting_problem` reports a settings file that could not be read."""
-
-    def from_user_setting() -> Endpoint | None:
-        if user_setting_problem:
-            raise EndpointConfigError(user_setting_problem)
-        return endpoint_from_mapping(user_setting or {}, USER_SETTINGS, True)
-
-    sources = (
-        (SERVER_CONFIG, lambda: endpoint_from_mapping(server_config or {}, SERVER_CONFIG, False)),
-        (USER_SETTINGS, from_user_setting),
-        (ENVIRONMENT, lambda: endpoint_from_environment(environ)),
-    )
-    for source, read in sources:
-        try:
-            endpoint = read()
-        except EndpointConfigError as err:
-            return Resolution(source=source, problem=str(err))
-        if endpoint is not None:
-            return Resolution(endpoints=(endpoint,), source=source)
-    return Resolution()
 
 
 def _check_url(url: str, name: str) -> str:

@@ -166,6 +166,33 @@ def upstream_key_rejected(status: int, where: str, source: str) -> GatewayError:
     )
 
 
+def user_endpoints_disabled(note: str) -> GatewayError:
+    """Nothing configured but the user's endpoint settings, which the administrator turned off."""
+    return GatewayError(
+        503,
+        f"{note} No other model endpoint is configured: ask your administrator to set one up "
+        "(c.CodeInterpreter.endpoints in the Jupyter Server config, or the server's environment).",
+        "server_error",
+        "no_endpoint_configured",
+        dict(NO_RETRY),
+    )
+
+
+def upstream_wants_key(status: int, where: str) -> GatewayError:
+    """401/403 from an endpoint of the user's settings that names no key: it was sent none,
+    since the server's keys go only to the administrator's endpoints."""
+    return GatewayError(
+        status,
+        f"The endpoint {where} refused the request (HTTP {status}): it was sent without a key, "
+        "because the endpoint names none (endpoints from your settings never get the server's "
+        "keys). Store your key (PUT code-interpreter/keys/<name>) and set apiKeyName on this "
+        "endpoint in the Code Interpreter settings.",
+        "authentication_error" if status == 401 else "permission_error",
+        "upstream_auth_failed",
+        dict(NO_RETRY),
+    )
+
+
 def upstream_malformed(host: str) -> GatewayError:
     return GatewayError(
         502,

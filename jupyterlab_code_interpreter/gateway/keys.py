@@ -3,8 +3,10 @@
 Sources, one per endpoint: an environment variable of the server (`api_key_env`), a secret
 file (`api_key_file`, e.g. a mounted Kubernetes Secret), a key the user pasted into the key
 store (`api_key_name`), or a Microsoft Entra ID token (`entra_id`; `azure-identity` is an
-optional dependency, imported only when such an endpoint is used). No key is ever logged,
-returned by a route, or put in an error message: messages name the source, never the value.
+optional dependency, imported only when such an endpoint is used), or none at all: an endpoint
+from the user's settings that names no stored key is called without one (binding.py decides
+which sources an endpoint may name). No key is ever logged, returned by a route, or put in an
+error message: messages name the source, never the value.
 """
 
 from __future__ import annotations
@@ -102,7 +104,9 @@ class KeyResolver:
             return f"the key file {endpoint.api_key_file}"
         if endpoint.api_key_name:
             return f"the stored key {endpoint.api_key_name!r}"
-        return f"the environment variable {endpoint.api_key_env}"
+        if endpoint.api_key_env:
+            return f"the environment variable {endpoint.api_key_env}"
+        return "no key (the endpoint names none)"
 
     def peek(self, endpoint: Endpoint) -> str | None:
         """The key without network calls (None for Entra ID or when unset); for status and
@@ -118,7 +122,7 @@ class KeyResolver:
     def missing(self, endpoint: Endpoint) -> str | None:
         """Why this endpoint cannot be called for lack of a key, else None. OpenAI-compatible
         endpoints without a key are called without one (local servers such as Ollama)."""
-        if endpoint.entra_id or self.peek(endpoint):
+        if endpoint.entra_id or self.peek(endpoint) or not has_key_source(endpoint):
             return None
         if endpoint.kind == "openai" and not (endpoint.api_key_file or endpoint.api_key_name):
             return None
@@ -148,6 +152,8 @@ class KeyResolver:
                 value = Path(path).read_text(encoding="utf-8").strip() or None
             except (OSError, UnicodeDecodeError):
                 value = None
+            if value is not None and not _one_line(value):
+                value = None  # not a key (e.g. a whole environment block): never sent
         self._files[path] = (stamp, value)
         return value
 
@@ -169,3 +175,15 @@ class KeyResolver:
             raise KeyMissing(f"Microsoft Entra ID gave no token ({type(err).__name__})") from None
         self._entra_token = (token.token, float(token.expires_on))
         return token.token
+
+
+def has_key_source(endpoint: Endpoint) -> bool:
+    """Whether the endpoint names a key at all; one that does not is called without a key."""
+    return bool(
+        endpoint.entra_id or endpoint.api_key_file or endpoint.api_key_name or endpoint.api_key_env
+    )
+
+
+def _one_line(value: str) -> bool:
+    """A key is printable ASCII on one line; anything else would not survive a header."""
+    return value.isascii() and value.isprintable()

@@ -8,14 +8,17 @@ and left out, the valid ones keep working.
 
 Keys are referenced, never stored: by environment variable (`api_key_env`), secret file
 (`api_key_file`), the user's key store (`api_key_name`) or Microsoft Entra ID (`entra_id`).
+Endpoints from the user's settings pass binding.py's custody check as well: the server's key
+sources are not theirs to send elsewhere. An administrator may ignore user settings
+altogether (`allow_user_endpoints`); the pool then says so in `notes`.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from .binding import ALLOW_ENDPOINTS, KeyBindings, refusal
 from .endpoint import (
     _ENV_NAME,
     DEFAULT_ALIAS,
@@ -23,6 +26,7 @@ from .endpoint import (
     DEFAULT_OPENAI_BASE_URL,
     DEFAULT_OPENAI_MODEL,
     ENVIRONMENT,
+    NAME_PATTERN,
     SERVER_CONFIG,
     USER_SETTINGS,
     Endpoint,
@@ -32,8 +36,8 @@ from .endpoint import (
     endpoint_from_mapping,
 )
 
-NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-KEY_NAME = NAME
+NAME = NAME_PATTERN
+KEY_NAME = NAME_PATTERN
 
 # (snake_case in server config, camelCase in settings, expected type)
 FIELDS = (
@@ -78,6 +82,8 @@ class Pool:
     endpoints: tuple[Endpoint, ...] = ()
     source: str | None = None
     errors: tuple[ConfigError, ...] = field(default_factory=tuple)
+    # Sentences about configuration that was ignored on purpose (not an error to fix here).
+    notes: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def configured(self) -> bool:
@@ -106,34 +112,77 @@ def resolve_pool(
     user_endpoint: Mapping | None,
     environ: Mapping[str, str],
     user_problem: str | None = None,
+    *,
+    allow_user_endpoints: bool = True,
+    allow_user_key_sources: bool = False,
 ) -> Pool:
-    """Pick the source by precedence, then validate its endpoints one by one."""
+    """Pick the source by precedence, then validate its endpoints one by one; endpoints from
+    the user's settings also pass the custody check (binding.py)."""
     if server_endpoints or _says_something(server_endpoint):
         return _from_source(server_endpoints, server_endpoint, SERVER_CONFIG)
-    if user_problem:
+    notes: tuple[str, ...] = ()
+    user_says = bool(user_problem or user_endpoints or _says_something(user_endpoint))
+    if user_says and not allow_user_endpoints:
+        notes = (
+            "Your endpoint settings (endpoint, endpoints) are ignored: an administrator turned "
+            f"user endpoints off ({ALLOW_ENDPOINTS} = False).",
+        )
+    elif user_problem:
         return Pool(source=USER_SETTINGS, errors=(ConfigError("settings", "", user_problem),))
-    if user_endpoints or _says_something(user_endpoint):
-        return _from_source(user_endpoints, user_endpoint, USER_SETTINGS)
+    elif user_says:
+        bindings = _server_bindings(server_endpoints, server_endpoint, environ)
+
+        def vet(endpoint: Endpoint, label: str) -> EndpointConfigError | None:
+            return refusal(endpoint, label, bindings, allow_user_key_sources)
+
+        return _from_source(user_endpoints, user_endpoint, USER_SETTINGS, vet)
     try:
         endpoint = endpoint_from_environment(environ)
     except EndpointConfigError as err:
-        return Pool(source=ENVIRONMENT, errors=(ConfigError("environment", err.field, str(err)),))
+        error = ConfigError("environment", err.field, str(err))
+        return Pool(source=ENVIRONMENT, errors=(error,), notes=notes)
     if endpoint is None:
-        return Pool()
-    return Pool(endpoints=(endpoint,), source=ENVIRONMENT)
+        return Pool(notes=notes)
+    return Pool(endpoints=(endpoint,), source=ENVIRONMENT, notes=notes)
+
+
+def _server_bindings(
+    server_endpoints: Sequence | None, server_endpoint: Mapping | None, environ: Mapping[str, str]
+) -> KeyBindings:
+    """The bindings of every valid endpoint the administrator and the environment configure
+    (whether or not they are the winning source)."""
+    endpoints = list(_from_source(server_endpoints, server_endpoint, SERVER_CONFIG).endpoints)
+    try:
+        endpoint = endpoint_from_environment(environ)
+    except EndpointConfigError:
+        endpoint = None
+    if endpoint is not None:
+        endpoints.append(endpoint)
+    return KeyBindings.of(endpoints, environ)
 
 
 def _says_something(mapping: Mapping | None) -> bool:
     return bool(mapping) and any(v not in ("", None) for v in mapping.values())
 
 
-def _from_source(entries: Sequence | None, single: Mapping | None, source: str) -> Pool:
+Vet = Callable[[Endpoint, str], EndpointConfigError | None]
+
+
+def _from_source(
+    entries: Sequence | None, single: Mapping | None, source: str, vet: Vet | None = None
+) -> Pool:
+    """Validate a source's endpoints; `vet` may refuse a valid one (its error is reported
+    like any other)."""
     camel = source == USER_SETTINGS
     endpoints: list[Endpoint] = []
     errors: list[ConfigError] = []
     if _says_something(single):
+        where = "c.CodeInterpreter.endpoint" if source == SERVER_CONFIG else "the setting endpoint"
         try:
             endpoint = endpoint_from_mapping(single or {}, source, camel)
+            refused = vet(endpoint, where) if vet and endpoint is not None else None
+            if refused is not None:
+                raise refused
         except EndpointConfigError as err:
             errors.append(ConfigError("endpoint", err.field.rsplit(".", 1)[-1], str(err)))
         else:
@@ -149,7 +198,11 @@ def _from_source(entries: Sequence | None, single: Mapping | None, source: str) 
         if isinstance(entry, Mapping) and isinstance(entry.get("name"), str) and entry["name"]:
             label += f" ({entry['name']!r})"
         try:
-            endpoints.append(parse_entry(entry, index, label, source, camel))
+            endpoint = parse_entry(entry, index, label, source, camel)
+            refused = vet(endpoint, label) if vet else None
+            if refused is not None:
+                raise refused
+            endpoints.append(endpoint)
         except EndpointConfigError as err:
             name = entry.get("name") if isinstance(entry, Mapping) else None
             field_name = err.field.rsplit(".", 1)[-1]
@@ -226,7 +279,10 @@ def parse_entry(entry: object, index: int, label: str, source: str, camel: bool)
         base_url = values["base_url"] or DEFAULT_OPENAI_BASE_URL
         base_url = _check_url(base_url, f"{label}.{shown['base_url']}")
         model = values["model"] or DEFAULT_OPENAI_MODEL
+    # An administrator's endpoint defaults to the SDK's variable; a setting's has no default
+    # (the server's key is not the setting's to send).
     default_env = "AZURE_OPENAI_API_KEY" if kind == "azure" else "OPENAI_API_KEY"
+    default_env = "" if source == USER_SETTINGS else default_env
     return Endpoint(
         kind=kind,
         base_url=base_url,

@@ -22,6 +22,8 @@ def pool_status(gateway: Gateway) -> dict:
     if first is None:
         if pool.problem:
             message = errors.endpoint_invalid(pool.problem).message
+        elif pool.notes:
+            message = errors.user_endpoints_disabled(" ".join(pool.notes)).message
         else:
             message = errors.no_endpoint_configured().message
     elif all(missing.values()):
@@ -29,7 +31,7 @@ def pool_status(gateway: Gateway) -> dict:
     elif pool.errors:
         message = errors.endpoint_invalid(pool.problem).message
     else:
-        message = ""
+        message = " ".join(pool.notes)
     endpoints = [_endpoint_status(gateway, e, missing[e]) for e in pool.endpoints]
     endpoints += [
         {"name": error.endpoint, "kind": None, "host": None, "tier": None, "state": "invalid"}
@@ -46,6 +48,7 @@ def pool_status(gateway: Gateway) -> dict:
         "message": message,
         "endpoints": endpoints,
         "config_errors": [error.as_dict() for error in pool.errors],
+        "notes": list(pool.notes),
     }
 
 

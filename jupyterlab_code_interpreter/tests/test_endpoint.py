@@ -2,12 +2,17 @@
 
 import pytest
 
-from jupyterlab_code_interpreter.gateway.endpoint import (
-    DEFAULT_AZURE_API_VERSION,
-    resolve,
-)
+from jupyterlab_code_interpreter.gateway.endpoint import DEFAULT_AZURE_API_VERSION
+from jupyterlab_code_interpreter.gateway.pool import resolve_pool
 from jupyterlab_code_interpreter.gateway.upstream import build_chat_request
 from jupyterlab_code_interpreter.gateway.user_settings import UserSettingsFile
+
+
+def resolve(server_config, user_setting, environ, **custody):
+    """The single-endpoint sources (`c.CodeInterpreter.endpoint`, the setting `endpoint`,
+    the environment) through the pool's resolution, which is the only one."""
+    return resolve_pool(None, server_config, None, user_setting, environ, **custody)
+
 
 AZURE_ENV = {
     "AZURE_OPENAI_ENDPOINT": "https://res.openai.azure.com/",
@@ -113,6 +118,38 @@ def test_openai_request_shape_without_key():
     request = build_chat_request(endpoint, {"model": "qwen"}, {}, None)
     assert request.url == "http://localhost:11434/v1/chat/completions"
     assert "authorization" not in request.headers
+
+
+def test_a_setting_endpoint_gets_no_default_key_and_may_name_a_stored_one():
+    env = {"OPENAI_API_KEY": "sk-server", "AZURE_OPENAI_API_KEY": "az-server"}
+    user = {"kind": "azure", "baseUrl": "https://elsewhere.example", "deployment": "d"}
+    (endpoint,) = resolve({}, user, env).endpoints
+    assert (endpoint.api_key_env, endpoint.api_key_name) == ("", "")
+    request = build_chat_request(endpoint, {"model": "default"}, {}, None)
+    assert not {"api-key", "authorization"} & {name.lower() for name in request.headers}
+    (stored,) = resolve({}, {**user, "apiKeyName": "mine"}, env).endpoints
+    assert (stored.api_key_env, stored.api_key_name) == ("", "mine")
+    # The administrator's single endpoint keeps the SDK's variable as its default.
+    (admin,) = resolve(
+        {"kind": "azure", "base_url": "https://r", "deployment": "d"}, {}, {}
+    ).endpoints
+    assert admin.api_key_env == "AZURE_OPENAI_API_KEY"
+
+
+@pytest.mark.parametrize(
+    "setting, words",
+    [
+        ({"baseUrl": "http://x/v1", "apiKeyName": "../k"}, ["endpoint.apiKeyName", "stored key"]),
+        (
+            {"baseUrl": "http://x/v1", "apiKeyName": "k", "apiKeyEnv": "K"},
+            ["endpoint.apiKeyName conflicts with the setting endpoint.apiKeyEnv"],
+        ),
+    ],
+)
+def test_stored_key_names_are_checked(setting, words):
+    found = resolve({}, setting, {}, allow_user_key_sources=True)
+    for word in words:
+        assert word in found.problem
 
 
 def test_settings_file_is_reread_only_when_it_changes(tmp_path):

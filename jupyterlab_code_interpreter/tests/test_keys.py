@@ -76,3 +76,29 @@ async def test_entra_id_without_azure_identity_says_what_to_install(tmp_path, mo
     with pytest.raises(KeyMissing) as caught:
         await keys.credential(endpoint(entra_id=True, api_key_env=""))
     assert "azure-identity" in str(caught.value)
+
+
+async def test_a_setting_endpoint_naming_no_key_is_called_without_one(tmp_path):
+    keys = KeyResolver(
+        {"OPENAI_API_KEY": "sk-server", "AZURE_OPENAI_API_KEY": "az"}, KeyStore(tmp_path)
+    )
+    setting = {"name": "s", "baseUrl": "https://elsewhere.example"}
+    for extra in ({}, {"kind": "azure", "deployment": "d"}):
+        (found,) = resolve_pool(None, None, [{**setting, **extra}], None, {}).endpoints
+        assert keys.missing(found) is None  # not "missing": there is none to send
+        credential = await keys.credential(found)
+        assert credential.value is None
+        assert keys.source_of(found) == "no key (the endpoint names none)"
+        assert keys.peek(found) is None
+
+
+@pytest.mark.parametrize("content", ["line1\nline2", "A=1\0OPENAI_API_KEY=sk-x\0", "k\tk"])
+async def test_a_file_that_is_not_one_printable_line_is_never_sent(tmp_path, content):
+    secret = tmp_path / "not-a-key"
+    secret.write_text(content)
+    keys = KeyResolver({}, KeyStore(tmp_path / "keys"))
+    found = endpoint(api_key_file=str(secret))
+    assert keys.peek(found) is None
+    assert "the key file" in keys.missing(found)
+    with pytest.raises(KeyMissing):
+        await keys.credential(found)
