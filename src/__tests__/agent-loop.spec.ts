@@ -214,7 +214,7 @@ describe('Agent', () => {
       'package installs: installs packages: qrcode (line 1)'
     );
     expect(result).toContain(
-      'Use what is installed: matplotlib 3.9.2, pandas 2.2.3.'
+      'Use what is installed: pandas 2.2.3, matplotlib 3.9.2; and the standard library.'
     );
   });
 

@@ -80,8 +80,13 @@ export interface IKernelVariable {
  */
 export interface IKernelState {
   variables: IKernelVariable[];
-  /** Importable packages of interest, name → version. */
+  /** The distributions importable in the kernel, canonical name → version. */
   packages: Record<string, string>;
+  /**
+   * What the distributions whose module is not their name import, e.g.
+   * `pillow` → `["PIL"]`.
+   */
+  imports?: Record<string, string[]>;
   /** The kernel's working directory (the notebook's folder). */
   cwd: string;
   /** Files in the working directory (names only, capped). */

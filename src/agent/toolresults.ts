@@ -6,6 +6,7 @@
 import type * as nbformat from '@jupyterlab/nbformat';
 
 import type { IWireTool } from '../tokens';
+import { describePackages } from './packages';
 import type {
   ApprovalMode,
   ICheckResult,
@@ -101,13 +102,10 @@ export function judgeStep(
     );
     let text = `Not run: the code policy of this notebook blocks\n${lines.join('\n')}`;
     if (blocked.some(f => f.category === 'install')) {
-      const packages = Object.entries(state?.packages ?? {})
-        .map(([name, version]) => (version ? `${name} ${version}` : name))
-        .sort();
       text +=
         '\nPackages cannot be installed here. ' +
-        (packages.length
-          ? `Use what is installed: ${packages.join(', ')}.`
+        (Object.keys(state?.packages ?? {}).length
+          ? `Use what is installed: ${describePackages(state)}`
           : 'Use the standard library and what is already imported.');
     }
     return {
@@ -249,12 +247,7 @@ export function contextMessage(
               .join(', ')
           : '(none)')
     );
-    const packages = Object.entries(state.packages).map(([name, version]) =>
-      version ? `${name} ${version}` : name
-    );
-    lines.push(
-      `Installed packages: ${packages.length ? packages.join(', ') : '(unknown)'}`
-    );
+    lines.push(`Installed packages: ${describePackages(state)}`);
   } else {
     lines.push('The kernel state could not be read.');
   }

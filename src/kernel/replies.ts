@@ -281,9 +281,16 @@ export function toKernelState(value: unknown): IKernelState {
   )) {
     packages[name] = Private.text(version);
   }
+  const imports: Record<string, string[]> = {};
+  for (const [name, modules] of Object.entries(
+    Private.record(object.imports)
+  )) {
+    imports[name] = Private.list(modules).map(Private.text).filter(Boolean);
+  }
   return {
     variables: variables.filter(variable => variable.name),
     packages,
+    imports,
     cwd: Private.text(object.cwd),
     files: Private.list(object.files).map(Private.text)
   };
