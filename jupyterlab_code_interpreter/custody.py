@@ -6,7 +6,7 @@ policy's `secrets` category (code that reads them asks before it runs).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 # The variables the openai SDK and the gateway read keys from when nothing else is configured.
 DEFAULT_KEY_ENV_NAMES = ("AZURE_OPENAI_API_KEY", "OPENAI_API_KEY")
@@ -18,10 +18,21 @@ def secret_env_names(
     keep: Iterable[str] = (),
 ) -> list[str]:
     """The variable names a kernel must not inherit: every endpoint's `api_key_env`, the SDK's
-    defaults and the administrator's `extra` list, less what the administrator chose to `keep`."""
+    defaults and the administrator's `extra` list, less what the administrator chose to `keep`.
+
+    An endpoint is an `Endpoint` or, as configured, a dict (snake_case or the setting's
+    camelCase); anything else, or a name that is not a string, names nothing."""
     names = set(DEFAULT_KEY_ENV_NAMES)
-    names.update(getattr(e, "api_key_env", "") for e in endpoints)
-    names.update(extra)
+    names.update(_key_env(e) for e in endpoints)
+    names.update(n for n in extra if isinstance(n, str))
     names.difference_update(keep)
     names.discard("")
     return sorted(names)
+
+
+def _key_env(endpoint: object) -> str:
+    if isinstance(endpoint, Mapping):
+        name = endpoint.get("api_key_env") or endpoint.get("apiKeyEnv")
+    else:
+        name = getattr(endpoint, "api_key_env", "")
+    return name if isinstance(name, str) else ""

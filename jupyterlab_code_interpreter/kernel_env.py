@@ -1,0 +1,120 @@
+"""Kernels (and terminals) the server starts get its environment without the model keys.
+
+jupyter_client builds a kernel's environment in several places: the session manager passes
+`{**os.environ, "JPY_SESSION_NAME": path}`, a session's rename merges `os.environ` again into the
+arguments a restart reuses (`update_env`), the provisioner's `pre_launch` falls back on
+`os.environ` and applies the kernelspec's `env` substitutions (`{"K": "${OPENAI_API_KEY}"}`).
+Filtering any one of those leaves the others, so the filter sits after all of them: the kernel
+manager's `_async_launch_kernel(cmd, **kw)`, whose `env` is what the provisioner hands to the
+new process. Every start and every restart (the REST API's, the notebook UI's, the automatic
+one after a kernel died) goes through it, whatever kernel manager class or provisioner the
+server is configured with.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Mapping
+
+from .custody import secret_env_names
+
+# A variable holding the same value as a key variable is a copy of the key (a kernelspec
+# substitution, `export MY_KEY=$OPENAI_API_KEY`); shorter values ("1", "true") are too
+# common to say so.
+MIN_COPIED_VALUE = 6
+
+Clean = Callable[[Mapping[str, str]], dict[str, str]]
+
+
+def without_secrets(
+    env: Mapping[str, str], strip: Iterable[str], keep: Iterable[str] = ()
+) -> dict[str, str]:
+    """`env` less the `strip` variables and less any other variable holding one of their
+    values, except the variables the administrator chose to `keep`."""
+    strip, keep = set(strip), set(keep)
+    values = {env[n] for n in strip if len(env.get(n) or "") >= MIN_COPIED_VALUE}
+    return {
+        name: value
+        for name, value in env.items()
+        if name in keep or (name not in strip and value not in values)
+    }
+
+
+class KernelEnvironment:
+    """What a kernel may inherit, worked out again at every launch: the pool can change
+    (the user's settings file, the environment) while the server runs."""
+
+    def __init__(self, gateway, log=None):
+        self.gateway = gateway
+        self.log = log or gateway.log
+
+    def secret_names(self) -> list[str]:
+        """The variable names kernels must not inherit (`custody.secret_env_names` over the
+        current pool and the server configuration's endpoints)."""
+        config = self.gateway.config
+        endpoints: list[object] = [*config.endpoints, config.endpoint]
+        try:
+            endpoints += self.gateway.pool().endpoints
+        except Exception:  # a broken pool must not stop kernels; the defaults still apply
+            self.log.exception("code-interpreter: could not read the endpoint pool")
+        return secret_env_names(endpoints, config.kernel_env_strip, config.kernel_env_keep)
+
+    def clean(self, env: Mapping[str, str]) -> dict[str, str]:
+        return without_secrets(env, self.secret_names(), self.gateway.config.kernel_env_keep)
+
+
+def filter_kernel_launches(kernel_manager, clean: Clean) -> None:
+    """Make every kernel `kernel_manager` (a jupyter_client `MultiKernelManager`, such as
+    jupyter_server's `MappingKernelManager`) launches from now on start with `clean(env)`.
+
+    Each per-kernel manager is made by `kernel_manager_factory`; the wrapped factory filters
+    the launches of the managers it makes. A factory set later (the server's
+    `kernel_manager_class` changed) is wrapped again."""
+
+    def wrap(factory):
+        if getattr(factory, "_code_interpreter_filtered", False):
+            return factory
+
+        def make_filtered(*args, **kwargs):
+            manager = factory(*args, **kwargs)
+            filter_launches(manager, clean)
+            return manager
+
+        make_filtered._code_interpreter_filtered = True
+        return make_filtered
+
+    kernel_manager.kernel_manager_factory = wrap(kernel_manager.kernel_manager_factory)
+
+    def rewrap(change) -> None:
+        if not getattr(change["new"], "_code_interpreter_filtered", False):
+            kernel_manager.kernel_manager_factory = wrap(change["new"])
+
+    kernel_manager.observe(rewrap, names="kernel_manager_factory")
+    for manager in list(getattr(kernel_manager, "_kernels", {}).values()):
+        filter_launches(manager, clean)
+
+
+def filter_launches(manager, clean: Clean) -> None:
+    """Filter the environment of one kernel manager's launches (starts and restarts)."""
+    if getattr(manager, "_code_interpreter_filtered", False):
+        return
+    launch = manager._async_launch_kernel
+
+    async def launch_filtered(kernel_cmd, **kw):
+        env = kw.get("env")
+        kw["env"] = clean(os.environ if env is None else env)
+        return await launch(kernel_cmd, **kw)
+
+    manager._async_launch_kernel = launch_filtered
+    manager._code_interpreter_filtered = True
+
+
+def filter_terminal_env(terminal_manager, clean: Clean) -> None:
+    """Terminals too: a kernel's code can open one through the REST API (with the token in
+    Jupyter's runtime folder) and read its environment."""
+    make_env = terminal_manager.make_term_env
+
+    def make_filtered_env(*args, **kwargs):
+        return clean(make_env(*args, **kwargs))
+
+    terminal_manager.make_term_env = make_filtered_env
