@@ -251,10 +251,15 @@ async def test_user_setting_endpoint_beats_environment(
 ):
     sim = await llm_simulator(SCENARIO)
     monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")  # would fail: port 9
-    monkeypatch.setenv("SIM_KEY", KEY)
+    # A setting's endpoint reads a key the user stored, never a server variable
+    # (test_custody_settings.py).
+    stored = await jp_fetch(
+        "code-interpreter", "keys", "sim", method="PUT", body=json.dumps({"key": KEY})
+    )
+    assert stored.code == 204
     user_settings_file.write_text(
         "// JupyterLab writes JSON5\n{\n  endpoint: {kind: 'azure', baseUrl: "
-        f"'http://127.0.0.1:{sim.port}', deployment: 'gpt-4o', apiKeyEnv: 'SIM_KEY'}},\n}}\n"
+        f"'http://127.0.0.1:{sim.port}', deployment: 'gpt-4o', apiKeyName: 'sim'}},\n}}\n"
     )
     status = json.loads((await jp_fetch("code-interpreter", "status")).body)
     assert status["source"] == "user_settings" and status["kind"] == "azure"
