@@ -11,9 +11,11 @@ import type { IAgentSettings } from './settings';
 import type {
   ICheckResult,
   IExecutionHost,
+  IGatedStep,
   IKernelState,
   IStepRequest,
   IStepResult,
+  PolicyCategory,
   StepOutcome,
   StepStatus
 } from './tokens';
@@ -95,62 +97,47 @@ export async function runToolCall(
   };
   const onStatus = (status: StepStatus): void =>
     listener({ type: 'step-status', step, status });
-  let ran: IStepResult | null = null;
+  let ran: IStepResult;
   try {
-    // A step that would run unasked goes to the kernel with its check in
-    // front, not after the check's round trip.
-    const allowed = categoriesRunUnasked(
-      settings.policy,
-      settings.approvalMode
+    const runGatedStep = host.runGatedStep?.bind(host);
+    const carried = await carryOutStep(
+      {
+        runGated: runGatedStep
+          ? allowed => runGatedStep(stepRequest, allowed, signal, onStatus)
+          : undefined,
+        check: () => host.check(code),
+        run: (needsApproval, approvalReason) => {
+          if (needsApproval) {
+            listener({
+              type: 'step-status',
+              step,
+              status: 'proposed',
+              approvalReason
+            });
+          }
+          return host.runStep(
+            { ...stepRequest, needsApproval, approvalReason },
+            signal,
+            onStatus
+          );
+        }
+      },
+      settings,
+      state
     );
-    const gated =
-      allowed && host.runGatedStep
-        ? await host.runGatedStep(stepRequest, allowed, signal, onStatus)
-        : null;
-    let check: ICheckResult | null = null;
-    if (gated?.kind === 'ran') {
-      ran = gated.result;
-    } else if (gated?.kind === 'refused') {
-      check = gated.check;
+    if (carried.kind === 'blocked') {
+      listener({
+        type: 'step-finished',
+        step,
+        status: 'blocked',
+        outcome: 'blocked',
+        code,
+        edited: false,
+        summary: carried.refusal
+      });
+      return refused(carried.refusal, carried.failure, true);
     }
-    if (!ran) {
-      check ??= await host.check(code);
-      const verdict = judgeStep(
-        check,
-        settings.policy,
-        settings.approvalMode,
-        state
-      );
-      if (verdict.refusal) {
-        listener({
-          type: 'step-finished',
-          step,
-          status: 'blocked',
-          outcome: 'blocked',
-          code,
-          edited: false,
-          summary: verdict.refusal
-        });
-        return refused(verdict.refusal, verdict.failure, true);
-      }
-      if (verdict.needsApproval) {
-        listener({
-          type: 'step-status',
-          step,
-          status: 'proposed',
-          approvalReason: verdict.approvalReason
-        });
-      }
-      ran = await host.runStep(
-        {
-          ...stepRequest,
-          needsApproval: verdict.needsApproval,
-          approvalReason: verdict.approvalReason
-        },
-        signal,
-        onStatus
-      );
-    }
+    ran = carried.result;
   } catch (error) {
     if (!signal.aborted && !isAbort(error)) {
       throw error;
@@ -201,6 +188,76 @@ export async function runToolCall(
     failure: failureOf(ran, timeoutSeconds),
     stopped: ran.outcome === 'stopped',
     counted: true
+  };
+}
+
+/**
+ * How one step is carried out where it runs: gated, checked, run.
+ *
+ * #### Notes
+ * The agent's steps (`runToolCall`) and a fixed cell of the cell commands
+ * give their own ways to run; `carryOutStep` decides between them, so both
+ * meet the same policy, approval mode and gate.
+ */
+export interface IStepRunner {
+  /**
+   * Check and run in one go, the kernel refusing the step unless every
+   * finding is in `allowed` (`IExecutionHost.runGatedStep`); absent when
+   * the step cannot be gated.
+   */
+  runGated?(allowed: readonly PolicyCategory[]): Promise<IGatedStep>;
+  /** Check the code silently (syntax and policy findings). */
+  check(): Promise<ICheckResult>;
+  /** Run the step, after the user's approval when `needsApproval`. */
+  run(needsApproval: boolean, approvalReason?: string): Promise<IStepResult>;
+}
+
+/**
+ * What `carryOutStep` led to: the step ran (or was skipped or stopped), or
+ * the policy blocked it and nothing ran.
+ */
+export type CarriedStep =
+  | { kind: 'ran'; result: IStepResult }
+  | { kind: 'blocked'; refusal: string; failure: string | null };
+
+/**
+ * Carry out one step under the policy and approval mode: a step that would
+ * run unasked goes to the kernel with its check in front (the gate), not
+ * after the check's round trip; otherwise, or when the gate refuses, the
+ * check's verdict blocks it, asks, or lets it run.
+ *
+ * @param runner - how the step is gated, checked and run.
+ * @param settings - the policy and approval mode.
+ * @param state - the kernel's state, for the packages an install may use.
+ */
+export async function carryOutStep(
+  runner: IStepRunner,
+  settings: Pick<IAgentSettings, 'policy' | 'approvalMode'>,
+  state: IKernelState | null
+): Promise<CarriedStep> {
+  const allowed = categoriesRunUnasked(settings.policy, settings.approvalMode);
+  const gated =
+    allowed && runner.runGated ? await runner.runGated(allowed) : null;
+  if (gated?.kind === 'ran') {
+    return { kind: 'ran', result: gated.result };
+  }
+  const check = gated?.kind === 'refused' ? gated.check : await runner.check();
+  const verdict = judgeStep(
+    check,
+    settings.policy,
+    settings.approvalMode,
+    state
+  );
+  if (verdict.refusal) {
+    return {
+      kind: 'blocked',
+      refusal: verdict.refusal,
+      failure: verdict.failure
+    };
+  }
+  return {
+    kind: 'ran',
+    result: await runner.run(verdict.needsApproval, verdict.approvalReason)
   };
 }
 

@@ -12,11 +12,12 @@ import type { PanelLayout } from '@lumino/widgets';
 
 import { ENGLISH, ILanguage, language } from '../agent/language';
 import type { IKernelState } from '../agent/tokens';
-import { judgeStep } from '../agent/toolresults';
 import type { ChatModel } from '../chat/model';
+import type { NotebookExecutionHost } from '../notebook/host';
 import { FixDiffWidget, FixPhase } from '../widgets/diff';
 import { errorOf, gatherCellContext, ICellContext } from './context';
 import { parseFixProposal } from './proposal';
+import { runFixedCell } from './fixrun';
 import { askRequest, explainRequest, fixRequest } from './requests';
 
 /**
@@ -27,6 +28,8 @@ export interface ICellTarget {
   cell: CodeCell;
   /** The chat model of the notebook's conversation. */
   model: ChatModel;
+  /** The notebook's host, which runs a fixed cell as it runs steps. */
+  host: NotebookExecutionHost;
 }
 
 /**
@@ -36,7 +39,8 @@ export interface ICellTarget {
  * Requests go through the notebook's `ChatModel` (`ask`, no tools), so they
  * stream into the panel and persist with the conversation. A fix is shown
  * as a diff in the cell; Apply replaces the source in one undoable
- * transaction and reruns the cell under the notebook's approval mode.
+ * transaction and reruns the cell as the agent's steps run (`runFixedCell`):
+ * code policy, approval mode, gate, time limit and the panel's Stop.
  */
 export class CellActions {
   /**
@@ -181,7 +185,7 @@ export class CellActions {
     newCode: string,
     selection: CellActions.ISelection | null
   ): Promise<FixPhase> {
-    const { cell, panel, model } = target;
+    const { cell, model } = target;
     const trans = this._options.trans;
     Private.diffs.get(cell)?.dispose();
     return new Promise<FixPhase>(resolve => {
@@ -193,40 +197,36 @@ export class CellActions {
         }
         resolve(phase);
       };
-      const run = async (): Promise<void> => {
-        widget.setPhase('running', trans.__('Running the fixed cell…'));
-        await CodeCell.execute(cell, panel.sessionContext).catch(
-          () => undefined
-        );
-        const error = errorOf(
-          cell.model.outputs.toJSON() as nbformat.IOutput[]
-        );
-        if (error) {
-          end('failed', '');
-        } else {
-          end('succeeded', trans.__('The fixed cell ran without error.'));
-        }
-      };
+      // Run / Skip of the approval phase answer the pending approval.
+      let decide: ((run: boolean) => void) | null = null;
+      const approve = (reason?: string): Promise<boolean> =>
+        new Promise<boolean>(resolve => {
+          decide = resolve;
+          // A diff closed meanwhile (another fix of the cell) runs nothing.
+          widget.disposed.connect(() => resolve(false));
+          widget.setPhase(
+            'approve',
+            reason
+              ? trans.__('Run the fixed cell? %1', reason)
+              : trans.__('Run the fixed cell?')
+          );
+        });
       const widget = new FixDiffWidget({
         oldCode,
         newCode,
         trans,
         onReject: () =>
           end('rejected', trans.__('Fix rejected; the cell is unchanged.')),
-        onSkip: () =>
-          end('skipped', trans.__('Fix applied; the cell was not run.')),
-        onRun: () => void run(),
+        onSkip: () => decide?.(false),
+        onRun: () => decide?.(true),
         onApply: () => {
           CellActions.replaceSource(cell, newCode, selection);
-          void this._approval(target, newCode).then(verdict => {
-            if (verdict.blocked) {
-              end('skipped', verdict.blocked);
-            } else if (verdict.ask) {
-              widget.setPhase('approve', verdict.ask);
-            } else {
-              void run();
-            }
-          });
+          void runFixedCell(target, {
+            trans,
+            approve,
+            running: () =>
+              widget.setPhase('running', trans.__('Running the fixed cell…'))
+          }).then(({ phase, message }) => end(phase, message));
         }
       });
       Private.diffs.set(cell, widget);
@@ -239,49 +239,6 @@ export class CellActions {
       );
       widget.node.scrollIntoView({ block: 'nearest' });
     });
-  }
-
-  /**
-   * Whether the fixed code may run at once, must wait for Run, or is blocked,
-   * by the notebook's approval mode and code policy.
-   */
-  private async _approval(
-    target: ICellTarget,
-    code: string
-  ): Promise<{ ask?: string; blocked?: string }> {
-    const trans = this._options.trans;
-    const settings = target.model.agentSettings;
-    const host = target.model.host;
-    if (!host) {
-      return { ask: trans.__('Run the fixed cell?') };
-    }
-    let verdict;
-    try {
-      verdict = judgeStep(
-        await host.check(code),
-        settings.policy,
-        settings.approvalMode,
-        null
-      );
-    } catch {
-      return { ask: trans.__('Run the fixed cell?') };
-    }
-    if (verdict.refusal) {
-      return {
-        blocked: trans.__(
-          'Fix applied but not run: %1',
-          verdict.refusal.split('\n')[0]
-        )
-      };
-    }
-    if (verdict.needsApproval) {
-      return {
-        ask: verdict.approvalReason
-          ? trans.__('Run the fixed cell? %1', verdict.approvalReason)
-          : trans.__('Run the fixed cell?')
-      };
-    }
-    return {};
   }
 
   /**

@@ -284,7 +284,7 @@ namespace Private {
         host instanceof NotebookExecutionHost &&
         host.panel === found.panel
       ) {
-        return { panel: found.panel, cell: found.cell, model };
+        return { panel: found.panel, cell: found.cell, model, host };
       }
       await new Promise(resolve => setTimeout(resolve, 100));
     }

@@ -229,6 +229,33 @@ export class ChatModel implements IDisposable, ITurnSink {
   }
 
   /**
+   * Run work on the user's behalf that the panel's Stop ends (a fixed cell
+   * of the cell commands): the chat is busy meanwhile, and Stop aborts the
+   * signal.
+   *
+   * @returns what `work` returned, or `null` (without calling it) while
+   *   another reply or turn is under way.
+   */
+  async runStoppable<T>(
+    work: (signal: AbortSignal) => Promise<T>
+  ): Promise<T | null> {
+    if (this._status !== 'idle' || this._isDisposed) {
+      return null;
+    }
+    const controller = new AbortController();
+    this._controller = controller;
+    this._setStatus('running');
+    try {
+      return await work(controller.signal);
+    } finally {
+      if (this._controller === controller) {
+        this._controller = null;
+        this._setStatus('idle');
+      }
+    }
+  }
+
+  /**
    * Stop the streaming reply; the partial answer stays, marked `stopped`.
    */
   stop(): void {

@@ -24,7 +24,7 @@ import type {
 } from '../agent/tokens';
 import { ApprovalOutcome, ApprovalRegistry, stepIdOf } from './approvals';
 import { ensureKernel } from './bridge';
-import { executeCell } from './execute';
+import { executeCell, IExecuteOptions } from './execute';
 import { getProvenance, updateProvenance } from './metadata';
 import type { IFolderListing } from '../kernel/listing';
 import { GATE_METADATA_KEY } from '../kernel/replies';
@@ -221,18 +221,19 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
     const token = `${request.turnId}:${request.step}:${UUID.uuid4()}`;
     // The gate, the cell and the "after" listing leave in this order, in one
     // go: the kernel answers them one after the other.
-    const verdict = tools
-      .gate(request.code, allowed, token)
-      .catch((error: unknown) =>
-        error instanceof Error ? error : new Error(String(error))
-      );
     let queued: Promise<IFolderListing | null> | null = null;
-    const execution = executeCell(cell, this._panel.sessionContext, {
-      signal,
-      timeoutMs: request.timeoutMs,
-      metadata: { [GATE_METADATA_KEY]: token },
-      onSent: () => (queued = queueListing(tools))
-    });
+    const { verdict, execution } = this._sendGated(
+      tools,
+      cell,
+      request.code,
+      allowed,
+      token,
+      {
+        signal,
+        timeoutMs: request.timeoutMs,
+        onSent: () => (queued = queueListing(tools))
+      }
+    );
     const gate = await verdict;
     if (!(gate instanceof Error) && gate.passed) {
       onStatus('running');
@@ -269,6 +270,86 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
       };
     }
     return { kind: 'unavailable' };
+  }
+
+  /**
+   * Run a cell of this notebook that is not a step (a fixed cell of the
+   * cell commands) the way steps run: in the notebook's session, with the
+   * time limit counted from when the kernel starts it, and Stop (`signal`)
+   * interrupting it.
+   *
+   * #### Notes
+   * The caller has decided it may run (`carryOutStep`). Never rejects for
+   * what happens in the kernel; `skipped` when the cell is gone.
+   */
+  async runCell(
+    cell: CodeCell,
+    options: NotebookExecutionHost.IRunCellOptions
+  ): Promise<IStepResult> {
+    if (!this._holds(cell)) {
+      return Private.result(cell, 'skipped');
+    }
+    if (!this._kernelIsLive()) {
+      await this._ensureKernel();
+    }
+    // A listing taken with an earlier check no longer holds once this runs.
+    this._checked = null;
+    const outcome = await executeCell(cell, this._panel.sessionContext, {
+      signal: options.signal,
+      timeoutMs: options.timeoutMs
+    });
+    return Private.result(cell, outcome);
+  }
+
+  /**
+   * Check and run a cell of this notebook that is not a step (a fixed cell)
+   * through the step gate: the kernel runs it only if every finding is in
+   * `allowed` (see `runGatedStep`).
+   *
+   * #### Notes
+   * A refused cell stays in the notebook (it is the user's), without the
+   * outputs of the aborted request. `unavailable` when the kernel is not
+   * live with installed helpers yet, or the cell is gone.
+   */
+  async runGatedCell(
+    cell: CodeCell,
+    allowed: readonly PolicyCategory[],
+    options: NotebookExecutionHost.IRunCellOptions
+  ): Promise<IGatedStep> {
+    const tools = this._liveTools();
+    const { signal, timeoutMs } = options;
+    if (!tools?.canGate || signal.aborted || !this._holds(cell)) {
+      return { kind: 'unavailable' };
+    }
+    this._checked = null;
+    const code = cell.model.sharedModel.getSource();
+    const { verdict, execution } = this._sendGated(
+      tools,
+      cell,
+      code,
+      allowed,
+      `cell:${UUID.uuid4()}`,
+      { signal, timeoutMs }
+    );
+    const gate = await verdict;
+    const outcome = await execution;
+    if (!(gate instanceof Error) && gate.passed) {
+      return {
+        kind: 'ran',
+        check: gate.check,
+        result: Private.result(cell, outcome)
+      };
+    }
+    if (!cell.isDisposed) {
+      cell.model.outputs.clear();
+      cell.model.executionCount = null;
+    }
+    if (!(gate instanceof Error)) {
+      return { kind: 'refused', check: gate.check };
+    }
+    return signal.aborted
+      ? { kind: 'ran', check: null, result: Private.result(cell, 'stopped') }
+      : { kind: 'unavailable' };
   }
 
   /**
@@ -355,6 +436,40 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
       signal.removeEventListener('abort', onAbort);
       banner.dispose();
     }
+  }
+
+  /**
+   * Send the gate of `code` and the cell's execute request right behind it,
+   * carrying the token the gate passes.
+   */
+  private _sendGated(
+    tools: IKernelTools,
+    cell: CodeCell,
+    code: string,
+    allowed: readonly PolicyCategory[],
+    token: string,
+    options: Omit<IExecuteOptions, 'metadata'>
+  ): {
+    verdict: Promise<IGateVerdict | Error>;
+    execution: Promise<StepOutcome>;
+  } {
+    const verdict = tools
+      .gate(code, allowed, token)
+      .catch((error: unknown) =>
+        error instanceof Error ? error : new Error(String(error))
+      );
+    const execution = executeCell(cell, this._panel.sessionContext, {
+      ...options,
+      metadata: { [GATE_METADATA_KEY]: token }
+    });
+    return { verdict, execution };
+  }
+
+  /**
+   * Whether the cell is a live cell of this notebook.
+   */
+  private _holds(cell: CodeCell): boolean {
+    return !cell.isDisposed && this._panel.content.widgets.includes(cell);
   }
 
   private _cellById(cellId: string): CodeCell | null {
@@ -460,6 +575,16 @@ export namespace NotebookExecutionHost {
     /** The extension's translations. */
     trans: TranslationBundle;
   }
+
+  /**
+   * The options of `runCell` and `runGatedCell`.
+   */
+  export interface IRunCellOptions {
+    /** Stop: interrupts the kernel. */
+    signal: AbortSignal;
+    /** The time limit once the kernel starts the cell. */
+    timeoutMs: number;
+  }
 }
 
 /**
@@ -474,5 +599,20 @@ namespace Private {
     tools: IKernelTools;
     restarts: number;
     listing: IFolderListing | null;
+  }
+
+  /**
+   * The result of a cell that is not a step, as it stands.
+   */
+  export function result(cell: CodeCell, outcome: StepOutcome): IStepResult {
+    const live = !cell.isDisposed;
+    return {
+      outcome,
+      code: live ? cell.model.sharedModel.getSource() : '',
+      edited: false,
+      outputs: live ? cell.model.outputs.toJSON() : [],
+      executionCount: live ? cell.model.executionCount : null,
+      cellId: live ? cell.model.id : ''
+    };
   }
 }
