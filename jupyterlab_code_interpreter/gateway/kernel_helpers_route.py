@@ -1,15 +1,22 @@
 """`GET <base_url>/code-interpreter/kernel-helpers`: the kernel helpers' source, version and
 bootstrap statement, which the browser executes silently in the notebook's kernel (the kernel
-may run in another Python environment, so it cannot import them from our package)."""
+may run in another Python environment, so it cannot import them from our package).
+
+The bootstrap also tells the helpers what the code policy's `secrets` category protects: the
+names of the variables that hold this server's keys and the paths of its key store, runtime
+folder, settings file and key files. Names and paths only; no value of a key is ever sent.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 
 from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
 from tornado import web
 
+from ..custody import secret_env_names
 from ..kernel_helpers import helpers_bundle
 
 
@@ -19,5 +26,36 @@ class KernelHelpersHandler(APIHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
+        names, paths = protected_for(
+            self.settings.get("code_interpreter_gateway"), self.settings.get("serverapp")
+        )
         self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps(helpers_bundle()))
+        self.finish(json.dumps(helpers_bundle(names, paths)))
+
+
+def protected_for(gateway, server_app=None) -> tuple[list[str], list[str]]:
+    """The variable names and paths reading which counts as `secrets`.
+
+    Names: `custody.secret_env_names` over the pool's endpoints and the administrator's
+    `kernel_env_strip`, without subtracting `kernel_env_keep`: a variable kept in kernels on
+    purpose still holds a key, and a cell that reads it still asks first. Paths: Jupyter's
+    runtime folder (server tokens, kernel connection files), the key store, this plugin's
+    user-settings file and every endpoint's key file.
+    """
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    paths = {jupyter_runtime_dir()}
+    runtime = getattr(server_app, "runtime_dir", None)
+    if runtime:
+        paths.add(str(runtime))
+    if gateway is None:
+        return secret_env_names(), sorted(paths)
+    try:
+        endpoints = list(gateway.pool().endpoints)
+    except Exception:  # a broken configuration is reported by the gateway's own routes
+        endpoints = []
+    names = secret_env_names(endpoints, gateway.config.kernel_env_strip)
+    paths.add(str(gateway.keys.store.directory))
+    paths.add(str(gateway.user_settings.path))
+    paths.update(os.path.expanduser(e.api_key_file) for e in endpoints if e.api_key_file)
+    return names, sorted(paths)
