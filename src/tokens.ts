@@ -350,6 +350,12 @@ export interface IGatewayStatus {
    * The invalid endpoint entries; absent from servers that predate the pool.
    */
   config_errors?: IEndpointConfigError[];
+
+  /**
+   * Configuration ignored on purpose, e.g. the user's endpoint settings when
+   * an administrator turned user endpoints off; absent from older servers.
+   */
+  notes?: string[];
 }
 
 /**

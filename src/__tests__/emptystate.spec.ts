@@ -40,6 +40,15 @@ describe('parseGatewayStatus', () => {
     expect(status.models).toEqual([]);
   });
 
+  it('reads the notes, dropping what is not text', () => {
+    const status = parseGatewayStatus({
+      configured: true,
+      notes: ['Your endpoint settings are ignored.', 7]
+    });
+    expect(status.notes).toEqual(['Your endpoint settings are ignored.']);
+    expect(parseGatewayStatus({ configured: true }).notes).toBeUndefined();
+  });
+
   it('rejects replies without a boolean configured', () => {
     expect(() => parseGatewayStatus('<html>')).toThrow();
     expect(() => parseGatewayStatus({ configured: 'yes' })).toThrow();
@@ -77,6 +86,34 @@ describe('emptyStateView', () => {
     expect(view.guidance).toContain(
       'the OpenAI-compatible endpoint from your settings'
     );
+  });
+
+  it("adds the server's message when something is wrong although it works", () => {
+    const note =
+      'Your endpoint settings (endpoint, endpoints) are ignored: an administrator turned user endpoints off (c.CodeInterpreter.allow_user_endpoints = False).';
+    const view = emptyStateView({
+      status: { ...configured, source: 'environment', message: note }
+    });
+    expect(view.configured).toBe(true);
+    expect(view.guidance).toContain('from the server environment');
+    expect(view.guidance.endsWith(note)).toBe(true);
+    expect(emptyStateView({ status: configured }).guidance).not.toMatch(/ $/);
+  });
+
+  it('shows a refused key source when nothing else serves', () => {
+    const refused =
+      "The model endpoint configuration is invalid: the setting endpoint.apiKeyEnv is refused: the server's environment variable OPENAI_API_KEY is a server secret.";
+    const view = emptyStateView({
+      status: {
+        configured: false,
+        source: 'user_settings',
+        kind: null,
+        models: [],
+        message: refused
+      }
+    });
+    expect(view.guidance).toBe(refused);
+    expect(view.offerSettings).toBe(true);
   });
 
   it('shows the server guidance and offers the settings when not configured', () => {

@@ -34,6 +34,28 @@ describe('describeError', () => {
     expect(describeError(error)).toEqual({ kind: 'auth', message });
   });
 
+  it('shows a key source refused in the settings with the field and the setting that allows it', () => {
+    const message =
+      "The model endpoint configuration is invalid: the setting endpoints[0] ('innocent').apiKeyFile is refused: the server's file /run/secrets/key is a server secret, and a setting cannot send the server's secrets to an endpoint it names. Store your own key (PUT code-interpreter/keys/<name>) and name it in apiKeyName, or ask an administrator to allow this with c.CodeInterpreter.allow_user_key_sources = True.";
+    const error = apiError(503, {
+      error: { message, type: 'server_error', code: 'endpoint_config_invalid' }
+    });
+    expect(describeError(error)).toEqual({ kind: 'not_configured', message });
+  });
+
+  it("says a setting's endpoint was sent without a key when it wanted one", () => {
+    const message =
+      "The endpoint 'local' (127.0.0.1, model m) refused the request (HTTP 401): it was sent without a key, because the endpoint names none (endpoints from your settings never get the server's keys). Store your key (PUT code-interpreter/keys/<name>) and set apiKeyName on this endpoint in the Code Interpreter settings.";
+    const error = apiError(401, {
+      error: {
+        message,
+        type: 'authentication_error',
+        code: 'upstream_auth_failed'
+      }
+    });
+    expect(describeError(error)).toEqual({ kind: 'auth', message });
+  });
+
   it('adds what to do to a context-length error from the endpoint', () => {
     const message =
       "This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens.";

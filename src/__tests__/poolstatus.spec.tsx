@@ -122,9 +122,36 @@ describe('poolStatusView', () => {
     expect(poolStatusView(old)).toEqual({
       rows: [],
       errors: [],
-      summary: 'No endpoint is configured.'
+      summary: 'No endpoint is configured.',
+      notes: []
     });
     expect(poolStatusView(null).summary).toBe('Checking the endpoints…');
+  });
+
+  it('names a key source the server refused in a setting, field and all', () => {
+    const refused =
+      "the setting endpoints[0] ('innocent').apiKeyEnv is refused: the server's environment variable OPENAI_API_KEY is a server secret, and a setting cannot send the server's secrets to an endpoint it names.";
+    const { errors, summary } = poolStatusView({
+      ...STATUS,
+      configured: false,
+      endpoints: [],
+      config_errors: [
+        { endpoint: 'innocent', field: 'apiKeyEnv', message: refused }
+      ]
+    });
+    expect(errors.map(e => e.text)).toEqual([
+      `innocent, field apiKeyEnv: ${refused}`
+    ]);
+    expect(summary).toBe('No endpoint is configured.');
+  });
+
+  it("keeps the server's notes about ignored settings", () => {
+    const note =
+      'Your endpoint settings (endpoint, endpoints) are ignored: an administrator turned user endpoints off (c.CodeInterpreter.allow_user_endpoints = False).';
+    expect(poolStatusView({ ...STATUS, notes: [note, ' '] }).notes).toEqual([
+      note
+    ]);
+    expect(poolStatusView(STATUS).notes).toEqual([]);
   });
 
   it('translates every text', () => {
@@ -170,6 +197,19 @@ describe('PoolStatus', () => {
       'typo, field base_url: base_url is empty',
       'other: must be an object'
     ]);
+  });
+
+  it('renders the notes about ignored settings', async () => {
+    const note = 'Your endpoint settings are ignored.';
+    const node = await render(
+      <PoolStatus
+        status={{ ...STATUS, notes: [note] }}
+        onRefresh={() => undefined}
+        trans={trans}
+      />
+    );
+    const notes = node.querySelectorAll('.jp-CodeInterpreter-poolNote');
+    expect(Array.from(notes).map(n => n.textContent)).toEqual([note]);
   });
 
   it('calls onRefresh and renders while loading', async () => {

@@ -88,6 +88,9 @@ export function parseGatewayStatus(data: unknown): IGatewayStatus {
             typeof e.endpoint === 'string' &&
             typeof e.message === 'string'
         )
+      : undefined,
+    notes: Array.isArray(record.notes)
+      ? record.notes.filter((n): n is string => typeof n === 'string')
       : undefined
   };
 }
@@ -142,10 +145,15 @@ export function emptyStateView(
   return {
     configured: true,
     title: trans('Ask a question about your data'),
+    // The server's message, when there is one, is what the user must know
+    // although the endpoint works (an endpoint left out, settings ignored).
     guidance: [
       trans('Ask a question in any language; the answer streams here.'),
-      Private.describeEndpoint(status, trans)
-    ].join(' '),
+      Private.describeEndpoint(status, trans),
+      status.message
+    ]
+      .filter(Boolean)
+      .join(' '),
     offerSettings: false
   };
 }

@@ -98,6 +98,13 @@ export interface IPoolStatusView {
    * One line above the table, e.g. `2 of 3 endpoints healthy`.
    */
   summary: string;
+
+  /**
+   * Configuration the server ignored on purpose, each a sentence written by
+   * the server (e.g. the user's endpoint settings, turned off by an
+   * administrator).
+   */
+  notes: string[];
 }
 
 /**
@@ -105,7 +112,8 @@ export interface IPoolStatusView {
  *
  * #### Notes
  * Servers that predate the pool send neither `endpoints` nor
- * `config_errors`: the view is then empty, with a summary saying so.
+ * `config_errors` (nor `notes`): the view is then empty, with a summary
+ * saying so.
  * Counters the reply lacks count as zero rather than breaking the view.
  *
  * @param status - the status reply, or `null` while it is being fetched.
@@ -116,7 +124,12 @@ export function poolStatusView(
   trans: TranslateFn = untranslated
 ): IPoolStatusView {
   if (status === null) {
-    return { rows: [], errors: [], summary: trans('Checking the endpoints…') };
+    return {
+      rows: [],
+      errors: [],
+      summary: trans('Checking the endpoints…'),
+      notes: []
+    };
   }
   const rows = (status.endpoints ?? []).map(e => Private.row(e, trans));
   const errors = (status.config_errors ?? []).map(error => ({
@@ -134,7 +147,8 @@ export function poolStatusView(
     const healthy = rows.filter(row => row.state === 'healthy').length;
     summary = trans('%1 of %2 endpoints healthy', healthy, rows.length);
   }
-  return { rows, errors, summary };
+  const notes = (status.notes ?? []).filter(note => note.trim() !== '');
+  return { rows, errors, summary, notes };
 }
 
 /**

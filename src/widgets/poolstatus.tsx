@@ -80,6 +80,18 @@ export function PoolStatus(props: PoolStatus.IProps): JSX.Element {
           </tbody>
         </table>
       )}
+      {view.notes.length > 0 && (
+        <ul
+          className="jp-CodeInterpreter-poolNotes"
+          aria-label={trans.__('Ignored settings')}
+        >
+          {view.notes.map((note, index) => (
+            <li key={index} className="jp-CodeInterpreter-poolNote">
+              {note}
+            </li>
+          ))}
+        </ul>
+      )}
       {view.errors.length > 0 && (
         <ul
           className="jp-CodeInterpreter-configErrors"
