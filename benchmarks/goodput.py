@@ -179,8 +179,12 @@ class Ours:
             max_hops=3,
             retry_budget=30.0,
             heartbeat_interval=0.0,
+            allow_user_endpoints=True,
+            allow_user_key_sources=False,
         )
-        settings = SimpleNamespace(endpoint=lambda: (None, None), endpoints=lambda: None)
+        settings = SimpleNamespace(
+            endpoint=lambda: (None, None), endpoints=lambda: None, stamp=lambda: None
+        )
         self.gateway = Gateway(config, settings, {"GOODPUT_KEY": KEY})
         self.raw = json.dumps(BODY).encode()
 

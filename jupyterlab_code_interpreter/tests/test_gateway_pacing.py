@@ -50,6 +50,8 @@ async def paced(llm_simulator):
         max_hops=3,
         retry_budget=30.0,
         heartbeat_interval=0.0,
+        allow_user_endpoints=True,
+        allow_user_key_sources=False,
     )
     settings = SimpleNamespace(
         endpoint=lambda: (None, None), endpoints=lambda: None, stamp=lambda: None
