@@ -57,8 +57,8 @@ class CodeInterpreter(Configurable):
         config=True,
         help="""Whether the user's JupyterLab settings (endpoint, endpoints) may choose model
         endpoints when no administrator endpoint is configured. On by default for a single
-        user; the JupyterHub docs turn it off, so that only the administrator's endpoints (and
-        the environment's) are ever called. When off, user endpoint settings are ignored and
+        user; a shared JupyterHub deployment turns it off, so that only the administrator's
+        endpoints (and the environment's) are ever called. When off, user endpoint settings are ignored and
         the status says so.""",
     )
 
