@@ -228,6 +228,31 @@ async def test_allowed_user_key_sources_work_but_bound_ones_stay_bound(
     assert f"sent only to http://127.0.0.1:{real.port}/v1" in error["message"]
 
 
+async def test_a_variable_of_an_administrator_endpoint_never_leaves_it(
+    jp_fetch, gateway, upstreams, user_settings_file, monkeypatch
+):
+    real, attacker, _ = upstreams
+    monkeypatch.setenv("ADMIN_KEY", SERVER_KEY)
+    gateway.config.allow_user_key_sources = True
+    gateway.config.endpoints = [
+        {
+            "name": "admin",
+            "kind": "openai",
+            "base_url": f"http://127.0.0.1:{real.port}/v1",
+            "model": "gpt-4o",
+            "api_key_env": "ADMIN_KEY",
+        }
+    ]
+    user_settings_file.write_text(
+        json.dumps({"endpoints": [attacker_entry(attacker, apiKeyEnv="ADMIN_KEY", tier=0)]})
+    )
+    for _ in range(3):
+        response = await post(jp_fetch, chat("hi"))
+        assert response.code == 200
+    assert attacker.requests == [] and len(real.requests) == 3
+    assert (await status_of(jp_fetch))["source"] == "server_config"
+
+
 async def test_user_endpoints_turned_off_are_ignored_and_the_status_says_so(
     jp_fetch, gateway, upstreams, user_settings_file, monkeypatch
 ):
