@@ -88,6 +88,25 @@ describe('expressionValue', () => {
 });
 
 describe('toCheckResult', () => {
+  it('reads every policy category, and asks about one it does not know', () => {
+    const result = toCheckResult({
+      syntaxError: null,
+      findings: [
+        { category: 'dynamic', detail: 'runs code built at run time', line: 2 },
+        { category: 'secrets', detail: 'reads OPENAI_API_KEY', line: 3 },
+        { category: 'delete_outside', detail: 'changes /etc/x', line: 4 },
+        { category: 'teleport', detail: 'beams the kernel up', line: 5 }
+      ]
+    });
+    expect(result.findings.map(f => [f.category, f.line])).toEqual([
+      ['dynamic', 2],
+      ['secrets', 3],
+      ['delete_outside', 4],
+      ['dynamic', 5]
+    ]);
+    expect(result.findings[3].detail).toBe('teleport: beams the kernel up');
+  });
+
   it('keeps well-formed findings and the syntax error', () => {
     const result = toCheckResult({
       syntaxError: {
@@ -103,7 +122,6 @@ describe('toCheckResult', () => {
           line: 1,
           packages: ['qrcode']
         },
-        { category: 'teleport', detail: 'unknown', line: 2 },
         { category: 'network', detail: 'calls requests.get', line: '7' }
       ]
     });
@@ -151,6 +169,7 @@ describe('toKernelState', () => {
     ).toEqual({
       variables: [{ name: 'df', type: 'pandas.DataFrame', shape: '(3, 1)' }],
       packages: { numpy: '2.1.0' },
+      imports: {},
       cwd: '/home/ada/work',
       files: ['data.csv', 'out/']
     });

@@ -51,7 +51,9 @@ export const DEFAULT_AGENT_SETTINGS: Readonly<IAgentSettings> = Object.freeze({
     install: 'block',
     shell: 'ask',
     delete_outside: 'block',
-    network: 'allow'
+    network: 'allow',
+    dynamic: 'ask',
+    secrets: 'ask'
   }) as Record<PolicyCategory, PolicyAction>,
   prompts: Object.freeze({})
 });

@@ -20,18 +20,44 @@ import type * as nbformat from '@jupyterlab/nbformat';
  *
  * - `ask`: every step waits for Run / Edit / Skip.
  * - `auto-safe`: runs code the policy found nothing in; asks for the rest.
- * - `auto`: runs everything the policy does not block.
+ * - `auto`: runs what the policy allows; asks what it asks about (by default
+ *   shell escapes, code it cannot read and reads of secrets).
  */
 export type ApprovalMode = 'ask' | 'auto-safe' | 'auto';
 
 /**
  * What the code policy looks for, by parsing the code in the kernel.
+ *
+ * #### Notes
+ * The policy is a guard rail that catches an honest model's mistakes and asks
+ * when in doubt, not a sandbox: isolation comes from kernel limits and, on a
+ * hub, per-user servers (docs/policy.md).
  */
 export type PolicyCategory =
   | 'install' // !pip, %pip, %conda, subprocess/os.system calling pip or conda
   | 'shell' // ! lines, %%bash / %sx / %system, subprocess, os.system, os.popen
-  | 'delete_outside' // removing files outside the notebook's folder
-  | 'network'; // requests/urllib/httpx/socket/... calls
+  // Changes outside the notebook's folder: deleting, writing, moving, renaming,
+  // truncating (the id predates the writes; kept so settings keep working).
+  | 'delete_outside'
+  | 'network' // requests/urllib/httpx/socket/... calls
+  // Code the checker cannot read statically: exec of strings, computed imports
+  // and attributes, sys.modules, ctypes, renamed dangerous callables.
+  | 'dynamic'
+  // Reading model keys and server tokens: their environment variables, the
+  // key store, Jupyter's runtime folder, the settings file, /proc/*/environ.
+  | 'secrets';
+
+/**
+ * Every policy category, in the order settings and messages list them.
+ */
+export const POLICY_CATEGORIES: readonly PolicyCategory[] = Object.freeze([
+  'install',
+  'shell',
+  'delete_outside',
+  'network',
+  'dynamic',
+  'secrets'
+]);
 
 /**
  * What to do when the policy finds a category in the code.

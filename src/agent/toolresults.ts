@@ -7,6 +7,7 @@ import type * as nbformat from '@jupyterlab/nbformat';
 
 import type { IWireTool } from '../tokens';
 import { describePackages } from './packages';
+import { POLICY_CATEGORIES } from './tokens';
 import type {
   ApprovalMode,
   ICheckResult,
@@ -150,9 +151,7 @@ export function categoriesRunUnasked(
     case 'auto-safe':
       return [];
     case 'auto':
-      return Private.CATEGORIES.filter(
-        category => policy[category] === 'allow'
-      );
+      return POLICY_CATEGORIES.filter(category => policy[category] === 'allow');
   }
 }
 
@@ -306,18 +305,15 @@ export function gaveUpMessage(
  * A namespace for private helpers.
  */
 namespace Private {
-  export const CATEGORIES: readonly PolicyCategory[] = [
-    'delete_outside',
-    'install',
-    'network',
-    'shell'
-  ];
-
   export const CATEGORY: Record<PolicyCategory, string> = {
     install: 'package installs',
     shell: 'shell commands',
-    delete_outside: "deleting files outside the notebook's folder",
-    network: 'network calls'
+    delete_outside:
+      "changes outside the notebook's folder (deleting, writing, moving files)",
+    network: 'network calls',
+    dynamic:
+      'code the checker cannot read (strings run as code, computed imports or attributes, renamed calls)',
+    secrets: 'reading keys or server tokens'
   };
 
   export const GAVE_UP: Record<

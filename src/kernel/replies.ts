@@ -15,6 +15,7 @@
  * `application/json` with the same JSON as the `text/plain` repr.
  */
 
+import { POLICY_CATEGORIES } from '../agent/tokens';
 import type {
   ICheckResult,
   IKernelState,
@@ -227,7 +228,8 @@ export function expressionValue(
 }
 
 /**
- * An `ICheckResult` from the helper's JSON, keeping only well-formed parts.
+ * An `ICheckResult` from the helper's JSON, keeping only well-formed parts; a
+ * finding of a category this frontend does not know counts as `dynamic`.
  */
 export function toCheckResult(value: unknown): ICheckResult {
   const object = Private.record(value);
@@ -244,12 +246,14 @@ export function toCheckResult(value: unknown): ICheckResult {
   const findings: IPolicyFinding[] = [];
   for (const item of Private.list(object.findings)) {
     const finding = Private.record(item);
-    if (!Private.CATEGORIES.has(finding.category as PolicyCategory)) {
-      continue;
-    }
+    // A category this frontend does not know is still a finding: it asks as
+    // code the checker could not read rather than being dropped.
+    const known = Private.CATEGORIES.has(finding.category as PolicyCategory);
     const parsed: IPolicyFinding = {
-      category: finding.category as PolicyCategory,
-      detail: Private.text(finding.detail),
+      category: known ? (finding.category as PolicyCategory) : 'dynamic',
+      detail: known
+        ? Private.text(finding.detail)
+        : `${Private.text(finding.category)}: ${Private.text(finding.detail)}`,
       line: Private.count(finding.line, 1)
     };
     if (Array.isArray(finding.packages)) {
@@ -344,12 +348,7 @@ namespace Private {
   export const ALPHABET =
     'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
-  export const CATEGORIES = new Set<PolicyCategory>([
-    'install',
-    'shell',
-    'delete_outside',
-    'network'
-  ]);
+  export const CATEGORIES = new Set<PolicyCategory>(POLICY_CATEGORIES);
 
   /**
    * `value` as an object, or an empty one.

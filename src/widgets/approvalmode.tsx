@@ -43,13 +43,15 @@ export function ApprovalModeSelect(
       'auto-safe',
       trans.__('Run safe code'),
       trans.__(
-        'Run code the policy found nothing in; ask about installs, shell, network and deletions.'
+        'Run code the policy found nothing in; ask about installs, shell, network, changes outside the folder, code it cannot read and reading secrets.'
       )
     ],
     [
       'auto',
       trans.__('Run everything allowed'),
-      trans.__('Run every step the policy does not block.')
+      trans.__(
+        'Run what the policy allows; still ask about what it asks about (by default shell commands, code it cannot read and reading secrets).'
+      )
     ]
   ];
   const current = options.find(option => option[0] === value);
