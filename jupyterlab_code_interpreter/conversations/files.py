@@ -9,12 +9,13 @@ folder): a chat can quote the user's data. The stored `data` is opaque here.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import tempfile
 from pathlib import Path
 
-_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 INDEX_NAME = "index.json"
 
 
@@ -24,7 +25,8 @@ class ConversationError(ValueError):
 
 def check_id(conversation_id: str) -> str:
     """The id if it is a lower-case UUID (so it can never name another file)."""
-    if not _ID.match(conversation_id):
+    # fullmatch: with `match`, a pattern ending in `$` also accepts the id followed by "\n".
+    if not _ID.fullmatch(conversation_id):
         raise ConversationError("A conversation id must be a lower-case UUID.")
     return conversation_id
 
@@ -34,8 +36,13 @@ def check_record(record: object) -> dict:
     if not isinstance(record, dict):
         raise ConversationError('The body must be a JSON object {"revision", "path", "data"}.')
     revision = record.get("revision")
-    if isinstance(revision, bool) or not isinstance(revision, (int, float)):
-        raise ConversationError('"revision" must be a number that grows with every save.')
+    if (
+        isinstance(revision, bool)
+        or not isinstance(revision, (int, float))
+        or not math.isfinite(revision)
+    ):
+        # NaN compares false with everything, so it would be stored over any revision.
+        raise ConversationError('"revision" must be a finite number that grows with every save.')
     if not isinstance(record.get("path"), str):
         raise ConversationError('"path" must be the notebook\'s path (a string).')
     if not isinstance(record.get("data"), dict):
@@ -98,18 +105,39 @@ class ConversationFiles:
                 value = json.load(stream)
         except FileNotFoundError:
             return None
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             # A damaged file is treated as absent rather than failing every later save.
             return None
         return value if isinstance(value, dict) else None
 
     def _write(self, file: Path, value: dict) -> None:
+        data = _encode(value)
         self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
         descriptor, temporary = tempfile.mkstemp(dir=self.root, prefix=".", suffix=".tmp")
         try:
-            with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
-                json.dump(value, stream, ensure_ascii=False, separators=(",", ":"))
+            with os.fdopen(descriptor, "wb") as stream:
+                stream.write(data)
             os.replace(temporary, file)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
+
+
+def _encode(value: dict) -> bytes:
+    """`value` as UTF-8 JSON, or ConversationError for what cannot be written back as JSON."""
+    try:
+        # dumps, not dump: one pass in C, which nests as deep as the parser did.
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except RecursionError:
+        raise ConversationError("The conversation is nested too deeply to store.") from None
+    except ValueError:
+        raise ConversationError(
+            "The conversation holds NaN or Infinity, which JSON does not allow."
+        ) from None
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        # A "\ud800" escape parses to a lone surrogate, which UTF-8 cannot hold.
+        raise ConversationError(
+            "The conversation holds text that is not valid Unicode (a lone surrogate)."
+        ) from None

@@ -18,14 +18,14 @@ from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 from tornado import web
-from traitlets import Unicode
+from traitlets import Int, Unicode
 from traitlets.config import Configurable
 
+from ..request_body import BodyError, LimitedBody, format_size, parse_json
 from .files import ConversationError, ConversationFiles
 
 SETTINGS_KEY = "code_interpreter_conversations"
-# A chat is text; this is far above a long one and stops a runaway client filling the disk.
-MAX_BODY_BYTES = 32 * 1024 * 1024
+LIMIT_KEY = "code_interpreter_conversations_max_body_bytes"
 
 
 class _ConversationHandler(APIHandler):
@@ -55,7 +55,27 @@ class ConversationIndexHandler(_ConversationHandler):
         self.finish(json.dumps({"id": found}))
 
 
-class ConversationHandler(_ConversationHandler):
+@web.stream_request_body
+class ConversationHandler(LimitedBody, _ConversationHandler):
+    """One conversation. A body past c.CodeInterpreterConversations.max_body_bytes is refused
+    (413) before it is read."""
+
+    def body_limit(self) -> int:
+        return self.settings[LIMIT_KEY]
+
+    def refuse_body(self, error: BodyError) -> None:
+        if error.status == 413:
+            limit = format_size(self.body_limit())
+            self._error(
+                413,
+                f"This conversation is too large to save (the limit is {limit}); start a new "
+                "chat. An administrator can raise c.CodeInterpreterConversations.max_body_bytes.",
+            )
+        else:
+            self._error(
+                400, f"The conversation could not be saved. The body must be JSON: {error.message}."
+            )
+
     @web.authenticated
     @authorized
     async def get(self, conversation_id: str) -> None:
@@ -72,16 +92,13 @@ class ConversationHandler(_ConversationHandler):
     @web.authenticated
     @authorized
     async def put(self, conversation_id: str) -> None:
-        if len(self.request.body) > MAX_BODY_BYTES:
-            self._error(413, "This conversation is too large to save; start a new chat.")
-            return
         try:
-            record = json.loads(self.request.body or b"")
+            record = parse_json(self.take_body())
             if isinstance(record, dict):
                 record = {**record, "updated": datetime.now(timezone.utc).isoformat()}
             stored = self.files.put(conversation_id, record)
-        except json.JSONDecodeError:
-            self._error(400, "The body must be JSON.")
+        except BodyError as error:
+            self.refuse_body(error)
             return
         except ConversationError as error:
             self._error(400, str(error))
@@ -117,6 +134,17 @@ class CodeInterpreterConversations(Configurable):
         ),
     )
 
+    max_body_bytes = Int(
+        16 * 1024 * 1024,
+        config=True,
+        help=(
+            "The largest conversation a save may send, in bytes (default 16 MiB). A chat is "
+            "text, so this is far above a long one; a larger save is refused with 413 as soon "
+            "as its Content-Length arrives, before it is read, so a runaway client cannot fill "
+            "the server's memory or disk."
+        ),
+    )
+
 
 def conversations_dir(server_app) -> Path:
     """The configured folder, else `<jupyter data dir>/code_interpreter/conversations`."""
@@ -126,10 +154,15 @@ def conversations_dir(server_app) -> Path:
     return Path(server_app.data_dir) / "code_interpreter" / "conversations"
 
 
+def conversations_max_body_bytes(server_app) -> int:
+    return CodeInterpreterConversations(parent=server_app).max_body_bytes
+
+
 def setup_conversation_routes(server_app) -> None:
     """Register the conversation routes on the running server."""
     web_app = server_app.web_app
     web_app.settings[SETTINGS_KEY] = ConversationFiles(conversations_dir(server_app))
+    web_app.settings[LIMIT_KEY] = conversations_max_body_bytes(server_app)
     base = url_path_join(web_app.settings["base_url"], "code-interpreter", "conversations")
     web_app.add_handlers(
         ".*$",

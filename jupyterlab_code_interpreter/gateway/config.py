@@ -87,6 +87,15 @@ class CodeInterpreter(Configurable):
         help="Seconds after which a request stops moving between deployments.",
     )
 
+    max_request_bytes = Int(
+        32 * 1024 * 1024,
+        config=True,
+        help="""The largest chat request body the gateway accepts, in bytes (default 32 MiB). A
+        larger one is refused with 413 as soon as its Content-Length arrives, before it is read
+        (a chunked body, as soon as it passes the limit). Images sent to vision models are the
+        usual reason to raise it.""",
+    )
+
     heartbeat_interval = Float(
         15.0,
         config=True,

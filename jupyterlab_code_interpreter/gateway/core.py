@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
+from ..request_body import BodyError, parse_json
 from . import errors
 from .breaker import COOLING
 from .config import CodeInterpreter
@@ -28,6 +29,7 @@ from .keys import KeyMissing, KeyResolver, KeyStore, has_key_source
 from .pool import Pool, resolve_pool
 from .relay import Relay, estimate_tokens
 from .router import Deployment, Router, retry_after_seconds
+from .scrub import scrubber_for
 from .upstream import build_chat_request
 from .user_settings import UserSettingsFile
 
@@ -326,7 +328,8 @@ class Gateway:
         entry = deployment.on_send(tokens)
         sent = time.monotonic()
         relay = Relay(0, {}, endpoint, deployment, tokens_estimate=tokens, sent_entry=entry)
-        relay.scrub = lambda data: self.scrub(endpoint, data)
+        # The key just sent is the one an answer could carry back.
+        relay.scrubber = scrubber_for(credential.value, self.keys.peek(endpoint))
         try:
             response = await self.client.open(endpoint.host, request, self._timeouts(endpoint))
             relay.response, relay.status, relay.headers = (
@@ -357,7 +360,7 @@ class Gateway:
                     raise errors.stream_interrupted(endpoint.host, "empty response")
                 deployment.usage.latencies.append(time.monotonic() - sent)
                 return relay
-            relay.data = self.scrub(endpoint, await response.read())
+            relay.data = relay.scrubber.body(await response.read())
             deployment.usage.latencies.append(time.monotonic() - sent)
             if response.status >= 500 or response.status == 408:
                 deployment.usage.errors_5xx += 1
@@ -395,11 +398,8 @@ class Gateway:
         )
 
     def scrub(self, endpoint: Endpoint, data: bytes) -> bytes:
-        """Remove the endpoint's key from a body passed through, should it ever echo it."""
-        key = self.keys.peek(endpoint)
-        if key and len(key) >= 8:
-            return data.replace(key.encode(), b"***")
-        return data
+        """Remove the endpoint's key from bytes shown to the browser (e.g. a last error)."""
+        return scrubber_for(self.keys.peek(endpoint)).bytes(data)
 
     async def aclose(self) -> None:
         if self._client is not None:
@@ -416,10 +416,11 @@ async def _close(relay: Relay) -> None:
 
 
 def _parse_body(raw: bytes) -> dict:
+    """The request as a dict; strict JSON (request_body.parse_json), a 400 naming the fault."""
     try:
-        body = json.loads(raw or b"")
-    except (ValueError, UnicodeDecodeError) as err:
-        raise errors.invalid_json(f"it is not valid JSON ({type(err).__name__})") from None
+        body = parse_json(raw)
+    except BodyError as err:
+        raise errors.invalid_json(err.message) from None
     if not isinstance(body, dict):
         raise errors.invalid_json(f"got a JSON {type(body).__name__}")
     return body

@@ -228,3 +228,26 @@ def invalid_key_request(detail: str) -> GatewayError:
         "invalid_key_request",
         dict(NO_RETRY),
     )
+
+
+def request_too_large(limit: str) -> GatewayError:
+    """The body passed c.CodeInterpreter.max_request_bytes (`limit`, already readable)."""
+    return GatewayError(
+        413,
+        f"The request is larger than the gateway accepts ({limit}). Start a new chat or attach "
+        "less data; an administrator can raise c.CodeInterpreter.max_request_bytes.",
+        "invalid_request_error",
+        "request_too_large",
+        dict(NO_RETRY),
+    )
+
+
+def invalid_name(what: str, rule: str) -> GatewayError:
+    """A name in the URL (`what`: "key name", …) that does not follow `rule`."""
+    return GatewayError(
+        400,
+        f"That {what} is not valid: {rule}",
+        "invalid_request_error",
+        "invalid_name",
+        dict(NO_RETRY),
+    )

@@ -12,15 +12,20 @@ from dataclasses import dataclass
 from .endpoint import Endpoint
 from .errors import GatewayError
 from .router import Deployment
+from .scrub import NO_KEYS, Scrubber
+from .sse import SseScrubber
 
 HEARTBEAT = b": keep-alive\n\n"
+# A usage chunk is a few hundred bytes; the start of a longer line is not kept whole.
+_MAX_USAGE_LINE = 64 * 1024
 
 
 @dataclass
 class Relay:
     """What the handler forwards. `data` is the whole body when it was read here (non-streamed
-    answers, errors); for a stream, `first` is its first piece and `rest()` the others, read
-    with `next_piece` (UpstreamResponse.next_piece)."""
+    answers, errors; already scrubbed); for a stream, `first` is its first piece and the
+    others are read with `next_piece` (UpstreamResponse.next_piece): `stream()` yields them
+    all, scrubbed of `scrubber`'s keys."""
 
     status: int
     headers: Mapping[str, str]
@@ -32,33 +37,46 @@ class Relay:
     response: object | None = None  # UpstreamResponse, closed by aclose
     tokens_estimate: int = 0
     sent_entry: list | None = None  # the deployment's record of this request (router.py)
-    scrub: Callable[[bytes], bytes] = lambda data: data
+    scrubber: Scrubber = NO_KEYS
     _finished: bool = False
+    _usage_tail: bytes = b""  # the start of a line whose end has not arrived yet
 
     @property
     def streaming(self) -> bool:
         return self.next_piece is not None
 
-    async def rest(self, heartbeat: float = 0.0) -> AsyncIterator[bytes]:
-        """The stream after `first`, with SSE comments after `heartbeat` s of silence. A
-        failure marks the deployment and is raised as a GatewayError (the handler turns it
+    async def stream(self, heartbeat: float = 0.0) -> AsyncIterator[bytes]:
+        """The whole stream from `first` on, scrubbed, whole events only, with SSE comments
+        after `heartbeat` s of silence (between events, never inside one). A failure marks the
+        deployment and is raised as a GatewayError after what was whole (the handler turns it
         into an SSE error event); nothing is ever replayed."""
         next_piece = self.next_piece
         assert next_piece is not None
-        self._count_usage(self.first)
+        scrubbing = self.scrubber.active
+        events = SseScrubber(self.scrubber) if scrubbing else None
+        piece: bytes | None = self.first
         try:
             while True:
-                piece = await next_piece(heartbeat)
                 if piece is None:
                     yield HEARTBEAT
-                    continue
-                if not piece:
+                elif not piece:
                     break
-                self._count_usage(piece)
-                yield piece
+                else:
+                    self._count_usage(piece)
+                    out = events.feed(piece) if events is not None else piece
+                    if out:
+                        yield out
+                piece = await next_piece(heartbeat)
         except GatewayError as error:
             self.failed(error.message)
+            tail = events.close(complete=False) if events is not None else b""
+            if tail:
+                yield tail
             raise
+        self._count_usage(b"\n")  # a last line without its newline
+        tail = events.close() if events is not None else b""
+        if tail:
+            yield tail
         self.succeeded()
 
     def succeeded(self) -> None:
@@ -91,14 +109,20 @@ class Relay:
             self._add_usage(usage)
 
     def _count_usage(self, piece: bytes) -> None:
-        # Only the usage chunk (stream_options.include_usage) carries it; skip the rest cheaply.
-        if b'"usage"' not in piece or self.deployment is None:
+        """Count the usage chunk (stream_options.include_usage) found in whole lines: one cut
+        across two reads is put together first. Cheap when a piece has no usage object."""
+        if self.deployment is None:
             return
-        for line in piece.split(b"\n"):
-            if line.startswith(b"data: {") and b'"usage"' in line:
+        data = self._usage_tail + piece if self._usage_tail else piece
+        end = data.rfind(b"\n") + 1
+        self._usage_tail = data[end:][-_MAX_USAGE_LINE:] if end < len(data) else b""
+        if b'"usage":{' not in data and b'"usage": {' not in data:
+            return
+        for line in data[:end].split(b"\n"):
+            if line.startswith(b"data:") and b'"usage"' in line:
                 try:
-                    self.count_usage_json(json.loads(line[6:]))
-                except ValueError:
+                    self.count_usage_json(json.loads(line[5:]))
+                except (ValueError, RecursionError):
                     continue
 
     def _add_usage(self, usage: dict) -> None:

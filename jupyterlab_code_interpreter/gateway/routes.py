@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 
 from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
@@ -15,16 +16,23 @@ from jupyter_server.utils import url_path_join
 from tornado import web
 from tornado.iostream import StreamClosedError
 
+from ..request_body import BodyError, LimitedBody, format_size, parse_json
 from . import errors
 from .config import CodeInterpreter
 from .core import Gateway
 from .errors import GatewayError
 from .kernel_helpers_route import KernelHelpersHandler
+from .pool import KEY_NAME
 from .upstream import passed_response_headers
 from .user_settings import UserSettingsFile, default_user_settings_dir
 
 SETTINGS_KEY = "code_interpreter_gateway"
 ROUTE_PREFIX = "code-interpreter"
+# A key is one token of printable ASCII: a control character or a space in it would at best
+# be refused by the endpoint, at worst split the header it is sent in.
+_KEY_TEXT = re.compile(r"[\x21-\x7e]{1,8192}")
+_KEY_NAME_RULE = "letters, digits, '.', '_' or '-', starting with a letter or digit, up to 64."
+_KEY_BODY_LIMIT = 64 * 1024
 
 
 class GatewayHandler(APIHandler):
@@ -56,9 +64,11 @@ class ModelsHandler(GatewayHandler):
         self.finish(json.dumps(self.gateway.models()))
 
 
-class ChatCompletionsHandler(GatewayHandler):
+@web.stream_request_body
+class ChatCompletionsHandler(LimitedBody, GatewayHandler):
     """Relays one chat completion; a streamed answer is forwarded chunk by chunk, and the
-    upstream call is cancelled as soon as the browser goes away."""
+    upstream call is cancelled as soon as the browser goes away. The body is refused (413)
+    past c.CodeInterpreter.max_request_bytes before it is read."""
 
     _relaying: asyncio.Task | None = None
     _client_gone = False
@@ -80,6 +90,15 @@ class ChatCompletionsHandler(GatewayHandler):
         finally:
             self._relaying = None
 
+    def body_limit(self) -> int:
+        return self.gateway.config.max_request_bytes
+
+    def refuse_body(self, error: BodyError) -> None:
+        if error.status == 413:
+            self.write_gateway_error(errors.request_too_large(format_size(self.body_limit())))
+        else:
+            self.write_gateway_error(errors.invalid_json(error.message))
+
     def on_connection_close(self) -> None:
         self._client_gone = True
         if self._relaying is not None:
@@ -89,7 +108,7 @@ class ChatCompletionsHandler(GatewayHandler):
     async def _relay_chat(self) -> None:
         gateway = self.gateway
         try:
-            relay = await gateway.open_chat(self.request.body, self.request.headers)
+            relay = await gateway.open_chat(self.take_body(), self.request.headers)
         except GatewayError as error:
             self.log.warning("code-interpreter gateway: %s %s", error.status, error.code)
             self.write_gateway_error(error)
@@ -111,9 +130,12 @@ class ChatCompletionsHandler(GatewayHandler):
     def _forward_whole(self, relay) -> None:
         self.set_status(relay.status)
         self.set_header("Content-Type", relay.headers.get("content-type", "application/json"))
-        for name, value in passed_response_headers(relay.headers).items():
-            self.set_header(name, value)
+        self._pass_headers(relay)
         self.finish(relay.data)
+
+    def _pass_headers(self, relay) -> None:
+        for name, value in passed_response_headers(relay.headers).items():
+            self.set_header(name, relay.scrubber.text(value))
 
     async def _forward_stream(self, relay) -> None:
         # The first chunk is already here (core.py retried on another deployment until one
@@ -122,18 +144,16 @@ class ChatCompletionsHandler(GatewayHandler):
         self.set_header("Content-Type", "text/event-stream")
         self.set_header("Cache-Control", "no-cache")
         self.set_header("X-Accel-Buffering", "no")
-        for name, value in passed_response_headers(relay.headers).items():
-            self.set_header(name, value)
+        self._pass_headers(relay)
         # Each chunk leaves at once: with Nagle's algorithm a chunk waits for the browser's
         # (delayed) ACK of the previous one, up to 40 ms. Tornado turns it back on at finish.
         stream = getattr(self.request.connection, "stream", None)
         if stream is not None:
             stream.set_nodelay(True)
         try:
-            self.write(relay.scrub(relay.first))
-            await self.flush()
+            await self.flush()  # the headers: the answer has started
             try:
-                async for piece in relay.rest(self.gateway.config.heartbeat_interval):
+                async for piece in relay.stream(self.gateway.config.heartbeat_interval):
                     self.write(piece)
                     await self.flush()
             except GatewayError as error:
@@ -156,22 +176,38 @@ class KeysHandler(GatewayHandler):
         self.finish(json.dumps({"keys": [{"name": name, "set": True} for name in names]}))
 
 
-class KeyHandler(GatewayHandler):
+@web.stream_request_body
+class KeyHandler(LimitedBody, GatewayHandler):
     """`PUT keys/<name>` {"key": "..."} stores a key (write-only, answered 204, never echoed);
     `DELETE keys/<name>` removes it."""
+
+    def body_limit(self) -> int:
+        return _KEY_BODY_LIMIT
+
+    def refuse_body(self, error: BodyError) -> None:
+        self.write_gateway_error(errors.invalid_key_request(f"{error.message}."))
 
     @web.authenticated
     @authorized
     async def put(self, name: str) -> None:
+        if not KEY_NAME.fullmatch(name):
+            self.write_gateway_error(errors.invalid_name("key name", _KEY_NAME_RULE))
+            return
         try:
-            payload = json.loads(self.request.body or b"")
+            payload = parse_json(self.take_body())
             key = payload.get("key") if isinstance(payload, dict) else None
             if not isinstance(key, str):
-                raise ValueError('The body must be {"key": "<the key>"}.')
+                raise BodyError('The body must be {"key": "<the key>"}.')
+            if not _KEY_TEXT.fullmatch(key.strip()):
+                raise BodyError(
+                    "The key must be one line of printable ASCII characters, without spaces "
+                    "or control characters, at most 8192 of them. Copy it again from the "
+                    "provider's page."
+                )
             self.gateway.keys.store.put(name, key)
-        except ValueError as err:
-            # JSON errors quote the input; say only what the body must be.
-            text = str(err) if not isinstance(err, json.JSONDecodeError) else "not JSON"
+        except (BodyError, ValueError) as err:
+            # Messages name what is wrong, never quoting the body (it holds the key).
+            text = err.message if isinstance(err, BodyError) else str(err)
             self.write_gateway_error(errors.invalid_key_request(text))
             return
         self.log.info("code-interpreter gateway: stored key %r", name)
@@ -181,6 +217,9 @@ class KeyHandler(GatewayHandler):
     @web.authenticated
     @authorized
     async def delete(self, name: str) -> None:
+        if not KEY_NAME.fullmatch(name):
+            self.write_gateway_error(errors.invalid_name("key name", _KEY_NAME_RULE))
+            return
         try:
             found = self.gateway.keys.store.delete(name)
         except ValueError as err:

@@ -13,36 +13,19 @@ from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import quote, urlencode
 
+from . import errors
 from .endpoint import Endpoint
 
 _MODEL_KEY = re.compile(rb'"model"\s*:\s*')
 
-# Never forwarded to the endpoint: our own credentials and cookies, hop-by-hop headers, and
-# anything that would steer the request somewhere else.
-_DROPPED_REQUEST_HEADERS = frozenset(
-    {
-        "authorization",
-        "api-key",
-        "cookie",
-        "x-xsrftoken",
-        "x-csrftoken",
-        "host",
-        "origin",
-        "referer",
-        "content-length",
-        "content-type",
-        "accept-encoding",
-        "connection",
-        "keep-alive",
-        "te",
-        "trailer",
-        "transfer-encoding",
-        "upgrade",
-        "forwarded",
-        "x-real-ip",
-    }
-)
-_DROPPED_REQUEST_PREFIXES = ("proxy-", "x-forwarded-", "sec-")
+# The only browser headers forwarded to the endpoint: what the openai SDK sends about itself
+# (x-stainless-*: language, version, retry count, timeout) and content negotiation. Everything
+# else stays here: our credentials and cookies, hop-by-hop headers, headers that steer a
+# request elsewhere on their way (Host, Forwarded, X-Forwarded-*, X-Original-URL,
+# X-Rewrite-URL, X-HTTP-Method-Override…), and whatever a proxy in front of Jupyter adds about
+# the user (X-Remote-User, X-Auth-Request-Email…), which an endpoint has no business seeing.
+_PASSED_REQUEST_HEADERS = frozenset({"accept", "user-agent", "openai-beta"})
+_PASSED_REQUEST_PREFIXES = ("x-stainless-",)
 
 # Passed back to the browser: what the openai SDK reads to decide whether and when to retry.
 _PASSED_RESPONSE_HEADERS = frozenset(
@@ -76,13 +59,12 @@ def build_chat_request(
     the endpoint's kind expects (`bearer` forces `Authorization: Bearer`, as Entra ID tokens
     need on Azure), the client's safe headers kept. The URL comes only from the endpoint's
     configuration. `raw_body`, the bytes `body` was parsed from, is sent with only `model`
-    replaced when that can be done unambiguously (faster than serialising it again)."""
+    replaced when that can be done unambiguously (faster than serialising it again). The
+    client's headers pass only if they are on the short list above."""
     headers = {}
     for name, value in client_headers.items():
         lower = name.lower()
-        if lower not in _DROPPED_REQUEST_HEADERS and not lower.startswith(
-            _DROPPED_REQUEST_PREFIXES
-        ):
+        if lower in _PASSED_REQUEST_HEADERS or lower.startswith(_PASSED_REQUEST_PREFIXES):
             headers[name] = value
     headers["content-type"] = "application/json"
     headers["accept-encoding"] = "identity"  # compressed SSE would be buffered
@@ -112,7 +94,10 @@ def _with_model(raw_body: bytes | None, body: dict, model: str) -> bytes:
         if found is not None:
             replacement = b'"model":' + json.dumps(model).encode()
             return raw_body[: found.start()] + replacement + raw_body[found.end() :]
-    return json.dumps({**body, "model": model}).encode()
+    try:
+        return json.dumps({**body, "model": model}).encode()
+    except RecursionError:  # parsed a few frames higher up the stack, just within the limit
+        raise errors.invalid_json("it is nested too deeply") from None
 
 
 @functools.lru_cache(maxsize=64)

@@ -18,6 +18,47 @@ if TYPE_CHECKING:
 
 _BREAKING_KINDS = ("reset_after_first_byte", "malformed_chunk")
 _MALFORMED_EVENT = "data: {not json\n\n"
+# Between two writes of `chunk_bytes`: long enough for the reader to take each as its own read.
+_SPLIT_PAUSE = 0.003
+
+
+class _Wire:
+    """Writes to the handler as they come, or, with `chunk_bytes`, in writes of exactly that
+    many bytes, each flushed on its own (Nagle off) and followed by a short pause."""
+
+    def __init__(self, handler: ChatHandler, chunk_bytes: int):
+        self.handler = handler
+        self.chunk_bytes = chunk_bytes
+        self._pending = b""
+        if chunk_bytes:
+            stream = getattr(handler.request.connection, "stream", None)
+            if stream is not None:
+                stream.set_nodelay(True)
+
+    async def write(self, text: str) -> bool:
+        """False once the client has gone."""
+        if not self.chunk_bytes:
+            self.handler.write(text)
+            return True
+        self._pending += text.encode()
+        while len(self._pending) >= self.chunk_bytes:
+            piece, self._pending = (
+                self._pending[: self.chunk_bytes],
+                self._pending[self.chunk_bytes :],
+            )
+            if not await self._send(piece):
+                return False
+        return True
+
+    async def drain(self) -> bool:
+        """Send what is pending (less than `chunk_bytes`)."""
+        pending, self._pending = self._pending, b""
+        return await self._send(pending) if pending else True
+
+    async def _send(self, piece: bytes) -> bool:
+        self.handler.write(piece)
+        await self.handler.flush()
+        return await self.handler.pause(_SPLIT_PAUSE)
 
 
 def dumps(value: object) -> str:
@@ -45,6 +86,11 @@ async def send_whole(
         return
     body = dumps(protocol.completion_body(completion, handler.api == "azure"))
     handler.set_header("Content-Type", "application/json")
+    if timing.chunk_bytes and fault is None:
+        wire = _Wire(handler, timing.chunk_bytes)
+        if await wire.write(body) and await wire.drain():
+            handler.finish()
+        return
     if fault is not None and fault.kind == "malformed_chunk":
         handler.finish("{not json")
     elif fault is not None and fault.kind == "reset_after_first_byte":
@@ -73,19 +119,22 @@ async def send_stream(
         if not await handler.pause(timing.ttft_ms / 1000):
             return
     per_piece = 1 / timing.tokens_per_second if timing.tokens_per_second else 0
+    wire = _Wire(handler, timing.chunk_bytes)
     for index, chunk in enumerate(chunks):
         if breaking is not None and index == breaking.after_chunks:
-            if not await _break_stream(handler, breaking):
+            if not await wire.drain() or not await _break_stream(handler, breaking):
                 return
-        handler.write(f"data: {dumps(chunk)}\n\n")
+        if not await wire.write(f"data: {dumps(chunk)}\n\n"):
+            return
         if per_piece and index > 0:
             await handler.flush()
             if not await handler.pause(per_piece):
                 return
     if breaking is not None and breaking.after_chunks >= len(chunks):
-        if not await _break_stream(handler, breaking):
+        if not await wire.drain() or not await _break_stream(handler, breaking):
             return
-    handler.finish("data: [DONE]\n\n")
+    if await wire.write("data: [DONE]\n\n") and await wire.drain():
+        handler.finish()
 
 
 async def _break_stream(handler: ChatHandler, fault: Fault) -> bool:

@@ -38,6 +38,7 @@ class Completion:
     finish_reason: str
     prompt_tokens: int
     completion_tokens: int
+    pieces: tuple[str, ...] | None = None  # the content's deltas, as the scenario gave them
 
 
 def random_id(prefix: str, length: int = 24) -> str:
@@ -54,6 +55,7 @@ def make_completion(
 ) -> Completion:
     """Fill in ids and usage; cut content at ``max_tokens`` like a model hitting its limit."""
     content = reply.content.replace("{{last_user}}", last_user) if reply.content else reply.content
+    pieces = reply.pieces and tuple(p.replace("{{last_user}}", last_user) for p in reply.pieces)
     calls = tuple((random_id("call_"), call) for call in reply.tool_calls)
     finish = reply.finish_reason or ("tool_calls" if calls else "stop")
     used = estimate_tokens(content or "") + sum(
@@ -61,7 +63,7 @@ def make_completion(
     )
     if max_tokens is not None and used > max_tokens:
         content = (content or "")[: max_tokens * CHARS_PER_TOKEN]
-        calls, finish, used = (), "length", max_tokens
+        calls, finish, used, pieces = (), "length", max_tokens, None
     return Completion(
         id=random_id("chatcmpl-", 29),
         created=int(time.time()),
@@ -71,6 +73,7 @@ def make_completion(
         finish_reason=finish,
         prompt_tokens=prompt_tokens,
         completion_tokens=used,
+        pieces=pieces,
     )
 
 
@@ -121,7 +124,7 @@ def stream_chunks(completion: Completion, azure: bool, include_usage: bool) -> l
     if azure:
         chunks.append(_azure_prompt_filter_chunk())
     chunks.append(_chunk(completion, {"role": "assistant", "content": "", "refusal": None}))
-    for piece in split_into_pieces(completion.content or ""):
+    for piece in completion.pieces or split_into_pieces(completion.content or ""):
         chunks.append(_chunk(completion, {"content": piece}))
     for index, (call_id, call) in enumerate(completion.tool_calls):
         opening = {

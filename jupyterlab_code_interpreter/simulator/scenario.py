@@ -46,6 +46,9 @@ class Timing:
 
     ttft_ms: float = 0
     tokens_per_second: float = 0
+    # > 0: the answer goes on the wire in writes of this many bytes, each its own TCP segment
+    # (events and UTF-8 characters cut anywhere), as a proxy that re-chunks would send it.
+    chunk_bytes: int = 0
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,7 @@ class Reply:
     content: str | None = None
     tool_calls: tuple[ToolCallSpec, ...] = ()
     finish_reason: str | None = None
+    pieces: tuple[str, ...] | None = None  # the content's deltas when given as a list
 
 
 @dataclass(frozen=True)
@@ -228,8 +232,12 @@ def _reply(data: Any, where: str) -> Reply:
     data = expect_mapping(data, where)
     only_fields(data, where, {"content", "tool_calls", "finish_reason"})
     content = data.get("content")
+    pieces = None
+    if isinstance(content, list):
+        pieces = tuple(expect_str_list(content, f"{where}.content"))
+        content = "".join(pieces)
     if content is not None and not isinstance(content, str):
-        raise ScenarioError(f"{where}.content: expected a string")
+        raise ScenarioError(f"{where}.content: expected a string or a list of strings")
     calls = tuple(
         _tool_call(c, f"{where}.tool_calls[{i}]")
         for i, c in enumerate(expect_list(data.get("tool_calls", []), f"{where}.tool_calls"))
@@ -239,7 +247,7 @@ def _reply(data: Any, where: str) -> Reply:
         raise ScenarioError(f"{where}.finish_reason: expected one of {', '.join(FINISH_REASONS)}")
     if content is None and not calls:
         raise ScenarioError(f"{where}: needs 'content' or 'tool_calls'")
-    return Reply(content=content, tool_calls=calls, finish_reason=finish)
+    return Reply(content=content, tool_calls=calls, finish_reason=finish, pieces=pieces)
 
 
 def _tool_call(data: Any, where: str) -> ToolCallSpec:
@@ -289,11 +297,14 @@ def _fault(data: Any, where: str) -> Fault:
 
 def _timing(data: Any, where: str) -> Timing:
     data = expect_mapping(data if data is not None else {}, where)
-    only_fields(data, where, {"ttft_ms", "tokens_per_second"})
+    only_fields(data, where, {"ttft_ms", "tokens_per_second", "chunk_bytes"})
     values = {}
     for key in ("ttft_ms", "tokens_per_second"):
         value = data.get(key, 0) or 0
         if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
             raise ScenarioError(f"{where}.{key}: expected a number >= 0")
         values[key] = value
-    return Timing(**values)
+    chunk_bytes = data.get("chunk_bytes", 0)
+    if not isinstance(chunk_bytes, int) or isinstance(chunk_bytes, bool) or chunk_bytes < 0:
+        raise ScenarioError(f"{where}.chunk_bytes: expected an integer >= 0")
+    return Timing(**values, chunk_bytes=chunk_bytes)
