@@ -92,10 +92,8 @@ class ServerProcessGuard:
         except (OSError, AttributeError) as err:
             self.log.warning(
                 "code-interpreter: could not mark the server non-dumpable (%s): kernels and "
-                "other processes of this user can read its /proc/%d/environ; see "
-                "docs/security.md",
+                "other processes of this user may read its environment; see docs/security.md",
                 err,
-                os.getpid(),
             )
             return
         root = " (running as root: root's processes can still read it)" if _is_root() else ""
