@@ -74,6 +74,8 @@ class _IndirectChecks:
             if _string(node.args[1]) is None and self._is_module_node(node.args[0]):
                 detail = f"looks up a computed attribute of a module: {_source(node)}"
                 self.find("dynamic", detail, node)
+            elif name == "getattr":
+                self._reference(node, self.dotted(node))  # `run = getattr(os, 'system')`
         elif name == "vars" and first is not None and self._is_module_node(first):
             self.find("dynamic", f"reads a module's namespace: {_source(node)}", node)
         elif name in ENVIRON_GETTERS or self._environ_method(name) in ENVIRON_READ_METHODS:

@@ -16,6 +16,7 @@ import re
 try:  # in the package; in the kernel the bundle defines these names above this file
     from .rules import (
         CHANGE_CALLS,
+        NOWHERE,
         OPEN_CALLS,
         OUTSIDE_BASES,
         PATH_METHODS,
@@ -87,7 +88,7 @@ class _PathChecks:
         if path is None:
             return
         target = os.path.abspath(os.path.join(self.cwd, os.path.expanduser(path)))
-        if target != self.cwd and not _inside(self.cwd, target):
+        if target != self.cwd and not _inside(self.cwd, target) and target not in NOWHERE:
             detail = f"changes {target}, outside the notebook's folder: {call}"
             self.find("delete_outside", detail, where)
 

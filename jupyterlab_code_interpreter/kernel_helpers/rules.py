@@ -37,8 +37,10 @@ CHANGE_CALLS = {
     "shutil.copyfile": ((1, "dst"),), "shutil.copytree": ((1, "dst"),),
     "os.truncate": ((0, "path"),), "os.mkdir": ((0, "path"),), "os.makedirs": ((0, "name"),),
     "os.symlink": ((1, "dst"),), "os.link": ((1, "dst"),), "os.chmod": ((0, "path"),),
-    "os.chown": ((0, "path"),), "shutil.chown": ((0, "path"),),
+    "os.chown": ((0, "path"),), "shutil.chown": ((0, "path"),), "os.chdir": ((0, "path"),),
 }  # fmt: skip
+# Where writing changes nothing.
+NOWHERE = {"/dev/null", "/dev/stdout", "/dev/stderr"}
 OPEN_CALLS = {"open", "io.open", "codecs.open", "gzip.open", "bz2.open", "lzma.open"}
 # pathlib methods that write or move: any receiver for the pathlib-only names, an evident
 # Path for names a str has too (`'a'.replace(...)`).
@@ -157,10 +159,18 @@ def _package_names(args):
 
 
 def _changed_paths(program, args):
-    """The paths a file-changing command changes, and those it writes through `>`."""
-    words = [a for a in args if not a.startswith("-")]
-    written = [w.lstrip(">") for w in words if w.startswith(">") and w.lstrip(">")]
-    words = [w for w in words if not w.startswith(">")]
+    """The paths a file-changing command changes, and those any command writes through `>`."""
+    words, written, redirect = [], [], False
+    for arg in args:
+        target = arg.lstrip("0123456789&").lstrip(">")
+        if redirect:
+            written.append(arg)
+            redirect = False
+        elif arg.lstrip("0123456789&").startswith(">"):
+            written.extend([target] if target else [])
+            redirect = not target
+        elif not arg.startswith("-"):
+            words.append(arg)
     which = CHANGE_COMMANDS.get(program)
     if which == "last":
         words = words[-1:]

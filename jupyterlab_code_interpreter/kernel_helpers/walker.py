@@ -269,6 +269,11 @@ class _Walker(_PathChecks, _IndirectChecks, ast.NodeVisitor):
             self.checker.nested(_strip_magic_options(line_text), line - 1)
         elif cell is None and name == "env":
             self._env_magic(line_text.strip(), line)
+        elif cell is not None and name == "writefile":
+            path = [w for w in _split(line_text) if not w.startswith("-")]
+            self._change(path[0] if path else None, line, f"%%writefile {line_text}")
+        elif cell is None and name == "cd" and line_text.strip() not in ("", "-"):
+            self._change(line_text.strip().strip("'\""), line, f"%cd {line_text}")
         elif name in RUN_MAGICS:
             self.find("dynamic", f"runs code the check cannot read (%{name} {line_text})", line)
 
@@ -284,9 +289,6 @@ class _Walker(_PathChecks, _IndirectChecks, ast.NodeVisitor):
             return
         label = (escape or "") + text.strip()
         self._command(None, line, label, text=text, shell=shell)
-        for variable in SHELL_VARIABLE.findall(text):
-            if is_secret_name(variable):
-                self.find("secrets", f"reads the environment variable {variable} ({label})", line)
 
     def _command(self, words, line, label, text=None, shell=True):
         """Findings for one command, given as words (argv) or shell text; `None` words mean
@@ -295,6 +297,9 @@ class _Walker(_PathChecks, _IndirectChecks, ast.NodeVisitor):
             self.find("shell", f"runs a command computed at run time ({label})", line)
             return
         segments = _segments(text) if text is not None else [words]
+        for variable in SHELL_VARIABLE.findall(text if text is not None else " ".join(words)):
+            if is_secret_name(variable):
+                self.find("secrets", f"reads the environment variable {variable} ({label})", line)
         only_installs = True
         for argv in segments:
             program = os.path.basename(argv[0]) if argv else ""
