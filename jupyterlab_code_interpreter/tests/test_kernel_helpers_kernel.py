@@ -258,3 +258,57 @@ def test_a_reinstall_keeps_one_guard(installed):
     assert content["user_expressions"]["n"]["data"]["text/plain"] == "1"
     gate, cell = gate_and_cell(client, "z = 3", [], "t-6")
     assert gate["status"] == "ok" and cell["status"] == "ok"
+
+
+# --- the policy's dynamic and secrets categories, through the gate in a real kernel --------------
+
+# What `categoriesRunUnasked` allows with the default policy: nothing in auto-safe, what the
+# policy allows (network) in auto.
+DEFAULT_ALLOWED = {"auto-safe": [], "auto": ["network"]}
+LEAKS = [
+    # secrets: the key, written where the test can see whether the cell ran
+    ("import os\nopen({marker!r}, 'w').write(os.environ.get('OPENAI_API_KEY', 'absent'))",
+     "secrets"),
+    ("import os\nopen({marker!r}, 'w').write(str(dict(os.environ)))", "secrets"),
+    ("open({marker!r}, 'w').write(open('/proc/self/environ', 'rb').read().decode('latin-1'))",
+     "secrets"),
+    # dynamic: the same read hidden from a reader of the code
+    ("exec(bytes.fromhex({hidden!r}).decode())", "dynamic"),
+    ("m = __import__('o' + 's')\nopen({marker!r}, 'w').write(str(getattr(m, 'env' + 'iron')))",
+     "dynamic"),
+    ("ip = get_ipython()\nip.run_cell(bytes.fromhex({hidden!r}).decode())", "dynamic"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("mode", sorted(DEFAULT_ALLOWED))
+@pytest.mark.parametrize("code, category", LEAKS)
+def test_the_gate_refuses_dynamic_and_secrets_cells_by_default(installed, mode, code, category):
+    client, folder = installed
+    marker = folder / "leaked"
+    hidden = f"import os\nopen({str(marker)!r}, 'w').write(os.environ.get('OPENAI_API_KEY', '?'))"
+    cell = code.format(marker=str(marker), hidden=hidden.encode().hex())
+    before = count(client)
+    gate, reply = gate_and_cell(client, cell, DEFAULT_ALLOWED[mode], f"t-{mode}-{category}")
+    assert gate["status"] == "error" and gate["ename"] == "StepGate"
+    verdict = json.loads(gate["evalue"])
+    assert category in {f["category"] for f in verdict["findings"]}, verdict
+    assert reply["status"] == "aborted"
+    assert not marker.exists()
+    assert count(client) == before
+
+
+def test_the_servers_names_and_paths_reach_the_kernels_check(installed):
+    client, folder = installed
+    keys = folder.parent / "key-store"
+    content, _ = silent(client, helpers_bundle(["LLM_GATE"], [str(keys)])["bootstrap"])
+    assert content["status"] == "ok", content
+    try:
+        found = check(client, "import os\nos.environ['LLM_GATE']")["findings"]
+        assert [f["category"] for f in found] == ["secrets"]
+        found = check(client, f"open({str(keys / 'openai')!r}).read()")["findings"]
+        assert [f["category"] for f in found] == ["secrets"]
+        assert check(client, "import os\nos.environ['LLM_MODEL']")["findings"] == []
+    finally:
+        content, _ = silent(client, helpers_bundle()["bootstrap"])
+        assert content["status"] == "ok"
+    assert check(client, "import os\nos.environ['LLM_GATE']")["findings"] == []
