@@ -149,8 +149,9 @@ def resolve_pool(
 def _server_bindings(
     server_endpoints: Sequence | None, server_endpoint: Mapping | None, environ: Mapping[str, str]
 ) -> KeyBindings:
-    """The bindings of every valid endpoint the administrator and the environment configure
-    (whether or not they are the winning source)."""
+    """The bindings the administrator's endpoints and the environment make. The former are
+    empty whenever a setting is read (they win when they say anything); they are included so
+    that no change of precedence could unbind them."""
     endpoints = list(_from_source(server_endpoints, server_endpoint, SERVER_CONFIG).endpoints)
     try:
         endpoint = endpoint_from_environment(environ)
