@@ -76,7 +76,14 @@ class ServerProcessGuard:
 
     def ensure(self) -> None:
         """Protect the process if it holds a key and protection is on; logs once."""
-        if self.done or not self.holds_key():
+        if self.done:
+            return
+        try:
+            held = self.holds_key()
+        except Exception:  # cannot tell: protect, which costs little
+            self.log.exception("code-interpreter: could not tell whether the server holds a key")
+            held = True
+        if not held:
             return
         self.done = True
         if not self.gateway.config.protect_server_process:

@@ -5,11 +5,19 @@ renamed (jupyter_server merges `os.environ` back into the launch arguments then)
 whose `env` copies the key, and a terminal opened through the REST API."""
 
 import json
+import logging
 import sys
 
 import pytest
+from traitlets.config import Config
 
-from jupyterlab_code_interpreter.process_guard import PR_SET_DUMPABLE, _prctl, is_dumpable
+from jupyterlab_code_interpreter.kernel_env import KernelEnvironment
+from jupyterlab_code_interpreter.process_guard import (
+    PR_SET_DUMPABLE,
+    ServerProcessGuard,
+    _prctl,
+    is_dumpable,
+)
 
 OPENAI_KEY = "sk-kernel-env-OPENAI-0123456789"
 AZURE_KEY = "azure-kernel-env-KEPT-0123456789"
@@ -195,22 +203,60 @@ async def test_the_gateway_keeps_using_the_key(jp_fetch, jp_serverapp, gateway, 
 
 
 @pytest.fixture
-def restore_dumpable():
+def dumpable_process():
+    """These servers run inside pytest: start dumpable (an earlier test's server may have
+    protected the process) and leave it so."""
+    if is_dumpable() is False:
+        _prctl(PR_SET_DUMPABLE, 1)
     yield
     if is_dumpable() is False:
         _prctl(PR_SET_DUMPABLE, 1)
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl is Linux only")
-async def test_the_server_process_is_marked_non_dumpable(
-    jp_server_config, jp_configurable_serverapp, restore_dumpable
-):
-    """Loading the extension with a key in the environment marks the process non-dumpable
-    (its effect on another user's process is tested in test_kernel_env_process.py)."""
-    assert is_dumpable() is True
+def protected_config(jp_server_config):
     config = json.loads(json.dumps(jp_server_config))
     config["CodeInterpreter"]["protect_server_process"] = True
-    from traitlets.config import Config
+    return Config(config)
 
-    jp_configurable_serverapp(config=Config(config))
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl is Linux only")
+async def test_the_server_process_is_marked_non_dumpable(
+    dumpable_process, jp_server_config, jp_configurable_serverapp
+):
+    """Loading the extension with a key in the environment marks the process non-dumpable
+    (its effect on another process of the same user: test_kernel_env_process.py)."""
+    jp_configurable_serverapp(config=protected_config(jp_server_config))
     assert is_dumpable() is False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl is Linux only")
+async def test_the_guard_says_once_what_it_did(dumpable_process, gateway):
+    """Checked at load and before every kernel launch; said once, naming the trait, never
+    the key (the server log of a real server: test_kernel_env_process.py)."""
+    records = []
+    log = logging.getLogger("test_the_guard_says_once_what_it_did")
+    collector = logging.Handler()
+    collector.emit = lambda record: records.append(record.getMessage())
+    log.addHandler(collector)
+    log.setLevel(logging.INFO)
+    gateway.config.protect_server_process = True
+    guard = ServerProcessGuard(gateway, KernelEnvironment(gateway).secret_names, log)
+    for _ in range(3):
+        guard.ensure()
+    assert is_dumpable() is False
+    assert len(records) == 1
+    assert "marked non-dumpable" in records[0]
+    assert "c.CodeInterpreter.protect_server_process = False" in records[0]
+    assert OPENAI_KEY not in records[0]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl is Linux only")
+async def test_a_server_without_a_key_stays_dumpable(
+    dumpable_process, monkeypatch, jp_server_config, jp_configurable_serverapp
+):
+    for name in [*SECRETS, "AZURE_OPENAI_API_KEY"]:
+        monkeypatch.delenv(name)
+    config = protected_config(jp_server_config)
+    config.CodeInterpreter.endpoints = []
+    jp_configurable_serverapp(config=config)
+    assert is_dumpable() is True
