@@ -58,8 +58,8 @@ class CodeInterpreter(Configurable):
         help="""Whether the user's JupyterLab settings (endpoint, endpoints) may choose model
         endpoints when no administrator endpoint is configured. On by default for a single
         user; a shared JupyterHub deployment turns it off, so that only the administrator's
-        endpoints (and the environment's) are ever called. When off, user endpoint settings are ignored and
-        the status says so.""",
+        endpoints (and the environment's) are ever called. When off, user endpoint settings
+        are ignored and the status says so.""",
     )
 
     allow_user_key_sources = Bool(
