@@ -17,7 +17,8 @@ class CodeInterpreter(Configurable):
         https://<resource>.openai.azure.com; OpenAI-compatible: e.g. http://localhost:11434/v1),
         deployment (Azure), api_version (Azure, default 2024-10-21), model (OpenAI-compatible),
         api_key_env (the NAME of the environment variable holding the key; default
-        AZURE_OPENAI_API_KEY or OPENAI_API_KEY). Never put the key itself here.""",
+        AZURE_OPENAI_API_KEY or OPENAI_API_KEY) or api_key_name (a key stored with PUT
+        code-interpreter/keys/<name>). Never put the key itself here.""",
     )
 
     connect_timeout = Float(
