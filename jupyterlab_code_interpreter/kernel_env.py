@@ -98,7 +98,15 @@ def filter_launches(manager, clean: Clean) -> None:
     """Filter the environment of one kernel manager's launches (starts and restarts)."""
     if getattr(manager, "_code_interpreter_filtered", False):
         return
-    launch = manager._async_launch_kernel
+    launch = getattr(manager, "_async_launch_kernel", None)
+    if launch is None:
+        # jupyter_client's launch step is not where it was (7.x, 8.x): better no kernel
+        # than a kernel holding the keys.
+        raise RuntimeError(
+            f"jupyterlab_code_interpreter cannot keep model keys out of kernels started by "
+            f"{type(manager).__name__} (it has no _async_launch_kernel): install a "
+            f"jupyter_client this version supports (7 or 8) or disable the extension."
+        )
 
     async def launch_filtered(kernel_cmd, **kw):
         env = kw.get("env")
