@@ -136,7 +136,7 @@ def endpoint_from_mapping(mapping: Mapping, source: str, camel: bool) -> Endpoin
             f"{field_name('kind')} must be 'azure' or 'openai'.", field_name("kind")
         )
     api_key_env = values["api_key_env"]
-    if api_key_env and not _ENV_NAME.match(api_key_env):
+    if api_key_env and not _ENV_NAME.fullmatch(api_key_env):
         # Someone may have pasted the key itself here: say so without repeating it.
         raise EndpointConfigError(
             f"{field_name('api_key_env')} must be the NAME of an environment variable that holds "
@@ -150,7 +150,7 @@ def endpoint_from_mapping(mapping: Mapping, source: str, camel: bool) -> Endpoin
             "key source.",
             field_name("api_key_name"),
         )
-    if api_key_name and not NAME_PATTERN.match(api_key_name):
+    if api_key_name and not NAME_PATTERN.fullmatch(api_key_name):
         raise EndpointConfigError(
             f"{field_name('api_key_name')} must be the name of a stored key (letters, digits, "
             ". _ -).",

@@ -50,7 +50,7 @@ class KeyStore:
         self.directory = Path(directory)
 
     def _path(self, name: str) -> Path:
-        if not KEY_NAME.match(name):
+        if not KEY_NAME.fullmatch(name):
             raise ValueError("A key name is letters, digits, '.', '_' or '-' (up to 64).")
         return self.directory / name
 
@@ -78,7 +78,7 @@ class KeyStore:
     def names(self) -> list[str]:
         if not self.directory.is_dir():
             return []
-        return sorted(p.name for p in self.directory.iterdir() if KEY_NAME.match(p.name))
+        return sorted(p.name for p in self.directory.iterdir() if KEY_NAME.fullmatch(p.name))
 
     def get(self, name: str) -> str | None:
         try:

@@ -242,7 +242,7 @@ def parse_entry(entry: object, index: int, label: str, source: str, camel: bool)
     name = values["name"] or ""
     if not name:
         raise fail("name", "is empty; give each endpoint a unique name.")
-    if not NAME.match(name):
+    if not NAME.fullmatch(name):
         raise fail("name", "must be letters, digits, '.', '_' or '-' (up to 64).")
     kind = values["kind"] or "openai"
     if kind not in ("azure", "openai"):
@@ -251,13 +251,13 @@ def parse_entry(entry: object, index: int, label: str, source: str, camel: bool)
     sources += ["entra_id"] if values["entra_id"] else []
     if len(sources) > 1:
         raise fail(sources[1], f"conflicts with {shown[sources[0]]}; give one key source.")
-    if values["api_key_env"] and not _ENV_NAME.match(values["api_key_env"]):
+    if values["api_key_env"] and not _ENV_NAME.fullmatch(values["api_key_env"]):
         raise fail(
             "api_key_env",
             "must be the NAME of an environment variable that holds the key (letters, digits, "
             "underscore), not the key itself.",
         )
-    if values["api_key_name"] and not KEY_NAME.match(values["api_key_name"]):
+    if values["api_key_name"] and not KEY_NAME.fullmatch(values["api_key_name"]):
         raise fail("api_key_name", "must be the name of a stored key (letters, digits, . _ -).")
     if values["entra_id"] and kind != "azure":
         raise fail("entra_id", "is only for kind 'azure'.")
