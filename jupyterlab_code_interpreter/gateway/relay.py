@@ -52,8 +52,9 @@ class Relay:
         into an SSE error event); nothing is ever replayed."""
         next_piece = self.next_piece
         assert next_piece is not None
-        scrubbing = self.scrubber.active
-        events = SseScrubber(self.scrubber) if scrubbing else None
+        # Framed into whole events even with no key to look for: a failure's error event
+        # then never lands in the middle of one.
+        events = SseScrubber(self.scrubber)
         piece: bytes | None = self.first
         try:
             while True:
@@ -63,18 +64,18 @@ class Relay:
                     break
                 else:
                     self._count_usage(piece)
-                    out = events.feed(piece) if events is not None else piece
+                    out = events.feed(piece)
                     if out:
                         yield out
                 piece = await next_piece(heartbeat)
         except GatewayError as error:
             self.failed(error.message)
-            tail = events.close(complete=False) if events is not None else b""
+            tail = events.close(complete=False)
             if tail:
                 yield tail
             raise
         self._count_usage(b"\n")  # a last line without its newline
-        tail = events.close() if events is not None else b""
+        tail = events.close()
         if tail:
             yield tail
         self.succeeded()

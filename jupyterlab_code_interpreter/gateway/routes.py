@@ -151,8 +151,8 @@ class ChatCompletionsHandler(LimitedBody, GatewayHandler):
         if stream is not None:
             stream.set_nodelay(True)
         try:
-            await self.flush()  # the headers: the answer has started
             try:
+                # The headers leave with the first whole event (one write, as before scrubbing).
                 async for piece in relay.stream(self.gateway.config.heartbeat_interval):
                     self.write(piece)
                     await self.flush()

@@ -143,6 +143,8 @@ class SseScrubber:
     def _event(self, raw: bytes) -> _Event:
         """Parse one event and follow its texts (its chunk may change while it waits)."""
         event = _Event(raw)
+        if not self.scrubber.patterns:  # no key (a local server): framing only
+            return event
         if not self._held and b"\\" not in raw:
             held = self.scrubber.held_bytes
             if not any(held(value) for value in _TEXT_VALUES.findall(raw)):
