@@ -41,6 +41,7 @@ def scenario():
                     "kind": "http",
                     "status": 400,
                     "body": {"error": {"message": f"Bad key {KEY} for this deployment."}},
+                    "headers": {"x-request-id": f"req-{KEY}"},  # a header the browser gets
                 },
             },
             {
@@ -153,6 +154,7 @@ async def test_error_bodies_are_scrubbed(jp_fetch, sim, stream):
     assert response.code == 400
     no_key_anywhere(raw)
     assert json.loads(raw)["error"]["message"] == f"Bad key {REDACTED} for this deployment."
+    assert response.headers["x-request-id"] == f"req-{REDACTED}"
     response, raw = await ask(jp_fetch, "error500", stream)
     assert response.code == 500
     no_key_anywhere(raw)
