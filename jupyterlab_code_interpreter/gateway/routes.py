@@ -185,7 +185,9 @@ class KeyHandler(LimitedBody, GatewayHandler):
         return _KEY_BODY_LIMIT
 
     def refuse_body(self, error: BodyError) -> None:
-        self.write_gateway_error(errors.invalid_key_request(f"{error.message}."))
+        refused = errors.invalid_key_request(f"{error.message}.")
+        refused.status = error.status  # 413 past the limit
+        self.write_gateway_error(refused)
 
     @web.authenticated
     @authorized

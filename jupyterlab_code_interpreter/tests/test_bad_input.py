@@ -166,12 +166,15 @@ async def test_a_key_with_control_characters_or_spaces_is_refused(jp_fetch, gate
     assert ok.code == 204 and gateway.keys.store.get("team") == KEY
 
 
-@pytest.mark.parametrize("body", [b"\xff\xfe", b'{"key": NaN}', b"[" * 100_000])
-async def test_a_bad_key_body_is_refused(jp_fetch, gateway, body):
+@pytest.mark.parametrize(
+    "body, status",
+    [(b"\xff\xfe", 400), (b'{"key": NaN}', 400), (b"[" * 60_000, 400), (b" " * 70_000, 413)],
+)
+async def test_a_bad_key_body_is_refused(jp_fetch, gateway, body, status):
     response = await jp_fetch(
         "code-interpreter", "keys", "team", method="PUT", body=body, raise_error=False
     )
-    openai_error(response, 400, "could not be stored")
+    openai_error(response, status, "could not be stored")
     assert gateway.keys.store.names() == []
 
 
