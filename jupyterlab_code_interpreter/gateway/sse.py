@@ -29,6 +29,7 @@ _scan_json = json.JSONDecoder().scan_once
 # Past this, a piece without an event boundary is not SSE as we know it (or an absurd event):
 # it is passed on as bytes, scrubbed with a held-back end, rather than buffered.
 MAX_EVENT_BYTES = 1024 * 1024
+_EVENT_ENDS = (b"\n\n", b"\n\r\n")  # a blank line, LF or CRLF
 _TEXT_FIELDS = ("content", "refusal", "reasoning_content", "reasoning")
 # In an event without a backslash every quote delimits a string, so this finds each text a
 # delta carries, exactly: when none could end in the start of a key and nothing is held, the
@@ -83,7 +84,8 @@ class SseScrubber:
 
     def __init__(self, scrubber: Scrubber):
         self.scrubber = scrubber
-        self._buffer = b""
+        self._parts: list[bytes] = []  # the start of an event whose end has not come
+        self._size = 0
         self._waiting: list[_Event] = []  # events kept back, in order
         self._held: dict[tuple[int, object], list[_Slot]] = {}  # (choice, place) -> its end
         self._bytes: ByteStream | None = None  # set once the stream is not SSE
@@ -92,18 +94,23 @@ class SseScrubber:
         """What can be forwarded now: whole events, scrubbed."""
         if self._bytes is not None:
             return self._bytes.feed(piece)
-        buffer = self._buffer + piece if self._buffer else piece
+        if self._parts:
+            # The start of an event is waiting for its end: join only once it has come, so
+            # an event arriving in many small reads is not copied again at each one.
+            probe = self._parts[-1][-2:] + piece[:2]  # a blank line across the two
+            if not any(end in piece or end in probe for end in _EVENT_ENDS):
+                return self._keep(piece)
+            buffer = b"".join([*self._parts, piece])
+            self._parts, self._size = [], 0
+        else:
+            buffer = piece
         if b"\r" in buffer:
             buffer = buffer.replace(b"\r\n", b"\n")
         end = buffer.rfind(b"\n\n")
         if end < 0:
-            if len(buffer) > MAX_EVENT_BYTES:
-                self._buffer = b""
-                self._bytes = ByteStream(self.scrubber)
-                return self._release() + self._bytes.feed(buffer)
-            self._buffer = buffer
-            return b""
-        self._buffer = buffer[end + 2 :]
+            return self._keep(buffer)
+        if end + 2 < len(buffer):  # checked against MAX_EVENT_BYTES with the next piece
+            self._parts, self._size = [buffer[end + 2 :]], len(buffer) - end - 2
         untouched = not self._waiting  # every event leaves as it came, none waits
         out: list[bytes] = []
         for raw in buffer[:end].split(b"\n\n"):
@@ -121,12 +128,24 @@ class SseScrubber:
             return buffer[: end + 2]
         return b"\n\n".join(out) + b"\n\n" if out else b""
 
+    def _keep(self, part: bytes) -> bytes:
+        """Keep the start of an event; past MAX_EVENT_BYTES, give up framing (b"" else)."""
+        self._parts.append(part)
+        self._size += len(part)
+        if self._size <= MAX_EVENT_BYTES:
+            return b""
+        buffer = b"".join(self._parts)
+        self._parts, self._size = [], 0
+        self._bytes = ByteStream(self.scrubber)
+        return self._release() + self._bytes.feed(buffer)
+
     def close(self, complete: bool = True) -> bytes:
         """The rest: a last event that lacked its blank line (dropped if the stream broke
         off, `complete` False: half an event is no use), and every event kept back."""
         if self._bytes is not None:
             return self._bytes.close()
-        last, self._buffer = self._buffer, b""
+        last = b"".join(self._parts).replace(b"\r\n", b"\n")
+        self._parts, self._size = [], 0
         if complete and last.strip():
             self._waiting.append(self._event(last))
         return self._release()

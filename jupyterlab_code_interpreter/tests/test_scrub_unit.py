@@ -261,3 +261,22 @@ def test_a_scrubber_without_keys_passes_everything():
     scrubber = SseScrubber(Scrubber(()))
     data = wire(SAID)
     assert scrubber.feed(data) + scrubber.close() == data
+
+
+def test_a_crlf_stream_at_every_read_boundary():
+    data = wire(SAID).replace(b"\n", b"\r\n")
+    for at in range(1, len(data)):
+        out = run([data[:at], data[at:]])
+        assert_clean(out)
+        assert text_of(out) == SEEN_TEXT
+
+
+def test_an_event_in_many_small_reads_is_kept_whole():
+    data = chunk(f"one event holding {KEY} whole") + b"data: [DONE]\n\n"
+    scrubber = SseScrubber(SCRUB)
+    outs = [scrubber.feed(data[i : i + 3]) for i in range(0, len(data), 3)]
+    # Nothing leaves until the event is whole, and then it leaves whole.
+    assert all(out.startswith(b"data: ") and out.endswith(b"\n\n") for out in outs if out)
+    out = b"".join(outs) + scrubber.close()
+    assert_clean(out)
+    assert text_of(out) == f"one event holding {REDACTED} whole"

@@ -177,7 +177,7 @@ export class KernelTools {
   }
 
   /**
-   * The kernel's variables, packages of interest, folder and files.
+   * The kernel's variables, importable packages, folder and files.
    */
   async state(): Promise<IKernelState> {
     return this._evaluate({ r: STATE_EXPRESSION }, results =>
