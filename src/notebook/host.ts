@@ -22,16 +22,17 @@ import type {
   StepOutcome,
   StepStatus
 } from '../agent/tokens';
-import { ApprovalOutcome, ApprovalRegistry, stepIdOf } from './approvals';
+import { ApprovalRegistry, stepIdOf } from './approvals';
 import { ensureKernel } from './bridge';
-import { executeCell, IExecuteOptions } from './execute';
+import { cellResult, runGatedCell, sendGated } from './cellrun';
+import { executeCell } from './execute';
 import { getProvenance, updateProvenance } from './metadata';
 import type { IFolderListing } from '../kernel/listing';
-import { GATE_METADATA_KEY } from '../kernel/replies';
 import type { IGateVerdict } from '../kernel/tools';
 import { listFolder, queueListing, withNewFiles } from './newfiles';
 import { codeCellById, insertStepCell, removeStepCell } from './stepcell';
-import { markCell, ProposalBanner } from './proposal';
+import { markCell } from './proposal';
+import { awaitStepApproval } from './stepapproval';
 
 /**
  * What the host needs from the kernel tools (`src/kernel/tools.ts`): a silent
@@ -144,12 +145,15 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
     let cell = this._cellById(cellId);
     if (request.needsApproval) {
       onStatus('proposed');
-      const decision = await this._awaitApproval(
+      const decision = await awaitStepApproval({
+        panel: this._panel,
+        approvals: this._approvals,
         stepId,
         cellId,
-        request,
-        signal
-      );
+        reason: request.approvalReason,
+        signal,
+        trans: this._trans
+      });
       cell = this._cellById(cellId);
       if (decision !== 'run') {
         const outcome: StepOutcome =
@@ -222,8 +226,9 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
     // The gate, the cell and the "after" listing leave in this order, in one
     // go: the kernel answers them one after the other.
     let queued: Promise<IFolderListing | null> | null = null;
-    const { verdict, execution } = this._sendGated(
-      tools,
+    const { verdict, execution } = sendGated(
+      this._panel.sessionContext,
+      (code, categories, gateToken) => tools.gate(code, categories, gateToken),
       cell,
       request.code,
       allowed,
@@ -287,7 +292,7 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
     options: NotebookExecutionHost.IRunCellOptions
   ): Promise<IStepResult> {
     if (!this._holds(cell)) {
-      return Private.result(cell, 'skipped');
+      return cellResult(cell, 'skipped');
     }
     if (!this._kernelIsLive()) {
       await this._ensureKernel();
@@ -298,7 +303,7 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
       signal: options.signal,
       timeoutMs: options.timeoutMs
     });
-    return Private.result(cell, outcome);
+    return cellResult(cell, outcome);
   }
 
   /**
@@ -322,34 +327,14 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
       return { kind: 'unavailable' };
     }
     this._checked = null;
-    const code = cell.model.sharedModel.getSource();
-    const { verdict, execution } = this._sendGated(
-      tools,
+    return runGatedCell(
+      this._panel.sessionContext,
+      (code, categories, token) => tools.gate(code, categories, token),
       cell,
-      code,
       allowed,
-      `cell:${UUID.uuid4()}`,
-      { signal, timeoutMs }
+      { signal, timeoutMs },
+      `cell:${UUID.uuid4()}`
     );
-    const gate = await verdict;
-    const outcome = await execution;
-    if (!(gate instanceof Error) && gate.passed) {
-      return {
-        kind: 'ran',
-        check: gate.check,
-        result: Private.result(cell, outcome)
-      };
-    }
-    if (!cell.isDisposed) {
-      cell.model.outputs.clear();
-      cell.model.executionCount = null;
-    }
-    if (!(gate instanceof Error)) {
-      return { kind: 'refused', check: gate.check };
-    }
-    return signal.aborted
-      ? { kind: 'ran', check: null, result: Private.result(cell, 'stopped') }
-      : { kind: 'unavailable' };
   }
 
   /**
@@ -390,79 +375,6 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
     this._isDisposed = true;
     this._approvals.editRequested.disconnect(this._onEditRequested, this);
     Signal.clearData(this);
-  }
-
-  /**
-   * Wait for Run / Skip from the chat or the cell; deleting the cell skips,
-   * Stop cancels.
-   */
-  private async _awaitApproval(
-    stepId: string,
-    cellId: string,
-    request: IStepRequest,
-    signal: AbortSignal
-  ): Promise<ApprovalOutcome> {
-    const model = this._panel.content.model!;
-    const banner = new ProposalBanner({
-      approvals: this._approvals,
-      stepId,
-      reason: request.approvalReason,
-      trans: this._trans
-    });
-    const attach = (): void => {
-      const cell = this._cellById(cellId);
-      if (cell && !banner.isAttached && !banner.parent) {
-        banner.attachTo(cell);
-      }
-    };
-    attach();
-    const onCellsChanged = (): void => {
-      if (!this._cellById(cellId)) {
-        this._approvals.cancel(stepId);
-      } else {
-        attach();
-      }
-    };
-    const onAbort = (): void => void this._approvals.cancel(stepId);
-    model.cells.changed.connect(onCellsChanged);
-    signal.addEventListener('abort', onAbort);
-    try {
-      if (signal.aborted) {
-        return 'cancelled';
-      }
-      return await this._approvals.request(stepId);
-    } finally {
-      model.cells.changed.disconnect(onCellsChanged);
-      signal.removeEventListener('abort', onAbort);
-      banner.dispose();
-    }
-  }
-
-  /**
-   * Send the gate of `code` and the cell's execute request right behind it,
-   * carrying the token the gate passes.
-   */
-  private _sendGated(
-    tools: IKernelTools,
-    cell: CodeCell,
-    code: string,
-    allowed: readonly PolicyCategory[],
-    token: string,
-    options: Omit<IExecuteOptions, 'metadata'>
-  ): {
-    verdict: Promise<IGateVerdict | Error>;
-    execution: Promise<StepOutcome>;
-  } {
-    const verdict = tools
-      .gate(code, allowed, token)
-      .catch((error: unknown) =>
-        error instanceof Error ? error : new Error(String(error))
-      );
-    const execution = executeCell(cell, this._panel.sessionContext, {
-      ...options,
-      metadata: { [GATE_METADATA_KEY]: token }
-    });
-    return { verdict, execution };
   }
 
   /**
@@ -599,20 +511,5 @@ namespace Private {
     tools: IKernelTools;
     restarts: number;
     listing: IFolderListing | null;
-  }
-
-  /**
-   * The result of a cell that is not a step, as it stands.
-   */
-  export function result(cell: CodeCell, outcome: StepOutcome): IStepResult {
-    const live = !cell.isDisposed;
-    return {
-      outcome,
-      code: live ? cell.model.sharedModel.getSource() : '',
-      edited: false,
-      outputs: live ? cell.model.outputs.toJSON() : [],
-      executionCount: live ? cell.model.executionCount : null,
-      cellId: live ? cell.model.id : ''
-    };
   }
 }
