@@ -92,6 +92,8 @@ class ConversationHandler(LimitedBody, _ConversationHandler):
     @web.authenticated
     @authorized
     async def put(self, conversation_id: str) -> None:
+        if self._finished:  # refused (413) while its body streamed in
+            return
         try:
             record = parse_json(self.take_body())
             if isinstance(record, dict):

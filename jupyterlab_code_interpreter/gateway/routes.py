@@ -106,6 +106,8 @@ class ChatCompletionsHandler(LimitedBody, GatewayHandler):
         super().on_connection_close()
 
     async def _relay_chat(self) -> None:
+        if self._finished:  # refused (413) while its body streamed in
+            return
         gateway = self.gateway
         try:
             relay = await gateway.open_chat(self.take_body(), self.request.headers)
@@ -192,6 +194,8 @@ class KeyHandler(LimitedBody, GatewayHandler):
     @web.authenticated
     @authorized
     async def put(self, name: str) -> None:
+        if self._finished:  # refused (413) while its body streamed in
+            return
         if not KEY_NAME.fullmatch(name):
             self.write_gateway_error(errors.invalid_name("key name", _KEY_NAME_RULE))
             return

@@ -227,15 +227,17 @@ async def test_a_body_announced_over_the_limit_is_refused_before_it_is_read(
     assert (await jp_fetch("code-interpreter", "status")).code == 200
 
 
+@pytest.mark.parametrize("ended", [False, True])
 async def test_a_chunked_body_past_the_limit_is_refused(
-    jp_fetch, jp_http_port, jp_base_url, jp_auth_header, gateway, sim
+    jp_fetch, jp_http_port, jp_base_url, jp_auth_header, gateway, sim, ended
 ):
     gateway.config.max_request_bytes = 4096
     path = jp_base_url + "code-interpreter/v1/chat/completions"
     head = request_head(path, jp_auth_header["Authorization"], "Transfer-Encoding: chunked")
     piece = b"x" * 3000
-    chunks = b"".join(b"%x\r\n" % len(piece) + piece + b"\r\n" for _ in range(2))  # no end
-    raw = await exchange(jp_http_port, head + chunks)
+    chunks = b"".join(b"%x\r\n" % len(piece) + piece + b"\r\n" for _ in range(2))
+    raw = await exchange(jp_http_port, head + chunks + (b"0\r\n\r\n" if ended else b""))
+    assert raw.count(b"HTTP/1.1 ") == 1  # one answer, even when the whole body came
     status, body = parse_response(raw)
     assert status == 413 and body["error"]["code"] == "request_too_large"
     assert "4096 bytes" in body["error"]["message"]
