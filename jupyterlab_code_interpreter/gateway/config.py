@@ -108,18 +108,20 @@ class CodeInterpreter(Configurable):
         Unicode(),
         default_value=[],
         config=True,
-        help="""More environment variable NAMES to remove from every kernel's environment,
-        beside the ones always removed (AZURE_OPENAI_API_KEY, OPENAI_API_KEY and every
-        configured endpoint's api_key_env). Kernel code can print any variable it inherits.""",
+        help="""More environment variable NAMES to remove from the environment of every
+        kernel and terminal the server starts, beside the ones always removed
+        (AZURE_OPENAI_API_KEY, OPENAI_API_KEY and every configured endpoint's api_key_env;
+        any variable holding a copy of their values goes too). Kernel code can print any
+        variable it inherits. See docs/security.md.""",
     )
 
     kernel_env_keep = List(
         Unicode(),
         default_value=[],
         config=True,
-        help="""Environment variable NAMES kernels keep on purpose even though they would be
-        removed (e.g. ['OPENAI_API_KEY'] for users who call the model from their own code).
-        Whatever a kernel holds, its code (and so a generated cell) can read.""",
+        help="""Environment variable NAMES kernels and terminals keep on purpose even though
+        they would be removed (e.g. ['OPENAI_API_KEY'] for users who call the model from their
+        own code). Whatever a kernel holds, its code (and so a generated cell) can read.""",
     )
 
     protect_server_process = Bool(
