@@ -329,7 +329,7 @@ class Gateway:
         sent = time.monotonic()
         relay = Relay(0, {}, endpoint, deployment, tokens_estimate=tokens, sent_entry=entry)
         # The key just sent is the one an answer could carry back.
-        relay.scrubber = scrubber_for(credential.value, self.keys.peek(endpoint))
+        relay.scrubber = scrubber_for(credential.value)
         try:
             response = await self.client.open(endpoint.host, request, self._timeouts(endpoint))
             relay.response, relay.status, relay.headers = (
