@@ -280,3 +280,41 @@ def test_an_event_in_many_small_reads_is_kept_whole():
     out = b"".join(outs) + scrubber.close()
     assert_clean(out)
     assert text_of(out) == f"one event holding {REDACTED} whole"
+
+
+# Usage is read from whole lines of the stream the relay forwards.
+
+USAGE = {"prompt_tokens": 123, "completion_tokens": 45, "total_tokens": 168}
+
+
+async def relay_stream(pieces: list[bytes]):
+    from jupyterlab_code_interpreter.gateway.relay import Relay
+    from jupyterlab_code_interpreter.gateway.router import Deployment
+
+    queue = list(pieces[1:]) + [b""]
+
+    async def next_piece(_silence: float = 0.0) -> bytes:
+        return queue.pop(0)
+
+    deployment = Deployment("east")
+    relay = Relay(200, {}, deployment=deployment, first=pieces[0], next_piece=next_piece)
+    relay.scrubber = SCRUB
+    out = b"".join([piece async for piece in relay.stream()])
+    return out, deployment.usage
+
+
+async def test_a_usage_event_is_counted_at_every_read_boundary():
+    usage_event = b"data: " + json.dumps({"choices": [], "usage": USAGE}).encode() + b"\n\n"
+    data = wire(SAID, tail=False) + chunk(None, "stop") + usage_event + b"data: [DONE]\n\n"
+    start = data.index(usage_event)
+    for at in range(start + 1, start + len(usage_event)):
+        out, usage = await relay_stream([data[:at], data[at:]])
+        assert (usage.tokens_prompt, usage.tokens_completion) == (123, 45), at
+        assert_clean(out)
+        assert text_of(out) == SEEN_TEXT
+
+
+async def test_usage_on_a_last_line_without_its_newline_is_counted():
+    usage_event = b"data: " + json.dumps({"choices": [], "usage": USAGE}).encode()
+    _, usage = await relay_stream([chunk("hi"), usage_event[:30], usage_event[30:]])
+    assert (usage.tokens_prompt, usage.tokens_completion) == (123, 45)
