@@ -66,9 +66,10 @@ class ModelsHandler(GatewayHandler):
 
 @web.stream_request_body
 class ChatCompletionsHandler(LimitedBody, GatewayHandler):
-    """Relays one chat completion; a streamed answer is forwarded chunk by chunk, and the
-    upstream call is cancelled as soon as the browser goes away. The body is refused (413)
-    past c.CodeInterpreter.max_request_bytes before it is read."""
+    """Relays one chat completion; a streamed answer is forwarded event by event as it comes,
+    scrubbed of the key (Relay.stream), and the upstream call is cancelled as soon as the
+    browser goes away. The body is refused (413) past c.CodeInterpreter.max_request_bytes
+    before it is read."""
 
     _relaying: asyncio.Task | None = None
     _client_gone = False
