@@ -122,7 +122,8 @@ describe('KernelTools', () => {
   it('reads the state', async () => {
     const state = {
       variables: [],
-      packages: { numpy: '2' },
+      packages: { numpy: '2', pillow: '11' },
+      imports: { pillow: ['PIL'] },
       cwd: '/w',
       files: ['a.csv']
     };
