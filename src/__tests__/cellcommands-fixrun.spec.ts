@@ -171,7 +171,29 @@ describe('runFixedCell', () => {
     const { end, asked } = await fix(host, chatModel({ approvalMode: 'ask' }));
     expect(host.calls).toEqual([`check ${FIXED}`]);
     expect(asked).toEqual([]);
-    expect(end.message).toContain('Blocked');
+    expect(end.message).toBe(
+      "Fix applied but not run: the code policy of this notebook blocks it (calls os.remove('/etc/hosts')). Read the code, and run the cell yourself only if you mean it."
+    );
+  });
+
+  it('does not run a fix with a syntax error, and says where it is', async () => {
+    const host = new FakeHost({
+      check: {
+        syntaxError: {
+          message: 'invalid syntax',
+          line: 2,
+          offset: 3,
+          text: 'x ='
+        },
+        findings: []
+      }
+    });
+    const { end, asked } = await fix(host, chatModel({ approvalMode: 'ask' }));
+    expect(asked).toEqual([]);
+    expect(host.calls).not.toContain('run');
+    expect(end.message).toBe(
+      'Fix applied but not run: SyntaxError: invalid syntax (line 2)'
+    );
   });
 
   it('asks in auto-safe for any finding, and Skip runs nothing', async () => {

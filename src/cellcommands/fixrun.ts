@@ -123,13 +123,7 @@ export async function runFixedCell(
     }
   }
   if (carried.kind === 'blocked') {
-    return {
-      phase: 'skipped',
-      message: trans.__(
-        'Fix applied but not run: %1. The code policy of this notebook does not run such code unasked; read the code and run the cell yourself only if you mean it.',
-        carried.failure ?? carried.refusal.split('\n')[0]
-      )
-    };
+    return { phase: 'skipped', message: Private.blocked(carried, trans) };
   }
   return Private.ending(carried.result, timeoutSeconds, trans);
 }
@@ -181,6 +175,24 @@ namespace Private {
         'Fix applied but not run: the Code Interpreter is busy with another answer. Run the cell once it is done.'
       )
     };
+  }
+
+  /**
+   * Why a fixed cell was not run: its syntax error, or what the policy
+   * blocks in it.
+   */
+  export function blocked(
+    carried: { refusal: string; failure: string | null },
+    trans: TranslationBundle
+  ): string {
+    const failure = carried.failure ?? carried.refusal.split('\n')[0];
+    if (failure.startsWith('SyntaxError')) {
+      return trans.__('Fix applied but not run: %1', failure);
+    }
+    return trans.__(
+      'Fix applied but not run: the code policy of this notebook blocks it (%1). Read the code, and run the cell yourself only if you mean it.',
+      failure.replace(/^Blocked: /, '')
+    );
   }
 
   /**
