@@ -20,6 +20,7 @@ try:  # in the package; in the kernel the bundle defines these names above this 
         ENVIRON_READ_METHODS,
         ENVIRON_SAFE_METHODS,
         EXEC_CALLS,
+        HIDING_ATTRIBUTES,
         IMPORT_CALLS,
         IPYTHON_METHODS,
         NETWORK_FUNCTIONS,
@@ -114,6 +115,8 @@ class _IndirectChecks:
                 self.find("dynamic", f"reads a module's namespace: {_source(node)}", node)
             elif name == "sys.modules":
                 self.find("dynamic", "reaches modules through sys.modules", node)
+            elif node.attr in HIDING_ATTRIBUTES:
+                self.find("dynamic", f"reaches code through {_source(node)}", node)
             else:
                 self._reference(node, name)
         self.generic_visit(node)
@@ -128,6 +131,8 @@ class _IndirectChecks:
             self.find("secrets", f"uses {name} (server tokens and kernel keys)", node)
         parent = self.parents.get(id(node))
         if isinstance(parent, ast.Attribute) and parent.value is node:
+            if name in ALIASED_CALLS:  # `os.system.__call__('id')`
+                self.find("dynamic", f"reaches {name} through .{parent.attr}", node)
             return
         if isinstance(parent, ast.Call) and parent.func is node:
             return

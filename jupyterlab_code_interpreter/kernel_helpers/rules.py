@@ -70,6 +70,12 @@ SENSITIVE_MODULES = {
 } | set(NETWORK_MODULES)  # fmt: skip
 # Callables whose reference without a call (an alias, an argument) hides the call.
 ALIASED_CALLS = SHELL_CALLS | DELETE_CALLS | set(CHANGE_CALLS) | EXEC_CALLS | IMPORT_CALLS
+# Attributes through which code reaches what it never names (`f.__globals__['os']`,
+# `().__class__.__base__.__subclasses__()`): honest analysis code does not use them.
+HIDING_ATTRIBUTES = {
+    "__globals__", "__builtins__", "__subclasses__", "__getattribute__", "__code__",
+    "__import__", "__loader__", "__closure__",
+}  # fmt: skip
 IPYTHON_SHELL_METHODS = {"system", "getoutput", "system_raw", "system_piped"}
 IPYTHON_CODE_METHODS = {"run_cell", "run_cell_async", "ex", "ev", "run_code", "runcode"}
 IPYTHON_FILE_METHODS = {"safe_execfile", "safe_execfile_ipy", "safe_run_module"}

@@ -51,6 +51,13 @@ TABLE = [
     ("import os\nlist(map(os.remove, files))", {DYN}),
     ("evaluate = eval\nevaluate('1 + 1')", {DYN}),
     ("from subprocess import *\nrun(['ls'])", {DYN}),
+    ("import os\nos.system.__call__('id')", {DYN}),
+    ("import os\nos.__getattribute__('environ')", {DYN}),
+    ("helper.__globals__['os'].system('id')", {DYN, SH}),
+    ("().__class__.__base__.__subclasses__()", {DYN}),
+    ("import base64\nexec(base64.b64decode(payload))", {DYN}),
+    ("import functools, os\nfunctools.partial(os.system, 'id')()", {DYN}),
+    ("import importlib, os\nimportlib.reload(os)", {DYN}),
     ("import os\nfns = [os.system]\nfns[0]('id')", {DYN}),
     # --- dynamic: IPython's shell, directly or through an alias -------------------------------
     ("get_ipython().system(command)", {DYN, SH}),
@@ -162,6 +169,42 @@ TABLE = [
     ("import re\npattern = re.compile(r'\\d+')", set()),
     ("import sqlite3\ncon = sqlite3.connect('data.db')\ncon.execute('select 1')", set()),
     ("%matplotlib inline\nimport seaborn as sns", set()),
+    # the demos: visualise a CSV, a QR code, an image, a database query
+    (
+        "import pandas as pd\nimport matplotlib.pyplot as plt\n"
+        "plt.rcParams['font.sans-serif'] = ['Noto Sans CJK SC', 'SimHei']\n"
+        "df = pd.read_csv('sales.csv')\ntop = df.groupby('region')['amount'].sum().nlargest(5)\n"
+        "top.plot(kind='bar', title='Top 5')\nplt.savefig('top5.png', dpi=150)\nplt.show()",
+        set(),
+    ),
+    (
+        "from PIL import Image, ImageOps\nim = Image.open('photo.jpg')\n"
+        "small = im.resize((im.width // 2, im.height // 2))\n"
+        "ImageOps.grayscale(small).save('photo_small_gray.png')",
+        set(),
+    ),
+    (
+        "import sqlalchemy as sa\nengine = sa.create_engine(connection_url)\n"
+        "with engine.connect() as conn:\n"
+        "    df = pd.read_sql('select name, total from orders order by total desc limit 5', conn)",
+        set(),
+    ),
+    (
+        "import json\nwith open('config.json') as f:\n    cfg = json.load(f)\n"
+        "with open('config.json', 'w') as f:\n    json.dump(cfg, f, indent=2)",
+        set(),
+    ),
+    ("import io\nbuf = io.BytesIO()\nplt.savefig(buf, format='png')", set()),
+    (
+        "from pathlib import Path\nout = Path('results')\nout.mkdir(exist_ok=True)\n"
+        "for i, chunk in enumerate(chunks):\n    chunk.to_csv(out / f'part_{i}.csv')",
+        set(),
+    ),
+    (
+        "import subprocess\ntry:\n    pass\nexcept subprocess.CalledProcessError as error:\n"
+        "    print(error)",
+        set(),
+    ),
     ("%timeit sum(range(10))", set()),
 ]
 
