@@ -3,6 +3,9 @@
  * Distributed under the terms of the Modified BSD License.
  */
 
+import * as fs from 'fs';
+import * as path from 'path';
+
 import { DEFAULT_AGENT_SETTINGS } from '../agent/settings';
 import { categoriesRunUnasked, judgeStep } from '../agent/toolresults';
 import { POLICY_CATEGORIES } from '../agent/tokens';
@@ -191,6 +194,29 @@ describe('categoriesRunUnasked', () => {
       'secrets',
       'shell'
     ]);
+  });
+
+  it('has the settings schema describe every category with the same defaults', () => {
+    const schema = JSON.parse(
+      fs.readFileSync(
+        path.join(__dirname, '..', '..', 'schema', 'plugin.json'),
+        'utf-8'
+      )
+    );
+    const policy = schema.properties.policy;
+    expect(Object.keys(policy.properties).sort()).toEqual(
+      [...CATEGORIES].sort()
+    );
+    expect(policy.default).toEqual(DEFAULT_AGENT_SETTINGS.policy);
+    for (const category of CATEGORIES) {
+      expect(policy.properties[category].default).toBe(
+        DEFAULT_AGENT_SETTINGS.policy[category]
+      );
+      expect(policy.properties[category].title).toBeTruthy();
+    }
+    expect(schema.properties.approvalMode.description).toContain(
+      'not a sandbox'
+    );
   });
 
   it('runs no step with code it cannot read or a read of secrets unasked by default', () => {
