@@ -183,7 +183,12 @@ def package_imports():
 
 
 def _installed():
-    key = tuple((path, _mtime(path)) for path in sys.path if isinstance(path, str))
+    # The notebook's own folder (IPython puts it on sys.path) changes with every file a step
+    # saves; packages are not installed there, so its time would only cost rescans.
+    here = {"", ".", os.getcwd()}
+    key = tuple(
+        (path, 0 if path in here else _mtime(path)) for path in sys.path if isinstance(path, str)
+    )
     if _packages_cache.get("key") != key:
         import importlib
 
@@ -217,8 +222,9 @@ def _name_and_version(dist):
     import re
 
     folder = getattr(getattr(dist, "_path", None), "name", "")
-    if folder.endswith(".dist-info") and folder.count("-") == 1:
-        name, version = folder[: -len(".dist-info")].split("-")
+    stem = folder[: -len(".dist-info")] if folder.endswith(".dist-info") else ""
+    if stem.count("-") == 1:
+        name, version = stem.split("-")
     else:
         try:
             name, version = dist.metadata["Name"], dist.version
