@@ -167,3 +167,28 @@ def test_a_cached_answer_is_cheap(kernel):
         evaluate(kernel, "__code_interpreter__.Reply(_cached_ms)") < 5
     )  # per call, with ~10 sys.path entries
     run(kernel, "del _t, _s, _cached_ms")
+
+
+def test_files_saved_in_the_notebook_folder_cost_no_rescan(kernel, tmp_path):
+    # IPython puts the working folder on sys.path; every chart a step saves changes its time.
+    run(
+        kernel,
+        "_g = __code_interpreter__._installed.__globals__\n"
+        "_scans = []\n"
+        "_original = _g['_find_distributions']\n"
+        "_g['_find_distributions'] = lambda: (_scans.append(1), _original())[1]",
+    )
+    try:
+        kernel_state(kernel)
+        before = evaluate(kernel, "__code_interpreter__.Reply(len(_scans))")
+        run(kernel, "open('chart.png', 'wb').write(b'png'); import os; os.mkdir('out')")
+        kernel_state(kernel)
+        assert evaluate(kernel, "__code_interpreter__.Reply(len(_scans))") == before
+        site = tmp_path / "site"
+        site.mkdir()
+        run(kernel, f"import sys; sys.path.append({str(site)!r})")
+        kernel_state(kernel)
+        assert evaluate(kernel, "__code_interpreter__.Reply(len(_scans))") == before + 1
+        run(kernel, f"sys.path.remove({str(site)!r})")
+    finally:
+        run(kernel, "_g['_find_distributions'] = _original; del _g, _scans, _original")
