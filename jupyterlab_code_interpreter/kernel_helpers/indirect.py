@@ -122,7 +122,9 @@ class _IndirectChecks:
         self.generic_visit(node)
 
     def _reference(self, node, name):
-        """A name or attribute in any place but a call's function or an attribute's owner."""
+        """A name or attribute read: the environment and the secret functions wherever they
+        appear; dangerous callables and modules when they are passed on or renamed instead of
+        called or used as an owner (`os.path`)."""
         if name is None:
             return
         if name in ENVIRON_NAMES:
