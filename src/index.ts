@@ -29,10 +29,10 @@ import {
 import { ServerConnection } from '@jupyterlab/services';
 
 import { cellCommandsPlugin } from './cellcommands/plugin';
-import { GatewayClient } from './chat/client';
-import { fetchGatewayStatus } from './chat/status';
+import { GatewayClient } from './llm/client';
+import { fetchGatewayStatus } from './llm/status';
 import { CommandIDs, ExternalCommandIDs } from './commands';
-import { ConversationManager } from './conversations';
+import { ConversationManager } from './conversation/manager';
 import { codeInterpreterIcon } from './icons';
 import { IKernelHelpers } from './kernel/replies';
 import { KernelTools } from './kernel/tools';

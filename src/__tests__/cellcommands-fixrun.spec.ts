@@ -15,7 +15,7 @@ import type {
   StepOutcome
 } from '../agent/tokens';
 import { runFixedCell } from '../cellcommands/fixrun';
-import { ChatModel } from '../chat/model';
+import { ChatModel } from '../conversation/model';
 import type { NotebookExecutionHost } from '../notebook/host';
 import { ScriptedClient } from './agent-fakes';
 

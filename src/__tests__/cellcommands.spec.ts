@@ -20,7 +20,7 @@ import {
   fixRequest
 } from '../cellcommands/requests';
 import { ENGLISH, language } from '../agent/language';
-import { ChatModel } from '../chat/model';
+import { ChatModel } from '../conversation/model';
 import { errorOutput, ScriptedClient, stdout, text } from './agent-fakes';
 
 describe('namesUsed / namesDefined', () => {

@@ -3,7 +3,7 @@
  * Distributed under the terms of the Modified BSD License.
  */
 
-import { estimateTokens, wireHistory } from '../chat/messages';
+import { estimateTokens, wireHistory } from '../conversation/messages';
 import type { IChatMessage, IWireMessage } from '../tokens';
 
 /** An interpreter turn: the prompt, one step with a big output, the answer. */

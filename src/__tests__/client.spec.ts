@@ -5,7 +5,7 @@
 
 import { ServerConnection } from '@jupyterlab/services';
 
-import { GatewayClient } from '../chat/client';
+import { GatewayClient } from '../llm/client';
 
 describe('GatewayClient', () => {
   function settingsWith(fetch: jest.Mock): ServerConnection.ISettings {

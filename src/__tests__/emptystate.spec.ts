@@ -3,7 +3,7 @@
  * Distributed under the terms of the Modified BSD License.
  */
 
-import { emptyStateView, parseGatewayStatus } from '../chat/emptystate';
+import { emptyStateView, parseGatewayStatus } from '../llm/emptystate';
 import type { IGatewayStatus } from '../tokens';
 
 const GUIDANCE =

@@ -10,7 +10,7 @@ import {
   APIUserAbortError
 } from 'openai';
 
-import { describeError, isAbort, StreamEventError } from '../chat/errors';
+import { describeError, isAbort, StreamEventError } from '../llm/errors';
 
 function apiError(
   status: number,

@@ -5,7 +5,7 @@
 
 import { APIError, APIUserAbortError } from 'openai';
 
-import { ChatModel } from '../chat/model';
+import { ChatModel } from '../conversation/model';
 import type {
   ChatStatus,
   IChatClient,

@@ -10,8 +10,8 @@ import { Widget } from '@lumino/widgets';
 
 import { Signal } from '@lumino/signaling';
 
-import { ChatModel } from '../chat/model';
-import type { IConversation } from '../conversations';
+import { ChatModel } from '../conversation/model';
+import type { IConversation } from '../conversation/manager';
 import { ApprovalRegistry } from '../notebook/approvals';
 import type { IChatClient, IGatewayStatus, IStreamChunk } from '../tokens';
 import { ChatPanel } from '../widgets/panel';

@@ -9,7 +9,7 @@ import { MessageLoop } from '@lumino/messaging';
 import { Widget } from '@lumino/widgets';
 import * as React from 'react';
 
-import { endpointStateLabel, poolStatusView } from '../chat/poolstatus';
+import { endpointStateLabel, poolStatusView } from '../llm/poolstatus';
 import type { IEndpointStatus, IGatewayStatus } from '../tokens';
 import { PoolStatus } from '../widgets/poolstatus';
 

@@ -8,7 +8,7 @@ import {
   applyToolCallDeltas,
   EMPTY_STREAM,
   truncationNote
-} from '../chat/stream';
+} from '../llm/stream';
 import type { IStreamChunk } from '../tokens';
 
 function fold(chunks: IStreamChunk[]) {

@@ -3,7 +3,7 @@
  * Distributed under the terms of the Modified BSD License.
  */
 
-import { Throttle } from '../chat/throttle';
+import { Throttle } from '../widgets/throttle';
 
 describe('Throttle', () => {
   beforeEach(() => jest.useFakeTimers());

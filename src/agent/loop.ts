@@ -3,9 +3,9 @@
  * Distributed under the terms of the Modified BSD License.
  */
 
-import { StreamEventError, isAbort } from '../chat/errors';
-import { applyChunk, EMPTY_STREAM, IStreamState } from '../chat/stream';
-import { untranslated } from '../chat/translate';
+import { StreamEventError, isAbort } from '../llm/errors';
+import { applyChunk, EMPTY_STREAM, IStreamState } from '../llm/stream';
+import { untranslated } from '../translate';
 import { markTiming, TimingMarks } from '../marks';
 import type {
   IChatClient,

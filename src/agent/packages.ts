@@ -77,7 +77,7 @@ export function describePackages(
  */
 namespace Private {
   /**
-   * As `estimateTokens` counts (chat/messages.ts).
+   * As `estimateTokens` counts (conversation/messages.ts).
    */
   export const CHARACTERS_PER_TOKEN = 4;
 

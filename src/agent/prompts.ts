@@ -4,7 +4,7 @@
  */
 
 import type { TranslateFn } from '../tokens';
-import { untranslated } from '../chat/translate';
+import { untranslated } from '../translate';
 import { DEFAULT_PROMPTS } from './defaultPrompts';
 
 /**

@@ -3,7 +3,7 @@
  * Distributed under the terms of the Modified BSD License.
  */
 
-import { isAbort } from '../chat/errors';
+import { isAbort } from '../llm/errors';
 import type { IWireContentPart, IWireToolCall } from '../tokens';
 import type { AgentEvent, ITurnRequest } from './loop';
 import { summariseOutputs } from './outputs';

@@ -12,7 +12,7 @@ import type { PanelLayout } from '@lumino/widgets';
 
 import { ENGLISH, ILanguage, language } from '../agent/language';
 import type { IKernelState } from '../agent/tokens';
-import type { ChatModel } from '../chat/model';
+import type { ChatModel } from '../conversation/model';
 import type { NotebookExecutionHost } from '../notebook/host';
 import { FixDiffWidget, FixPhase } from '../widgets/diff';
 import { errorOf, gatherCellContext, ICellContext } from './context';

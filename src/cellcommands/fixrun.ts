@@ -8,7 +8,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IStepResult } from '../agent/tokens';
 import { carryOutStep, CarriedStep } from '../agent/toolcall';
-import type { ChatModel } from '../chat/model';
+import type { ChatModel } from '../conversation/model';
 import type { NotebookExecutionHost } from '../notebook/host';
 import type { FixPhase } from '../widgets/diff';
 

@@ -21,7 +21,7 @@ import { bugIcon, infoIcon } from '@jupyterlab/ui-components';
 import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
 import { NotebookExecutionHost } from '../notebook';
-import type { ChatModel } from '../chat/model';
+import type { ChatModel } from '../conversation/model';
 import { codeInterpreterIcon } from '../icons';
 import { ChatPanel } from '../widgets/panel';
 import { CellActions, ICellTarget } from './actions';

@@ -6,7 +6,7 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import type { IEmptyStateView } from '../chat/emptystate';
+import type { IEmptyStateView } from '../llm/emptystate';
 import { codeInterpreterIcon } from '../icons';
 
 /**

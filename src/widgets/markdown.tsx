@@ -7,7 +7,7 @@ import { IRenderMime, MimeModel } from '@jupyterlab/rendermime';
 import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import * as React from 'react';
 
-import { Throttle } from '../chat/throttle';
+import { Throttle } from './throttle';
 
 /**
  * Renders one markdown text with JupyterLab's sanitising renderer.

@@ -11,9 +11,9 @@ import type { Message } from '@lumino/messaging';
 import * as React from 'react';
 
 import type { ApprovalMode } from '../agent/tokens';
-import { emptyStateView, StatusResult } from '../chat/emptystate';
-import type { ChatModel } from '../chat/model';
-import type { IConversation } from '../conversations';
+import { emptyStateView, StatusResult } from '../llm/emptystate';
+import type { ChatModel } from '../conversation/model';
+import type { IConversation } from '../conversation/manager';
 import type { ISignal } from '@lumino/signaling';
 import { codeInterpreterIcon } from '../icons';
 import type { IGatewayStatus } from '../tokens';

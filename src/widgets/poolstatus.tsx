@@ -6,7 +6,7 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import { poolStatusView } from '../chat/poolstatus';
+import { poolStatusView } from '../llm/poolstatus';
 import type { IGatewayStatus } from '../tokens';
 
 /**

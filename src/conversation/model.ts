@@ -22,15 +22,15 @@ import type {
 import { addUsage, wireHistory, withError } from './messages';
 import { chatSettingsFrom, DEFAULT_CHAT_SETTINGS } from './settings';
 import { restoreMessages } from './persist';
-import { describeError, isAbort, StreamEventError } from './errors';
+import { describeError, isAbort, StreamEventError } from '../llm/errors';
 import {
   applyChunk,
   EMPTY_STREAM,
   IStreamState,
   truncationNote
-} from './stream';
+} from '../llm/stream';
 import { ITurnSink, TurnView } from './turnview';
-import { untranslated } from './translate';
+import { untranslated } from '../translate';
 
 /**
  * How a tool-less reply ended.

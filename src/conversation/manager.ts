@@ -14,8 +14,8 @@ import {
   agentSettingsFrom,
   DEFAULT_AGENT_SETTINGS,
   IAgentSettings
-} from './agent/settings';
-import { ChatModel } from './chat/model';
+} from '../agent/settings';
+import { ChatModel } from './model';
 import {
   ApprovalRegistry,
   effectiveApprovalMode,
@@ -23,10 +23,10 @@ import {
   NotebookBridge,
   NotebookExecutionHost,
   setApprovalMode
-} from './notebook';
-import type { ConversationStore } from './store';
-import type { ApprovalMode } from './agent/tokens';
-import type { IChatClient, IChatSettings } from './tokens';
+} from '../notebook';
+import type { ConversationStore } from '../store';
+import type { ApprovalMode } from '../agent/tokens';
+import type { IChatClient, IChatSettings } from '../tokens';
 
 /**
  * One notebook's conversation: its chat model, the host that runs its steps

@@ -4,7 +4,7 @@
  */
 
 import type { IChatMessage, ITokenUsage, IWireMessage } from '../tokens';
-import type { IErrorDescription } from './errors';
+import type { IErrorDescription } from '../llm/errors';
 
 /**
  * The conversation as the model sees it: finished interpreter turns as they

@@ -11,7 +11,7 @@ import {
 } from 'openai';
 
 import type { IWireError, TranslateFn } from '../tokens';
-import { untranslated } from './translate';
+import { untranslated } from '../translate';
 
 /**
  * An error event (`{"error": {...}}`) received inside a stream.

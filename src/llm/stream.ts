@@ -11,7 +11,7 @@ import type {
   IWireToolCall,
   TranslateFn
 } from '../tokens';
-import { untranslated } from './translate';
+import { untranslated } from '../translate';
 
 /**
  * What a streamed chat completion has produced so far.

@@ -9,7 +9,7 @@ import type {
   IGatewayStatus,
   TranslateFn
 } from '../tokens';
-import { untranslated } from './translate';
+import { untranslated } from '../translate';
 
 /**
  * One endpoint of the pool as the status view shows it.

@@ -9,7 +9,7 @@ import type {
   IGatewayStatus,
   TranslateFn
 } from '../tokens';
-import { untranslated } from './translate';
+import { untranslated } from '../translate';
 
 /**
  * What the empty conversation shows.

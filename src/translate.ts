@@ -3,7 +3,7 @@
  * Distributed under the terms of the Modified BSD License.
  */
 
-import type { TranslateFn } from '../tokens';
+import type { TranslateFn } from './tokens';
 
 /**
  * A `TranslateFn` that does not translate: it only fills `%1`, `%2`…

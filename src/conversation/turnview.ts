@@ -11,7 +11,7 @@ import type {
   ITokenUsage,
   TranslateFn
 } from '../tokens';
-import { truncationNote } from './stream';
+import { truncationNote } from '../llm/stream';
 
 /**
  * What a turn view changes in the chat model.
