@@ -3,7 +3,6 @@
  * Distributed under the terms of the Modified BSD License.
  */
 
-import { URLExt } from '@jupyterlab/coreutils';
 import { Kernel, KernelMessage, ServerConnection } from '@jupyterlab/services';
 
 import type {
@@ -11,6 +10,7 @@ import type {
   IKernelState,
   PolicyCategory
 } from '../agent/tokens';
+import { routeURL } from '../routes';
 import {
   checkExpression,
   executeReplyError,
@@ -412,11 +412,7 @@ export namespace KernelTools {
   export async function fetchHelpers(
     settings: ServerConnection.ISettings = ServerConnection.makeSettings()
   ): Promise<IKernelHelpers> {
-    const url = URLExt.join(
-      settings.baseUrl,
-      'code-interpreter',
-      'kernel-helpers'
-    );
+    const url = routeURL(settings, 'kernel-helpers');
     const response = await ServerConnection.makeRequest(url, {}, settings);
     if (!response.ok) {
       throw new Error(

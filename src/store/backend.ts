@@ -3,9 +3,10 @@
  * Distributed under the terms of the Modified BSD License.
  */
 
-import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 import type { PartialJSONObject } from '@lumino/coreutils';
+
+import { routeURL } from '../routes';
 
 /**
  * What is saved per conversation.
@@ -107,11 +108,9 @@ export class ServerConversations implements IConversationBackend {
   }
 
   private _url(id?: string): string {
-    const base = URLExt.join(
-      this._settings.baseUrl,
-      'code-interpreter/conversations'
-    );
-    return id ? URLExt.join(base, encodeURIComponent(id)) : base;
+    return id
+      ? routeURL(this._settings, 'conversations', encodeURIComponent(id))
+      : routeURL(this._settings, 'conversations');
   }
 
   private _request(url: string, init: RequestInit): Promise<Response> {
