@@ -3,10 +3,10 @@
  * Distributed under the terms of the Modified BSD License.
  */
 
-import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 import OpenAI from 'openai';
 
+import { routeURL } from '../routes';
 import type { IChatClient, IChatRequest, IStreamChunk } from '../tokens';
 
 /**
@@ -89,7 +89,7 @@ export namespace GatewayClient {
    * The gateway's OpenAI-compatible base URL on a server.
    */
   export function gatewayURL(settings: ServerConnection.ISettings): string {
-    return URLExt.join(settings.baseUrl, 'code-interpreter/v1');
+    return routeURL(settings, 'v1');
   }
 
   /**

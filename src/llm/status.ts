@@ -3,9 +3,9 @@
  * Distributed under the terms of the Modified BSD License.
  */
 
-import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
+import { routeURL } from '../routes';
 import type { IGatewayStatus } from '../tokens';
 import { parseGatewayStatus } from './emptystate';
 
@@ -20,7 +20,7 @@ import { parseGatewayStatus } from './emptystate';
 export async function fetchGatewayStatus(
   serverSettings: ServerConnection.ISettings = ServerConnection.makeSettings()
 ): Promise<IGatewayStatus> {
-  const url = URLExt.join(serverSettings.baseUrl, 'code-interpreter/status');
+  const url = routeURL(serverSettings, 'status');
   const response = await ServerConnection.makeRequest(
     url,
     { method: 'GET' },
