@@ -3,7 +3,42 @@
  * Distributed under the terms of the Modified BSD License.
  */
 
-import type { StepStatus } from './agent/tokens';
+import type { CodeCell } from '@jupyterlab/cells';
+import type { NotebookPanel } from '@jupyterlab/notebook';
+import { Token } from '@lumino/coreutils';
+import type { ISignal } from '@lumino/signaling';
+
+import type { IAgentSettings } from './agent/settings';
+import type {
+  IExecutionHost,
+  IGatedStep,
+  IStepResult,
+  PolicyCategory,
+  StepStatus
+} from './agent/tokens';
+import type {
+  IGatewayStatus,
+  IStreamChunk,
+  IWireMessage,
+  IWireTool
+} from './llm/wire';
+
+export type { TranslateFn } from './translate';
+export type {
+  EndpointSource,
+  EndpointState,
+  IEndpointConfigError,
+  IEndpointStatus,
+  IGatewayStatus,
+  IStreamChunk,
+  ITokenUsage,
+  IToolCallDelta,
+  IWireContentPart,
+  IWireError,
+  IWireMessage,
+  IWireTool,
+  IWireToolCall
+} from './llm/wire';
 
 /**
  * Who wrote a message in the conversation.
@@ -145,68 +180,6 @@ export interface IChatSettings {
 }
 
 /**
- * A part of a multi-part message: text, or an image the model may see.
- *
- * #### Notes
- * Images travel as `data:` URLs (vision-capable models only).
- */
-export type IWireContentPart =
-  | { type: 'text'; text: string }
-  | {
-      type: 'image_url';
-      image_url: { url: string; detail?: 'auto' | 'low' | 'high' };
-    };
-
-/**
- * A tool call of an assistant message, in the OpenAI wire format.
- */
-export interface IWireToolCall {
-  id: string;
-  type: 'function';
-  function: {
-    name: string;
-    /** The arguments, as the model wrote them: JSON text, maybe invalid. */
-    arguments: string;
-  };
-}
-
-/**
- * A tool the model may call, in the OpenAI wire format.
- */
-export interface IWireTool {
-  type: 'function';
-  function: {
-    name: string;
-    description: string;
-    parameters: Record<string, unknown>;
-  };
-}
-
-/**
- * A message in the OpenAI chat wire format.
- *
- * #### Notes
- * `user` messages may carry content parts (text and images); an assistant
- * message that calls tools has `tool_calls` and may have `null` content; a
- * `tool` message answers the call `tool_call_id` with text only (the
- * protocol has no image parts there: images of a step follow the tool
- * messages in a `user` message).
- */
-export type IWireMessage =
-  | { role: 'system'; content: string }
-  | { role: 'user'; content: string | IWireContentPart[] }
-  | {
-      role: 'assistant';
-      content: string | null;
-      tool_calls?: IWireToolCall[];
-    }
-  | {
-      role: 'tool';
-      tool_call_id: string;
-      content: string;
-    };
-
-/**
  * A chat completion request, as the chat model asks for it.
  */
 export interface IChatRequest {
@@ -237,56 +210,6 @@ export interface IChatRequest {
 }
 
 /**
- * The error body of an OpenAI-shaped error, `{"error": {...}}`.
- */
-export interface IWireError {
-  message?: string;
-  type?: string | null;
-  code?: string | number | null;
-}
-
-/**
- * The parts of an OpenAI `chat.completion.chunk` the chat reads.
- *
- * #### Notes
- * The last chunk of a stream requested with `include_usage` has empty
- * `choices` and a `usage`; a gateway failing mid-stream sends `{"error":…}`.
- */
-export interface IStreamChunk {
-  choices?: Array<{
-    index?: number;
-    delta?: {
-      content?: string | null;
-      role?: string | null;
-      tool_calls?: IToolCallDelta[] | null;
-    } | null;
-    finish_reason?: string | null;
-  }>;
-  usage?: ITokenUsage | null;
-  error?: IWireError;
-}
-
-/**
- * A piece of a streamed tool call: pieces with the same `index` belong to
- * one call; `id` and `name` come once, `arguments` arrive in fragments.
- */
-export interface IToolCallDelta {
-  index: number;
-  id?: string | null;
-  type?: string | null;
-  function?: { name?: string | null; arguments?: string | null } | null;
-}
-
-/**
- * Token counts reported by the endpoint.
- */
-export interface ITokenUsage {
-  prompt_tokens?: number;
-  completion_tokens?: number;
-  total_tokens?: number;
-}
-
-/**
  * Something that streams chat completions.
  *
  * #### Notes
@@ -307,107 +230,254 @@ export interface IChatClient {
 }
 
 /**
- * Where the gateway's endpoint configuration comes from.
- */
-export type EndpointSource = 'server_config' | 'user_settings' | 'environment';
-
-/**
- * The reply of `GET <base>/code-interpreter/status`.
- */
-export interface IGatewayStatus {
-  /**
-   * Whether a model endpoint is configured.
-   */
-  configured: boolean;
-
-  /**
-   * Where the configuration comes from, when configured.
-   */
-  source: EndpointSource | null;
-
-  /**
-   * The kind of endpoint, when configured.
-   */
-  kind: 'azure' | 'openai' | null;
-
-  /**
-   * The model aliases the gateway accepts.
-   */
-  models: string[];
-
-  /**
-   * Guidance for the user, written by the server.
-   */
-  message: string;
-
-  /**
-   * Each endpoint of the pool (valid ones first, then invalid ones); absent
-   * from servers that predate the pool.
-   */
-  endpoints?: IEndpointStatus[];
-
-  /**
-   * The invalid endpoint entries; absent from servers that predate the pool.
-   */
-  config_errors?: IEndpointConfigError[];
-
-  /**
-   * Configuration ignored on purpose, e.g. the user's endpoint settings when
-   * an administrator turned user endpoints off; absent from older servers.
-   */
-  notes?: string[];
-}
-
-/**
- * The health of one endpoint, as `endpoints[]` of the status reply has it.
+ * The conversations of the Code Interpreter, one per notebook.
  *
  * #### Notes
- * Field names are the server's (snake_case); see docs/gateway.md, "Status".
+ * Provided by `jupyterlab-code-interpreter:plugin`, the sidebar chat. The
+ * chat follows the active notebook; `current` is the conversation it shows.
+ * Approvals are not part of it on purpose: whether a step runs is the
+ * user's decision, in the chat or the cell.
  */
-export interface IEndpointStatus {
-  /** The endpoint's name in the pool. */
-  name: string;
-  kind: 'azure' | 'openai' | null;
-  host: string | null;
-  tier: number | null;
-  /** The aliases it serves; absent for invalid entries. */
-  models?: string[];
-  state: EndpointState;
-  /** Unix seconds; present only while `cooling` or `open`. */
-  cooling_until?: number;
-  in_flight: number;
-  /** Median of the last answers' latency, `null` before any. */
-  latency_ms_p50: number | null;
-  requests: number;
-  errors_429: number;
-  errors_5xx: number;
-  tokens_prompt: number;
-  tokens_completion: number;
-  /** Absent until something went wrong. */
-  last_error?: string;
+export interface IConversationManager {
+  /**
+   * The conversation the chat shows.
+   */
+  readonly current: INotebookConversation;
+
+  /**
+   * Emitted when the chat shows another conversation.
+   */
+  readonly currentChanged: ISignal<IConversationManager, INotebookConversation>;
+
+  /**
+   * The conversation of a notebook, restored from the server the first time
+   * it is asked for; later calls share that load.
+   */
+  conversationOf(panel: NotebookPanel): Promise<INotebookConversation>;
+
+  /**
+   * Send a prompt in the current conversation, as the chat's input does.
+   */
+  send(text: string): Promise<void>;
 }
 
 /**
- * The state of one endpoint of the pool.
+ * The conversations of the Code Interpreter, one per notebook.
  */
-export type EndpointState =
-  'healthy' | 'cooling' | 'open' | 'half_open' | 'invalid';
+export const IConversationManager = new Token<IConversationManager>(
+  'jupyterlab-code-interpreter:IConversationManager',
+  'The Code Interpreter conversations, one per notebook: the chat model of each and the host that runs its code in that notebook.'
+);
 
 /**
- * One invalid endpoint entry: which endpoint, which field, and why.
+ * One notebook's conversation.
  */
-export interface IEndpointConfigError {
-  endpoint: string;
-  /** The field as configured (camelCase for settings); empty when not about one field. */
-  field: string;
-  message: string;
+export interface INotebookConversation {
+  /**
+   * Its messages and requests.
+   */
+  readonly model: IConversationModel;
+
+  /**
+   * Runs its code in the notebook; `null` for the chat kept while no
+   * notebook is open.
+   */
+  readonly host: INotebookHost | null;
+
+  /**
+   * Its notebook; `null` for the chat kept while no notebook is open.
+   */
+  readonly panel: NotebookPanel | null;
 }
 
 /**
- * A translation function with `%1`-style placeholders, such as
- * `TranslationBundle.__`.
+ * A conversation's messages, and the requests that add to them.
  */
-export type TranslateFn = (
-  msgid: string,
-  ...args: (string | number)[]
-) => string;
+export interface IConversationModel {
+  /**
+   * Emitted when a message or the status changes.
+   */
+  readonly changed: ISignal<IConversationModel, void>;
+
+  /**
+   * The messages, oldest first.
+   */
+  readonly messages: ReadonlyArray<IChatMessage>;
+
+  /**
+   * What the conversation is doing.
+   */
+  readonly status: ChatStatus;
+
+  /**
+   * The settings its turns use (the notebook's approval mode applied).
+   */
+  readonly agentSettings: IAgentSettings;
+
+  /**
+   * Send a prompt as the user; resolves when the turn ends, never rejects.
+   */
+  send(text: string): Promise<void>;
+
+  /**
+   * Ask the model something on the user's behalf, without tools; the chat
+   * shows `options.display` as the user's message.
+   *
+   * @returns the answer, or `null` when it was stopped, failed or ignored
+   *   (another reply under way).
+   */
+  ask(
+    prompt: string,
+    options: IConversationModel.IAskOptions
+  ): Promise<string | null>;
+
+  /**
+   * Add an assistant message that answers no request.
+   */
+  say(content: string): void;
+
+  /**
+   * Show a warning in the chat.
+   */
+  warn(message: string): void;
+
+  /**
+   * Run work that the chat's Stop ends; `null` while the chat is busy.
+   */
+  runStoppable<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T | null>;
+
+  /**
+   * Stop what the conversation is doing.
+   */
+  stop(): void;
+}
+
+/**
+ * A namespace for `IConversationModel` types.
+ */
+export namespace IConversationModel {
+  /**
+   * The options of `ask`.
+   */
+  export interface IAskOptions {
+    /** The user message the chat shows in place of the prompt. */
+    display: string;
+    /** The model alias for this request; the chat's alias by default. */
+    modelAlias?: string;
+  }
+}
+
+/**
+ * Runs a conversation's code in its notebook: the agent's steps, and cells
+ * of the user's that should run the way steps do (a fixed cell).
+ */
+export interface INotebookHost extends IExecutionHost {
+  /**
+   * The notebook.
+   */
+  readonly panel: NotebookPanel;
+
+  /**
+   * Run a cell of the notebook in its session, with the time limit counted
+   * from when the kernel starts it; the caller decided that it may run.
+   */
+  runCell(
+    cell: CodeCell,
+    options: INotebookHost.IRunCellOptions
+  ): Promise<IStepResult>;
+
+  /**
+   * Run a cell of the notebook only if the kernel's gate passes it (every
+   * finding in `allowed`); `unavailable` when it cannot be gated.
+   */
+  runGatedCell(
+    cell: CodeCell,
+    allowed: readonly PolicyCategory[],
+    options: INotebookHost.IRunCellOptions
+  ): Promise<IGatedStep>;
+}
+
+/**
+ * A namespace for `INotebookHost` types.
+ */
+export namespace INotebookHost {
+  /**
+   * The options of `runCell` and `runGatedCell`.
+   */
+  export interface IRunCellOptions {
+    /** Stop: interrupts the kernel. */
+    signal: AbortSignal;
+    /** The time limit once the kernel starts the cell. */
+    timeoutMs: number;
+  }
+}
+
+/**
+ * The client that streams chat completions through the gateway.
+ */
+export const IChatClient = new Token<IChatClient>(
+  'jupyterlab-code-interpreter:IChatClient',
+  'Streams OpenAI-style chat completions through the Code Interpreter gateway of the Jupyter server, which holds the keys.'
+);
+
+/**
+ * Reads the gateway's status.
+ */
+export interface IGatewayStatusProvider {
+  /**
+   * Ask the server whether a model endpoint is configured, and how the
+   * endpoints of its pool are doing.
+   */
+  fetch(): Promise<IGatewayStatus>;
+}
+
+/**
+ * Reads the gateway's status.
+ */
+export const IGatewayStatusProvider = new Token<IGatewayStatusProvider>(
+  'jupyterlab-code-interpreter:IGatewayStatusProvider',
+  'Reads whether the Code Interpreter gateway has a model endpoint, which model aliases it accepts, and the health of its endpoints.'
+);
+
+/**
+ * A task that can have a model alias of its own (the `taskModels` setting).
+ */
+export type TaskName = 'chat' | 'explain' | 'fix';
+
+/**
+ * The user settings of the Code Interpreter, loaded once and kept current.
+ *
+ * #### Notes
+ * Holds the defaults until the setting registry answers, then emits
+ * `changed` for the loaded values and for every later edit.
+ */
+export interface ICodeInterpreterSettings {
+  /**
+   * The settings as the schema's defaults and the user's values compose
+   * them (`jupyterlab-code-interpreter:plugin`).
+   */
+  readonly composite: Readonly<Record<string, unknown>>;
+
+  /**
+   * The agent's settings read from them.
+   */
+  readonly agent: IAgentSettings;
+
+  /**
+   * The model alias set for a task, or `undefined` for the chat's alias.
+   */
+  taskModel(task: TaskName): string | undefined;
+
+  /**
+   * Emitted when the settings were loaded or changed.
+   */
+  readonly changed: ISignal<ICodeInterpreterSettings, void>;
+}
+
+/**
+ * The user settings of the Code Interpreter.
+ */
+export const ICodeInterpreterSettings = new Token<ICodeInterpreterSettings>(
+  'jupyterlab-code-interpreter:ICodeInterpreterSettings',
+  'The Code Interpreter user settings, loaded once and kept current: model alias, approval mode, limits, policy, prompts and per-task model aliases.'
+);

@@ -3,7 +3,14 @@
  * Distributed under the terms of the Modified BSD License.
  */
 
-import type { TranslateFn } from './tokens';
+/**
+ * A translation function with `%1`-style placeholders, such as
+ * `TranslationBundle.__`.
+ */
+export type TranslateFn = (
+  msgid: string,
+  ...args: (string | number)[]
+) => string;
 
 /**
  * A `TranslateFn` that does not translate: it only fills `%1`, `%2`…

@@ -3,8 +3,7 @@
  * Distributed under the terms of the Modified BSD License.
  */
 
-import type { TranslateFn } from '../tokens';
-import { untranslated } from '../translate';
+import { TranslateFn, untranslated } from '../translate';
 import { DEFAULT_PROMPTS } from './defaultPrompts';
 
 /**
