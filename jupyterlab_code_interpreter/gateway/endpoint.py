@@ -1,8 +1,11 @@
-"""One model endpoint: the dataclass, and the validators of its three sources (pure: no I/O).
+"""One model endpoint: the dataclass, and how one is read from each of its sources (pure).
 
-The sources are the administrator's server config (`c.CodeInterpreter.endpoint`), the user's
-JupyterLab setting `endpoint`, and the environment (the openai SDK's variable names). pool.py
-picks among them by precedence and applies key custody (binding.py).
+An endpoint is configured in the administrator's server config (`c.CodeInterpreter.endpoints`,
+`c.CodeInterpreter.endpoint`, snake_case), in the user's settings (`endpoints`, `endpoint`,
+camelCase), or by the environment (the openai SDK's variable names). Configured endpoints are
+checked against the settings schema (settings_schema.py) and then for what a schema cannot say
+(names, key sources, URLs). pool.py picks the source by precedence and applies key custody
+(binding.py).
 
 Keys are never part of an endpoint; it names where the key is read from. An endpoint from the
 server config or the environment defaults to AZURE_OPENAI_API_KEY / OPENAI_API_KEY; one from
@@ -17,6 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from .settings_schema import POOL, SINGLE, fields, present, shape_problems
+
 DEFAULT_AZURE_API_VERSION = "2024-10-21"
 DEFAULT_OPENAI_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
@@ -26,16 +31,9 @@ SERVER_CONFIG = "server_config"
 USER_SETTINGS = "user_settings"
 ENVIRONMENT = "environment"
 
-# (snake_case in server config, camelCase in the JupyterLab setting)
-_FIELDS = (
-    ("kind", "kind"),
-    ("base_url", "baseUrl"),
-    ("deployment", "deployment"),
-    ("api_version", "apiVersion"),
-    ("model", "model"),
-    ("api_key_env", "apiKeyEnv"),
-    ("api_key_name", "apiKeyName"),
-)
+# The single endpoint is set when one of these is (its other fields have defaults).
+_SAYS_SOMETHING = ("base_url", "deployment", "model", "api_key_env", "api_key_name")
+_KEY_SOURCES = ("api_key_env", "api_key_file", "api_key_name", "entra_id")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,127}$")
 # Endpoint names and the key store's key names (file names: no path, no leading dot).
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -101,94 +99,105 @@ class Endpoint:
         return (DEFAULT_ALIAS, self.model) if self.model != DEFAULT_ALIAS else (DEFAULT_ALIAS,)
 
 
-def endpoint_from_mapping(mapping: Mapping, source: str, camel: bool) -> Endpoint | None:
-    """Validate a server-config (snake_case) or user-setting (camelCase) endpoint mapping.
+def endpoint_from_config(
+    mapping: object, label: str, source: str, *, single: bool = False
+) -> Endpoint | None:
+    """Validate one configured endpoint: an entry of a pool, or the single endpoint (`single`;
+    None when it sets nothing, e.g. the setting's default `{}`).
 
-    Returns None when the mapping sets nothing (e.g. the setting's default `{}`)."""
-    where = "c.CodeInterpreter.endpoint" if source == SERVER_CONFIG else "the setting endpoint"
-    if not isinstance(mapping, Mapping):
-        raise EndpointConfigError(f"{where} must be an object, got {type(mapping).__name__}.")
-    names = {(camel_name if camel else snake): snake for snake, camel_name in _FIELDS}
-    unknown = sorted(str(k) for k in mapping if k not in names)
-    if unknown:
-        raise EndpointConfigError(
-            f"{where} has unknown field(s) {', '.join(unknown)}; known fields: {', '.join(names)}."
-        )
-    values: dict[str, str] = {}
-    for name, snake in names.items():
-        value = mapping.get(name, "")
-        if value is None:
-            value = ""
-        if not isinstance(value, str):
-            raise EndpointConfigError(f"{where}.{name} must be a string.")
-        values[snake] = value.strip()
-    if not any(
-        values[k] for k in ("base_url", "deployment", "model", "api_key_env", "api_key_name")
-    ):
+    Server config writes the fields in snake_case, the user's settings in camelCase; their
+    shape is checked against the settings schema (settings_schema.py), the rest here. `label`
+    names the endpoint as messages do. Raises EndpointConfigError naming the field."""
+    camel = source == USER_SETTINGS
+    which = SINGLE if single else POOL
+    problems = shape_problems(mapping, which, camel)
+    if problems:
+        raise EndpointConfigError(problems[0].sentence(label), problems[0].field)
+    given = present(mapping, which, camel)  # type: ignore[arg-type]  # the schema said: a mapping
+    known = fields(which)
+    values = {f.snake: _value(given.get(f.shown(camel)), f.type) for f in known}
+    shown = {f.snake: f.shown(camel) for f in known}
+
+    def fail(snake: str, what: str) -> EndpointConfigError:
+        return EndpointConfigError(f"{label}.{shown[snake]} {what}", shown[snake])
+
+    if single and not any(values.get(k) for k in _SAYS_SOMETHING):
         return None
-
-    def field_name(snake: str) -> str:
-        return f"{where}.{dict(_FIELDS)[snake] if camel else snake}"
-
-    kind = values["kind"] or ("openai" if camel else "")
+    if not single and not NAME_PATTERN.fullmatch(values["name"] or ""):
+        if not values["name"]:
+            raise fail("name", "is empty; give each endpoint a unique name.")
+        raise fail("name", "must be letters, digits, '.', '_' or '-' (up to 64).")
+    # The administrator's single endpoint names its kind; everywhere else it defaults.
+    kind = values["kind"] or ("" if single and not camel else "openai")
     if kind not in ("azure", "openai"):
-        raise EndpointConfigError(
-            f"{field_name('kind')} must be 'azure' or 'openai'.", field_name("kind")
-        )
-    api_key_env = values["api_key_env"]
-    if api_key_env and not _ENV_NAME.fullmatch(api_key_env):
+        raise fail("kind", "must be 'azure' or 'openai'.")
+    sources = [k for k in _KEY_SOURCES if values.get(k)]
+    if len(sources) > 1:
+        raise fail(sources[1], f"conflicts with {label}.{shown[sources[0]]}; give one key source.")
+    if values["api_key_env"] and not _ENV_NAME.fullmatch(values["api_key_env"]):
         # Someone may have pasted the key itself here: say so without repeating it.
-        raise EndpointConfigError(
-            f"{field_name('api_key_env')} must be the NAME of an environment variable that holds "
-            "the key (letters, digits, underscore), not the key itself.",
-            field_name("api_key_env"),
+        raise fail(
+            "api_key_env",
+            "must be the NAME of an environment variable that holds the key (letters, digits, "
+            "underscore), not the key itself.",
         )
-    api_key_name = values["api_key_name"]
-    if api_key_env and api_key_name:
-        raise EndpointConfigError(
-            f"{field_name('api_key_name')} conflicts with {field_name('api_key_env')}; give one "
-            "key source.",
-            field_name("api_key_name"),
-        )
-    if api_key_name and not NAME_PATTERN.fullmatch(api_key_name):
-        raise EndpointConfigError(
-            f"{field_name('api_key_name')} must be the name of a stored key (letters, digits, "
-            ". _ -).",
-            field_name("api_key_name"),
-        )
-    # A setting gets no default key: the server's variables are for its own endpoints.
-    default_key = source != USER_SETTINGS and not api_key_name
+    if values["api_key_name"] and not NAME_PATTERN.fullmatch(values["api_key_name"]):
+        raise fail("api_key_name", "must be the name of a stored key (letters, digits, . _ -).")
+    if values.get("entra_id") and kind != "azure":
+        raise fail("entra_id", "is only for kind 'azure'.")
+    aliases = tuple(values.get("models") or ())
+    if not all(alias.strip() for alias in aliases):
+        raise fail("models", "must be a list of non-empty alias strings.")
     if kind == "azure":
         if not values["base_url"]:
-            raise EndpointConfigError(
-                f"{field_name('base_url')} is empty; Azure needs the resource endpoint, "
-                "e.g. https://<resource>.openai.azure.com.",
-                field_name("base_url"),
+            raise fail(
+                "base_url",
+                "is empty; Azure needs the resource endpoint, e.g. https://<resource>.openai.azure.com.",
             )
         if not values["deployment"]:
-            raise EndpointConfigError(
-                f"{field_name('deployment')} is empty; Azure needs the name of a model deployment.",
-                field_name("deployment"),
-            )
-        base_url = _check_url(values["base_url"], field_name("base_url"))
+            raise fail("deployment", "is empty; Azure needs the name of a model deployment.")
+        base_url = _check_url(values["base_url"], f"{label}.{shown['base_url']}")
         base_url = base_url[: -len("/openai")] if base_url.endswith("/openai") else base_url
-        return Endpoint(
-            kind="azure",
-            base_url=base_url,
-            model=values["deployment"],
-            api_version=values["api_version"] or DEFAULT_AZURE_API_VERSION,
-            api_key_env=api_key_env or ("AZURE_OPENAI_API_KEY" if default_key else ""),
-            source=source,
-            api_key_name=api_key_name,
-        )
+        model = values["deployment"]
+    else:
+        base_url = values["base_url"] or DEFAULT_OPENAI_BASE_URL
+        base_url = _check_url(base_url, f"{label}.{shown['base_url']}")
+        model = values["model"] or DEFAULT_OPENAI_MODEL
+    # An administrator's endpoint that names no key reads the SDK's variable; a setting's gets
+    # no default: the server's key is not the setting's to send.
+    default_env = "AZURE_OPENAI_API_KEY" if kind == "azure" else "OPENAI_API_KEY"
+    default_env = "" if source == USER_SETTINGS or sources else default_env
+    tpm = values.get("tpm")
     return Endpoint(
-        kind="openai",
-        base_url=_check_url(values["base_url"] or DEFAULT_OPENAI_BASE_URL, field_name("base_url")),
-        model=values["model"] or DEFAULT_OPENAI_MODEL,
-        api_key_env=api_key_env or ("OPENAI_API_KEY" if default_key else ""),
+        kind=kind,
+        base_url=base_url,
+        model=model,
+        api_version=(values["api_version"] or DEFAULT_AZURE_API_VERSION) if kind == "azure" else "",
+        api_key_env=values["api_key_env"] or default_env,
         source=source,
-        api_key_name=api_key_name,
+        name=values.get("name") or "",
+        models=tuple(a.strip() for a in aliases) or (() if single else (DEFAULT_ALIAS, model)),
+        tier=values.get("tier") or 0,
+        weight=values.get("weight") or (tpm / 1000.0 if tpm else 1.0),
+        rpm=values.get("rpm"),
+        tpm=tpm,
+        connect_timeout=values.get("connect_timeout"),
+        first_byte_timeout=values.get("first_byte_timeout"),
+        read_timeout=values.get("read_timeout"),
+        vision=bool(values.get("vision")),
+        api_key_file=values.get("api_key_file") or "",
+        api_key_name=values["api_key_name"] or "",
+        entra_id=bool(values.get("entra_id")),
     )
+
+
+def _value(value: object, json_type: str) -> object:
+    """A value the schema accepted, as the Endpoint holds it: strings trimmed, numbers float."""
+    if isinstance(value, str):
+        return value.strip()
+    if json_type == "number" and value is not None:
+        return float(value)  # type: ignore[arg-type]
+    return value
 
 
 def endpoint_from_environment(environ: Mapping[str, str]) -> Endpoint | None:

@@ -1,10 +1,10 @@
 """The endpoint pool: resolved from configuration and validated endpoint by endpoint (pure).
 
-Precedence is endpoint.py's: the administrator's server config (`c.CodeInterpreter.endpoints`
-and `c.CodeInterpreter.endpoint`), then the user's settings (`endpoints` and `endpoint`), then
-the environment (one endpoint). The first source that says anything wins. Within it, each
-endpoint is validated on its own: an invalid one is reported as `{endpoint, field, message}`
-and left out, the valid ones keep working.
+Precedence: the administrator's server config (`c.CodeInterpreter.endpoints` and
+`c.CodeInterpreter.endpoint`), then the user's settings (`endpoints` and `endpoint`), then the
+environment (one endpoint). The first source that says anything wins. Within it, each
+endpoint is validated on its own (endpoint.py): an invalid one is reported as
+`{endpoint, field, message}` and left out, the valid ones keep working.
 
 Keys are referenced, never stored: by environment variable (`api_key_env`), secret file
 (`api_key_file`), the user's key store (`api_key_name`) or Microsoft Entra ID (`entra_id`).
@@ -20,47 +20,17 @@ from dataclasses import dataclass, field
 
 from .binding import ALLOW_ENDPOINTS, KeyBindings, refusal
 from .endpoint import (
-    _ENV_NAME,
-    DEFAULT_ALIAS,
-    DEFAULT_AZURE_API_VERSION,
-    DEFAULT_OPENAI_BASE_URL,
-    DEFAULT_OPENAI_MODEL,
     ENVIRONMENT,
     NAME_PATTERN,
     SERVER_CONFIG,
     USER_SETTINGS,
     Endpoint,
     EndpointConfigError,
-    _check_url,
+    endpoint_from_config,
     endpoint_from_environment,
-    endpoint_from_mapping,
 )
 
-NAME = NAME_PATTERN
 KEY_NAME = NAME_PATTERN
-
-# (snake_case in server config, camelCase in settings, expected type)
-FIELDS = (
-    ("name", "name", str),
-    ("kind", "kind", str),
-    ("base_url", "baseUrl", str),
-    ("deployment", "deployment", str),
-    ("api_version", "apiVersion", str),
-    ("model", "model", str),
-    ("models", "models", list),
-    ("tier", "tier", int),
-    ("weight", "weight", float),
-    ("rpm", "rpm", int),
-    ("tpm", "tpm", int),
-    ("connect_timeout", "connectTimeout", float),
-    ("first_byte_timeout", "firstByteTimeout", float),
-    ("read_timeout", "readTimeout", float),
-    ("vision", "vision", bool),
-    ("api_key_env", "apiKeyEnv", str),
-    ("api_key_file", "apiKeyFile", str),
-    ("api_key_name", "apiKeyName", str),
-    ("entra_id", "entraId", bool),
-)
 
 
 @dataclass(frozen=True)
@@ -174,13 +144,12 @@ def _from_source(
 ) -> Pool:
     """Validate a source's endpoints; `vet` may refuse a valid one (its error is reported
     like any other)."""
-    camel = source == USER_SETTINGS
     endpoints: list[Endpoint] = []
     errors: list[ConfigError] = []
     if _says_something(single):
         where = "c.CodeInterpreter.endpoint" if source == SERVER_CONFIG else "the setting endpoint"
         try:
-            endpoint = endpoint_from_mapping(single or {}, source, camel)
+            endpoint = endpoint_from_config(single, where, source, single=True)
             refused = vet(endpoint, where) if vet and endpoint is not None else None
             if refused is not None:
                 raise refused
@@ -199,11 +168,12 @@ def _from_source(
         if isinstance(entry, Mapping) and isinstance(entry.get("name"), str) and entry["name"]:
             label += f" ({entry['name']!r})"
         try:
-            endpoint = parse_entry(entry, index, label, source, camel)
-            refused = vet(endpoint, label) if vet else None
+            endpoint = endpoint_from_config(entry, label, source)
+            refused = vet(endpoint, label) if vet and endpoint is not None else None
             if refused is not None:
                 raise refused
-            endpoints.append(endpoint)
+            if endpoint is not None:
+                endpoints.append(endpoint)
         except EndpointConfigError as err:
             name = entry.get("name") if isinstance(entry, Mapping) else None
             field_name = err.field.rsplit(".", 1)[-1]
@@ -218,110 +188,3 @@ def _from_source(
         seen.add(endpoint.label)
         unique.append(endpoint)
     return Pool(endpoints=tuple(unique), source=source, errors=tuple(errors))
-
-
-def parse_entry(entry: object, index: int, label: str, source: str, camel: bool) -> Endpoint:
-    """Validate one endpoint of a pool; raises EndpointConfigError naming the field."""
-    if not isinstance(entry, Mapping):
-        raise EndpointConfigError(f"{label} must be an object.", "")
-    names = {(camel_name if camel else snake): (snake, kind) for snake, camel_name, kind in FIELDS}
-    unknown = sorted(str(k) for k in entry if k not in names)
-    if unknown:
-        raise EndpointConfigError(
-            f"{label} has unknown field(s) {', '.join(unknown)}; known: {', '.join(names)}.",
-            unknown[0],
-        )
-    values: dict[str, object] = {}
-    for name, (snake, kind) in names.items():
-        values[snake] = _typed(entry.get(name), kind, f"{label}.{name}", name)
-    shown = {snake: camel_name if camel else snake for snake, camel_name, _ in FIELDS}
-
-    def fail(snake: str, what: str) -> EndpointConfigError:
-        return EndpointConfigError(f"{label}.{shown[snake]} {what}", shown[snake])
-
-    name = values["name"] or ""
-    if not name:
-        raise fail("name", "is empty; give each endpoint a unique name.")
-    if not NAME.fullmatch(name):
-        raise fail("name", "must be letters, digits, '.', '_' or '-' (up to 64).")
-    kind = values["kind"] or "openai"
-    if kind not in ("azure", "openai"):
-        raise fail("kind", "must be 'azure' or 'openai'.")
-    sources = [k for k in ("api_key_env", "api_key_file", "api_key_name") if values[k]]
-    sources += ["entra_id"] if values["entra_id"] else []
-    if len(sources) > 1:
-        raise fail(sources[1], f"conflicts with {shown[sources[0]]}; give one key source.")
-    if values["api_key_env"] and not _ENV_NAME.fullmatch(values["api_key_env"]):
-        raise fail(
-            "api_key_env",
-            "must be the NAME of an environment variable that holds the key (letters, digits, "
-            "underscore), not the key itself.",
-        )
-    if values["api_key_name"] and not KEY_NAME.fullmatch(values["api_key_name"]):
-        raise fail("api_key_name", "must be the name of a stored key (letters, digits, . _ -).")
-    if values["entra_id"] and kind != "azure":
-        raise fail("entra_id", "is only for kind 'azure'.")
-    for snake in ("rpm", "tpm", "weight", "connect_timeout", "first_byte_timeout", "read_timeout"):
-        if values[snake] is not None and values[snake] <= 0:
-            raise fail(snake, "must be greater than 0.")
-    models = tuple(values["models"] or ())
-    for alias in models:
-        if not isinstance(alias, str) or not alias.strip():
-            raise fail("models", "must be a list of non-empty alias strings.")
-    if kind == "azure":
-        if not values["base_url"]:
-            raise fail("base_url", "is empty; Azure needs https://<resource>.openai.azure.com.")
-        if not values["deployment"]:
-            raise fail("deployment", "is empty; Azure needs the name of a model deployment.")
-        base_url = _check_url(values["base_url"], f"{label}.{shown['base_url']}")
-        base_url = base_url[: -len("/openai")] if base_url.endswith("/openai") else base_url
-        model = values["deployment"]
-    else:
-        base_url = values["base_url"] or DEFAULT_OPENAI_BASE_URL
-        base_url = _check_url(base_url, f"{label}.{shown['base_url']}")
-        model = values["model"] or DEFAULT_OPENAI_MODEL
-    # An administrator's endpoint defaults to the SDK's variable; a setting's has no default
-    # (the server's key is not the setting's to send).
-    default_env = "AZURE_OPENAI_API_KEY" if kind == "azure" else "OPENAI_API_KEY"
-    default_env = "" if source == USER_SETTINGS else default_env
-    return Endpoint(
-        kind=kind,
-        base_url=base_url,
-        model=model,
-        api_version=(values["api_version"] or DEFAULT_AZURE_API_VERSION) if kind == "azure" else "",
-        api_key_env=values["api_key_env"] or ("" if sources else default_env),
-        source=source,
-        name=name,
-        models=tuple(a.strip() for a in models) or (DEFAULT_ALIAS, model),
-        tier=values["tier"] or 0,
-        weight=values["weight"] or (values["tpm"] / 1000.0 if values["tpm"] else 1.0),
-        rpm=values["rpm"],
-        tpm=values["tpm"],
-        connect_timeout=values["connect_timeout"],
-        first_byte_timeout=values["first_byte_timeout"],
-        read_timeout=values["read_timeout"],
-        vision=bool(values["vision"]),
-        api_key_file=values["api_key_file"] or "",
-        api_key_name=values["api_key_name"] or "",
-        entra_id=bool(values["entra_id"]),
-    )
-
-
-def _typed(value: object, kind: type, where: str, name: str) -> object:
-    if value is None or (kind is str and value == ""):
-        return None if kind is not str else ""
-    if kind is bool:
-        ok = isinstance(value, bool)
-    elif kind is int:
-        ok = isinstance(value, int) and not isinstance(value, bool)
-    elif kind is float:
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-        value = float(value) if ok else value
-    else:
-        ok = isinstance(value, kind)
-    if not ok:
-        raise EndpointConfigError(f"{where} must be a {_TYPE_NAMES[kind]}.", name)
-    return value.strip() if isinstance(value, str) else value
-
-
-_TYPE_NAMES = {str: "string", int: "whole number", float: "number", bool: "boolean", list: "list"}
