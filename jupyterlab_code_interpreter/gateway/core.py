@@ -15,7 +15,7 @@ import logging
 import os
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
@@ -24,13 +24,15 @@ from ..request_body import BodyError, parse_json
 from . import errors
 from .breaker import COOLING
 from .config import CodeInterpreter
+from .deployment import Deployment, Outcome, Verdict, retry_after_seconds
 from .endpoint import DEFAULT_ALIAS, Endpoint
 from .keys import KeyMissing, KeyResolver, KeyStore, has_key_source
 from .pool import Pool, resolve_pool
 from .relay import Relay, estimate_tokens
-from .router import Deployment, Router, retry_after_seconds
+from .router import Router
 from .scrub import scrubber_for
-from .upstream import build_chat_request
+from .status import pool_status
+from .upstream import UpstreamRequest, build_chat_request
 from .user_settings import UserSettingsFile
 
 if TYPE_CHECKING:
@@ -98,7 +100,12 @@ class _Lines:
 
 
 class Gateway:
-    """One per server."""
+    """One per server.
+
+    `clock` (monotonic seconds) is the only time the core, the deployments and their breakers
+    read, and `sleep` the only way pacing waits, so tests drive both with a fake clock;
+    `wall_clock` (Unix time) only turns clock times into dates for the status route. The
+    deployments take `clock` when the pool is first resolved (on the first request)."""
 
     def __init__(
         self,
@@ -108,6 +115,8 @@ class Gateway:
         key_store: KeyStore | None = None,
         clock: Callable[[], float] = time.monotonic,
         log: logging.Logger | None = None,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        wall_clock: Callable[[], float] = time.time,
     ):
         self.config = config
         self.user_settings = user_settings
@@ -117,6 +126,8 @@ class Gateway:
         self.keys = KeyResolver(environ, key_store or KeyStore())
         self.router = Router()
         self.clock = clock
+        self.sleep = sleep
+        self.wall_clock = wall_clock
         self.log = log or logging.getLogger(__name__)
         self._pool_input: object = None
         self._pool = Pool()
@@ -177,8 +188,6 @@ class Gateway:
         return self._deployments[endpoint]
 
     def status(self) -> dict:
-        from .status import pool_status
-
         return pool_status(self)
 
     def models(self) -> dict:
@@ -237,10 +246,10 @@ class Gateway:
                 if turn is None and not tried and self._lines.busy(line):
                     turn = self._lines.join(line)
                 if turn is not None and not turn.done():
-                    waiting = time.monotonic()
-                    done, _ = await asyncio.wait({turn}, timeout=PACING_LIMIT - paced)
-                    paced += time.monotonic() - waiting
-                    if not done:
+                    waiting = self.clock()
+                    served = await self._await_turn(turn, PACING_LIMIT - paced)
+                    paced += self.clock() - waiting
+                    if not served:
                         break
                 chosen = self.router.pick(deployments, tokens, exclude=tried)
                 if chosen is None:
@@ -250,7 +259,7 @@ class Gateway:
                     if turn is None and not tried:
                         turn = self._lines.join(line)  # the first to wait for these
                     paced += pause
-                    await asyncio.sleep(pause)
+                    await self.sleep(pause)
                     continue
                 if turn is not None:
                     self._lines.leave(line, turn)  # served: the next one may try now
@@ -274,6 +283,18 @@ class Gateway:
             if turn is not None:
                 self._lines.leave(line, turn)
         return self._exhausted(str(alias), deployments, answer)
+
+    async def _await_turn(self, turn: asyncio.Future, timeout: float) -> bool:
+        """Whether this request's turn in the line came within `timeout` seconds (waited with
+        `self.sleep`; the turn itself is left as it is)."""
+        if timeout <= 0:
+            return turn.done()
+        timer = asyncio.ensure_future(self.sleep(timeout))
+        try:
+            await asyncio.wait({turn, timer}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            timer.cancel()
+        return turn.done()
 
     def _pacing(self, deployments: list[Deployment], tried: list[str]) -> float | None:
         """Seconds until the first untried deployment has room again (its short-window share,
@@ -319,76 +340,71 @@ class Gateway:
         try:
             credential = await self.keys.credential(endpoint)
         except KeyMissing as missing:
-            deployment.usage.last_error = str(missing)
+            deployment.record(Outcome(Verdict.NOT_SENT, error=str(missing)))
             raise _Retry(errors.key_missing(str(missing), endpoint.where)) from None
         request = build_chat_request(
             endpoint, body, client_headers, credential.value, credential.bearer, raw_body
         )
         stream = body.get("stream") is True
-        entry = deployment.on_send(tokens)
-        sent = time.monotonic()
-        relay = Relay(0, {}, endpoint, deployment, tokens_estimate=tokens, sent_entry=entry)
+        sent = deployment.on_send(tokens)
+        relay = Relay(0, {}, endpoint, deployment, sent=sent)
         # The key just sent is the one an answer could carry back.
         relay.scrubber = scrubber_for(credential.value)
         try:
-            response = await self.client.open(endpoint.host, request, self._timeouts(endpoint))
-            relay.response, relay.status, relay.headers = (
-                response,
-                response.status,
-                response.headers,
-            )
-            deployment.observe_headers(response.headers)
-            if response.status == 429:
-                deployment.on_rejected(tokens, entry)
-                deployment.usage.errors_429 += 1
-                deployment.usage.last_error = "HTTP 429 (rate limited)"
-                deployment.breaker.on_rate_limited(retry_after_seconds(response.headers))
-                raise _Retry(errors.pool_exhausted("", 1, 0))
-            if response.status in (401, 403):
-                # The body may echo part of the key: drop it unread.
-                deployment.breaker.on_auth_failure()
-                if not has_key_source(endpoint):
-                    deployment.usage.last_error = f"HTTP {response.status}: it wants a key"
-                    raise _Retry(errors.upstream_wants_key(response.status, endpoint.where))
-                deployment.usage.last_error = f"HTTP {response.status}: the key was rejected"
-                source = self.keys.source_of(endpoint)
-                raise _Retry(errors.upstream_key_rejected(response.status, endpoint.where, source))
-            if response.status == 200 and stream:
-                relay.next_piece = response.next_piece
-                relay.first = await response.next_piece()
-                if not relay.first:
-                    raise errors.stream_interrupted(endpoint.host, "empty response")
-                deployment.usage.latencies.append(time.monotonic() - sent)
-                return relay
-            relay.data = relay.scrubber.body(await response.read())
-            deployment.usage.latencies.append(time.monotonic() - sent)
-            if response.status >= 500 or response.status == 408:
-                deployment.usage.errors_5xx += 1
-                deployment.usage.last_error = f"HTTP {response.status}"
-                deployment.breaker.on_failure()
-                await _close(relay)
-                raise _Retry(relay)
-            if response.status == 200:
-                try:
-                    relay.count_usage_json(json.loads(relay.data))
-                except ValueError:
-                    raise errors.upstream_malformed(endpoint.host) from None
-                relay.succeeded()
-            else:
-                deployment.breaker.on_release()  # 400/404...: the request's fault
-                relay._finished = True
-            await _close(relay)
-            return relay
+            await self._answer(relay, request, stream)
         except errors.GatewayError as error:
             relay.failed(error.message)
-            await _close(relay)
+            await relay.aclose()
             raise _Retry(error) from None
-        except _Retry:
-            await _close(relay)
+        except BaseException:  # _Retry, or the browser left (cancelled)
+            await relay.aclose()
             raise
-        except BaseException:
-            await _close(relay)
-            raise
+        if not relay.streaming:
+            await relay.aclose()  # read whole: the deployment is done with it
+        return relay
+
+    async def _answer(self, relay: Relay, request: UpstreamRequest, stream: bool) -> None:
+        """Send the request and read what decides its fate: the status, and the first piece of
+        a stream or the whole of any other answer. The relay has reported the outcome unless
+        it is a stream under way; raises `_Retry` when another deployment should be tried."""
+        endpoint, deployment, sent = relay.endpoint, relay.deployment, relay.sent
+        assert endpoint is not None and deployment is not None and sent is not None
+        response = await self.client.open(endpoint.host, request, self._timeouts(endpoint))
+        relay.response, relay.status, relay.headers = response, response.status, response.headers
+        deployment.observe_headers(response.headers)
+        status = response.status
+        if status == 429:
+            retry_after = retry_after_seconds(response.headers)
+            relay.report(Verdict.RATE_LIMITED, "HTTP 429 (rate limited)", retry_after)
+            raise _Retry(errors.pool_exhausted("", 1, 0))
+        if status in (401, 403):
+            # The body may echo part of the key: drop it unread.
+            if not has_key_source(endpoint):
+                relay.report(Verdict.AUTH_REJECTED, f"HTTP {status}: it wants a key")
+                raise _Retry(errors.upstream_wants_key(status, endpoint.where))
+            relay.report(Verdict.AUTH_REJECTED, f"HTTP {status}: the key was rejected")
+            source = self.keys.source_of(endpoint)
+            raise _Retry(errors.upstream_key_rejected(status, endpoint.where, source))
+        if status == 200 and stream:
+            relay.next_piece = response.next_piece
+            relay.first = await response.next_piece()
+            if not relay.first:
+                raise errors.stream_interrupted(endpoint.host, "empty response")
+            relay.latency = self.clock() - sent.at
+            return
+        relay.data = relay.scrubber.body(await response.read())
+        relay.latency = self.clock() - sent.at
+        if status >= 500 or status == 408:
+            relay.report(Verdict.FAILED, f"HTTP {status}")
+            raise _Retry(relay)
+        if status == 200:
+            try:
+                relay.count_usage_json(json.loads(relay.data))
+            except ValueError:
+                raise errors.upstream_malformed(endpoint.host) from None
+            relay.succeeded()
+        else:
+            relay.report(Verdict.RELEASED)  # 400/404...: the request's fault
 
     def _timeouts(self, endpoint: Endpoint) -> SimpleNamespace:
         return SimpleNamespace(
@@ -404,15 +420,6 @@ class Gateway:
     async def aclose(self) -> None:
         if self._client is not None:
             await self._client.aclose()
-
-
-async def _close(relay: Relay) -> None:
-    """Release the deployment and the connection of an attempt that is over."""
-    if not relay._finished:
-        relay._finished = True
-        if relay.deployment is not None:
-            relay.deployment.breaker.on_release()
-    await relay.aclose()
 
 
 def _parse_body(raw: bytes) -> dict:

@@ -1,23 +1,24 @@
-"""Which deployment gets the next request (pure: no I/O, no tornado; clock and randomness are
-injected so tests can drive them).
+"""The runtime state of one deployment and the one place where what its requests came to is
+booked (pure: no I/O, no tornado; the clock is injected so tests can drive it).
 
-Priority tiers first (lower `tier` first); within a tier a weighted random choice among the
-deployments whose breaker allows a request and whose local RPM/TPM estimate has room, the
-weight divided by (1 + requests in flight) and scaled by the remaining share of the minute's
-budget. A deployment with an RPM limit gets at most ceil(rpm/6) requests in any 10 s, the
-short window Azure checks, so a burst is spread over the tier instead of earning 429s.
+A request is counted when it is sent (`Deployment.on_send`), its slot freed when its answer is
+over (`on_done`), and what it came to (an `Outcome`: success, a 429 with its reset, a rejected
+key, a failure, or no verdict) is booked in one call, `Deployment.record`: the breaker, the
+usage counters, the last error, the rate estimates and the tokens usage reported, together.
 
 Estimates are local (what we sent in the last 60 s) and corrected from the deployment's own
-`x-ratelimit-remaining-*` headers, so several gateways sharing a deployment converge.
+`x-ratelimit-remaining-*` headers, so several gateways sharing a deployment converge. A
+deployment with an RPM limit is allowed ceil(rpm/6) requests in any 10 s, the short window
+Azure checks (router.py spreads a burst over the tier with it).
 """
 
 from __future__ import annotations
 
+import enum
 import math
-import random
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from .breaker import Breaker, BreakerPolicy
@@ -25,6 +26,39 @@ from .breaker import Breaker, BreakerPolicy
 MINUTE = 60.0
 # Azure's short window: rpm/6 requests per 10 s (and the simulator's `burst`).
 BURST_WINDOW = 10.0
+
+
+@dataclass(eq=False, slots=True)
+class Sent:
+    """One request sent to a deployment: when (clock time) and its token estimate, replaced by
+    what usage reported. Compared by identity: requests of the same size are common, and a
+    429 or a usage report must update its own request's entry."""
+
+    at: float
+    tokens: int
+
+
+class Verdict(enum.Enum):
+    """What a request's answer says about the deployment."""
+
+    SUCCESS = "success"
+    RATE_LIMITED = "rate_limited"  # a 429: rest until its reset
+    AUTH_REJECTED = "auth_rejected"  # 401/403: our key is wrong for it
+    FAILED = "failed"  # a 5xx, a timeout, a reset, a malformed or cut answer
+    RELEASED = "released"  # over without a verdict (the browser left, the request's own 400)
+    NOT_SENT = "not_sent"  # never sent (its key could not be read): only the error is kept
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What one request came to, for `Deployment.record`."""
+
+    verdict: Verdict
+    sent: Sent | None = None  # from `on_send`; None when nothing was sent
+    error: str | None = None  # shown as the deployment's last error
+    retry_after: float | None = None  # RATE_LIMITED: the wait its headers asked for, if any
+    latency: float | None = None  # seconds from sending to the first byte, if it came
+    usage: tuple[int, int] | None = None  # (prompt, completion) tokens the answer reported
 
 
 @dataclass
@@ -64,12 +98,11 @@ class Deployment:
         self.breaker = Breaker(policy, clock)
         self.in_flight = 0
         self.usage = Usage()
-        # [time, estimated tokens] per request sent in the last 60 s; a list so that the 429 or
-        # the usage of one request updates its own entry, not another one of the same size.
-        self._sent: deque[list] = deque()
+        # The requests sent in the last 60 s, oldest first.
+        self._sent: deque[Sent] = deque()
         self._tokens_sent = 0
         # The same entries, those of the last `BURST_WINDOW` seconds only.
-        self._recent: deque[list] = deque()
+        self._recent: deque[Sent] = deque()
         # From the last response's headers: (time seen, remaining requests, remaining tokens,
         # when that information expires), and the requests and tokens sent since then.
         self._reported: tuple[float, int | None, int | None, float] | None = None
@@ -80,9 +113,9 @@ class Deployment:
         # ~1,000 entries (summing them each time cost ~0.2 ms per request over three).
 
     def _expire(self, now: float) -> None:
-        while self._sent and self._sent[0][0] <= now - MINUTE:
-            self._tokens_sent -= self._sent.popleft()[1]
-        while self._recent and self._recent[0][0] <= now - BURST_WINDOW:
+        while self._sent and self._sent[0].at <= now - MINUTE:
+            self._tokens_sent -= self._sent.popleft().tokens
+        while self._recent and self._recent[0].at <= now - BURST_WINDOW:
             self._recent.popleft()
 
     def remaining(self, now: float) -> tuple[float | None, float | None]:
@@ -123,12 +156,12 @@ class Deployment:
         """When a request could next fit by the rate estimates (clock time)."""
         requests, tokens = self.remaining(now)
         if (requests is not None and requests < 1) or (tokens is not None and tokens < 1):
-            return self._sent[0][0] + MINUTE if self._sent else now + 1.0
+            return self._sent[0].at + MINUTE if self._sent else now + 1.0
         share = self.burst_share()
         if share is not None:
             if self.sent_in_burst_window(now) >= share:
                 # The window frees up when its oldest request leaves it.
-                return self._recent[0][0] + BURST_WINDOW
+                return self._recent[0].at + BURST_WINDOW
         return now
 
     def score(self, now: float) -> float:
@@ -140,12 +173,12 @@ class Deployment:
             headroom = min(headroom, max(tokens, 0) / self.tpm)
         return self.weight * max(headroom, 0.05) / (1 + self.in_flight)
 
-    def on_send(self, tokens: int) -> list:
-        """Count a request sent now; returns its entry, for `on_rejected`/`correct_tokens`."""
+    def on_send(self, tokens: int) -> Sent:
+        """Count a request sent now; its entry goes into the request's `Outcome`."""
         now = self.clock()
-        entry = [now, tokens]
-        self._sent.append(entry)
-        self._recent.append(entry)
+        sent = Sent(now, tokens)
+        self._sent.append(sent)
+        self._recent.append(sent)
         self._tokens_sent += tokens
         if self._reported is not None and now > self._reported[0]:
             self._since_requests += 1
@@ -153,48 +186,82 @@ class Deployment:
         self.in_flight += 1
         self.usage.requests += 1
         self.breaker.on_send()
-        return entry
-
-    def on_rejected(self, tokens: int, entry: list | None = None) -> None:
-        """The deployment answered 429: it did not admit the request, so it does not count
-        against its RPM/TPM (as neither Azure nor the simulator counts it). `entry` (from
-        `on_send`) names the request; without it, the newest one of `tokens` is removed."""
-        index = self._find(tokens, entry)
-        if index is not None:
-            found = self._sent[index]
-            self._tokens_sent -= found[1]
-            del self._sent[index]
-            self._forget_recent(found)
-            if self._reported is not None and found[0] > self._reported[0]:
-                self._since_requests -= 1
-                self._since_tokens -= found[1]
+        return sent
 
     def on_done(self) -> None:
+        """The request's answer is over (its outcome recorded or not): it is no longer in
+        flight."""
         self.in_flight = max(0, self.in_flight - 1)
 
-    def correct_tokens(self, estimated: int, actual: int, entry: list | None = None) -> None:
-        """Replace a request's token estimate by what usage reported."""
-        index = self._find(estimated, entry)
+    def record(self, outcome: Outcome) -> None:
+        """Book what one request came to: the breaker's verdict, the counters and last error
+        the status route shows, and the rate estimates (a 429's request did not count against
+        the budget; reported usage replaces the token estimate). Call once per request."""
+        usage, sent = self.usage, outcome.sent
+        if outcome.latency is not None:
+            usage.latencies.append(outcome.latency)
+        if outcome.usage is not None:
+            prompt, completion = outcome.usage
+            usage.tokens_prompt += prompt
+            usage.tokens_completion += completion
+            if sent is not None:
+                self.correct_tokens(sent.tokens, prompt + completion, sent)
+        if outcome.error is not None:
+            usage.last_error = outcome.error
+        verdict = outcome.verdict
+        if verdict is Verdict.SUCCESS:
+            self.breaker.on_success()
+        elif verdict is Verdict.RATE_LIMITED:
+            if sent is not None:
+                self.on_rejected(sent.tokens, sent)
+            usage.errors_429 += 1
+            self.breaker.on_rate_limited(outcome.retry_after)
+        elif verdict is Verdict.AUTH_REJECTED:
+            self.breaker.on_auth_failure()
+        elif verdict is Verdict.FAILED:
+            usage.errors_5xx += 1
+            self.breaker.on_failure()
+        elif verdict is Verdict.RELEASED:
+            self.breaker.on_release()
+
+    def on_rejected(self, tokens: int, sent: Sent | None = None) -> None:
+        """The rate estimates' part of a 429: the deployment did not admit the request, so it
+        does not count against its RPM/TPM (as neither Azure nor the simulator counts it).
+        `sent` names the request; without it, the newest one of `tokens` is removed."""
+        index = self._find(tokens, sent)
         if index is not None:
             found = self._sent[index]
-            self._tokens_sent += actual - found[1]
-            if self._reported is not None and found[0] > self._reported[0]:
-                self._since_tokens += actual - found[1]
-            found[1] = actual
+            self._tokens_sent -= found.tokens
+            del self._sent[index]
+            self._forget_recent(found)
+            if self._reported is not None and found.at > self._reported[0]:
+                self._since_requests -= 1
+                self._since_tokens -= found.tokens
 
-    def _find(self, tokens: int, entry: list | None) -> int | None:
+    def correct_tokens(self, estimated: int, actual: int, sent: Sent | None = None) -> None:
+        """The rate estimates' part of reported usage: a request's token estimate replaced by
+        what it really cost."""
+        index = self._find(estimated, sent)
+        if index is not None:
+            found = self._sent[index]
+            self._tokens_sent += actual - found.tokens
+            if self._reported is not None and found.at > self._reported[0]:
+                self._since_tokens += actual - found.tokens
+            found.tokens = actual
+
+    def _find(self, tokens: int, sent: Sent | None) -> int | None:
         # Requests of the same size are common (the same prompt from many users): matching by
         # size would update another request's entry, whose time differs, and the short-window
         # estimate would drift from the deployment's own (429s at window edges with room left).
         for index in range(len(self._sent) - 1, -1, -1):
-            sent = self._sent[index]
-            if sent is entry if entry is not None else sent[1] == tokens:
+            entry = self._sent[index]
+            if entry is sent if sent is not None else entry.tokens == tokens:
                 return index
         return None
 
-    def _forget_recent(self, entry: list) -> None:
+    def _forget_recent(self, sent: Sent) -> None:
         for index in range(len(self._recent) - 1, -1, -1):
-            if self._recent[index] is entry:
+            if self._recent[index] is sent:
                 del self._recent[index]
                 return
 
@@ -214,58 +281,6 @@ class Deployment:
         horizon = max([r for r in resets if r is not None] or [MINUTE])
         self._reported = (now, requests, tokens, now + min(horizon, MINUTE))
         self._since_requests = self._since_tokens = 0  # nothing is sent after `now` yet
-
-
-class Router:
-    """Chooses among deployments; see the module docstring."""
-
-    def __init__(self, rng: random.Random | None = None):
-        self.rng = rng or random.Random()
-
-    def pick(
-        self, candidates: Sequence[Deployment], tokens: int, exclude: Iterable[str] = ()
-    ) -> Deployment | None:
-        excluded = set(exclude)
-        sole = len(candidates) == 1  # spared by its breaker: see breaker.py
-        tiers = sorted({d.tier for d in candidates})
-        for tier in tiers:
-            ready = []
-            for deployment in candidates:
-                if deployment.tier != tier or deployment.name in excluded:
-                    continue
-                now = deployment.clock()
-                if deployment.breaker.allows(sole) and deployment.has_room(now, tokens):
-                    ready.append((deployment, deployment.score(now)))
-            if ready:
-                return ready[0][0] if len(ready) == 1 else self._weighted(ready)
-        return None
-
-    def soonest(
-        self, candidates: Sequence[Deployment], exclude: Iterable[str] = ()
-    ) -> float | None:
-        """Seconds until the first of `candidates` can take a request again; None when none is
-        expected to recover by itself (all rejected our key)."""
-        waits = []
-        excluded = set(exclude)
-        for deployment in candidates:
-            if deployment.name in excluded:
-                continue
-            breaker = deployment.breaker
-            if breaker.auth_failed and breaker.state != "half_open":
-                continue
-            now = deployment.clock()
-            ready = max(breaker.until or now, deployment.next_room(now))
-            waits.append(max(0.0, ready - now))
-        return min(waits) if waits else None
-
-    def _weighted(self, ready: list[tuple[Deployment, float]]) -> Deployment:
-        total = sum(score for _, score in ready)
-        point = self.rng.random() * total
-        for deployment, score in ready:
-            point -= score
-            if point <= 0:
-                return deployment
-        return ready[-1][0]
 
 
 def parse_duration(value: str | None) -> float | None:

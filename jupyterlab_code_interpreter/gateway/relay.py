@@ -1,6 +1,7 @@
 """One answer on its way to the browser: the open upstream response of the deployment that
-won, with what was already read of it, and the bookkeeping that follows it to the end (pure
-of tornado; routes.py writes it out).
+won, with what was already read of it (pure of tornado; routes.py writes it out). It reports
+what its request came to to the deployment once (`Relay.report`), with the latency and the
+usage it saw, and frees the deployment's slot when it is closed.
 """
 
 from __future__ import annotations
@@ -9,9 +10,9 @@ import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
+from .deployment import Deployment, Outcome, Sent, Verdict
 from .endpoint import Endpoint
 from .errors import GatewayError
-from .router import Deployment
 from .scrub import NO_KEYS, Scrubber
 from .sse import SseScrubber
 
@@ -35,10 +36,11 @@ class Relay:
     first: bytes = b""
     next_piece: Callable[[float], Awaitable[bytes | None]] | None = None
     response: object | None = None  # UpstreamResponse, closed by aclose
-    tokens_estimate: int = 0
-    sent_entry: list | None = None  # the deployment's record of this request (router.py)
+    sent: Sent | None = None  # the deployment's record of this request
+    latency: float | None = None  # seconds from sending to the first byte
     scrubber: Scrubber = NO_KEYS
-    _finished: bool = False
+    _reported: bool = False
+    _usage: tuple[int, int] | None = None  # (prompt, completion) tokens reported so far
     _usage_tail: bytes = b""  # the start of a line whose end has not arrived yet
 
     @property
@@ -80,24 +82,29 @@ class Relay:
             yield tail
         self.succeeded()
 
+    def report(
+        self, verdict: Verdict, error: str | None = None, retry_after: float | None = None
+    ) -> None:
+        """Record what the request came to with its deployment; only the first report counts
+        (a request has one outcome)."""
+        if self._reported:
+            return
+        self._reported = True
+        if self.deployment is not None:
+            outcome = Outcome(verdict, self.sent, error, retry_after, self.latency, self._usage)
+            self.deployment.record(outcome)
+
     def succeeded(self) -> None:
-        if self.deployment is not None and not self._finished:
-            self.deployment.breaker.on_success()
-        self._finished = True
+        self.report(Verdict.SUCCESS)
 
     def failed(self, reason: str) -> None:
-        if self.deployment is not None and not self._finished:
-            self.deployment.breaker.on_failure()
-            self.deployment.usage.errors_5xx += 1
-            self.deployment.usage.last_error = reason
-        self._finished = True
+        self.report(Verdict.FAILED, reason)
 
     async def aclose(self) -> None:
-        """Always called once: frees the deployment's in-flight slot and the connection."""
+        """Always called: reports a request that ended without a verdict (the browser left),
+        frees the deployment's in-flight slot and the connection."""
         if self.deployment is not None:
-            if not self._finished:
-                self.deployment.breaker.on_release()  # the browser left: no verdict
-                self._finished = True
+            self.report(Verdict.RELEASED)
             self.deployment.on_done()
             self.deployment = None
         if self.response is not None:
@@ -133,10 +140,8 @@ class Relay:
         completion = usage.get("completion_tokens")
         if not isinstance(prompt, int) or not isinstance(completion, int):
             return
-        stats = self.deployment.usage
-        stats.tokens_prompt += prompt
-        stats.tokens_completion += completion
-        self.deployment.correct_tokens(self.tokens_estimate, prompt + completion, self.sent_entry)
+        before = self._usage or (0, 0)
+        self._usage = (before[0] + prompt, before[1] + completion)
 
 
 def estimate_tokens(raw_body: bytes, body: dict) -> int:

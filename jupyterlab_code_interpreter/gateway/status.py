@@ -5,16 +5,30 @@ No URLs with credentials, no keys, no key file contents: hosts, names and counte
 
 from __future__ import annotations
 
-import time
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Protocol
 
 from . import errors
+from .deployment import Deployment
+from .endpoint import Endpoint
+from .keys import KeyResolver
+from .pool import Pool
 
-if TYPE_CHECKING:
-    from .core import Gateway
+
+class GatewayView(Protocol):
+    """What the status needs of the gateway (core.Gateway), read only."""
+
+    keys: KeyResolver
+    wall_clock: Callable[[], float]  # Unix time, to date the deployments' clock times
+
+    def pool(self) -> Pool: ...
+
+    def deployment(self, endpoint: Endpoint) -> Deployment: ...
+
+    def scrub(self, endpoint: Endpoint, data: bytes) -> bytes: ...
 
 
-def pool_status(gateway: Gateway) -> dict:
+def pool_status(gateway: GatewayView) -> dict:
     """See docs/gateway.md, "Status", for the shape; the frontend depends on it."""
     pool = gateway.pool()
     first = pool.endpoints[0] if pool.endpoints else None
@@ -52,7 +66,7 @@ def pool_status(gateway: Gateway) -> dict:
     }
 
 
-def _endpoint_status(gateway: Gateway, endpoint, missing: str | None) -> dict:
+def _endpoint_status(gateway: GatewayView, endpoint: Endpoint, missing: str | None) -> dict:
     deployment = gateway.deployment(endpoint)
     breaker = deployment.breaker
     usage = deployment.usage
@@ -75,7 +89,7 @@ def _endpoint_status(gateway: Gateway, endpoint, missing: str | None) -> dict:
     until = breaker.until
     if until is not None:
         # Unix time (seconds) when it may be tried again.
-        entry["cooling_until"] = round(time.time() + until - deployment.clock(), 3)
+        entry["cooling_until"] = round(gateway.wall_clock() + until - deployment.clock(), 3)
     last_error = f"the key: {missing}" if missing else usage.last_error
     if last_error:
         entry["last_error"] = gateway.scrub(endpoint, last_error.encode()).decode()

@@ -2,17 +2,11 @@
 
 from jupyterlab_code_interpreter.gateway.breaker import Breaker, BreakerPolicy
 
-
-class Clock:
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self):
-        return self.now
+from .fake_time import FakeClock
 
 
 def test_429_cools_down_for_retry_after_then_heals():
-    clock = Clock()
+    clock = FakeClock()
     breaker = Breaker(clock=clock)
     breaker.on_rate_limited(7.0)
     assert breaker.state == "cooling" and not breaker.allows()
@@ -24,14 +18,14 @@ def test_429_cools_down_for_retry_after_then_heals():
 
 
 def test_429_without_retry_after_cools_for_ten_seconds():
-    clock = Clock()
+    clock = FakeClock()
     breaker = Breaker(clock=clock)
     breaker.on_rate_limited(None)
     assert breaker.until == 1010.0
 
 
 def test_three_failures_in_the_window_open_it_then_a_single_probe():
-    clock = Clock()
+    clock = FakeClock()
     breaker = Breaker(clock=clock)
     for _ in range(2):
         breaker.on_send()
@@ -49,7 +43,7 @@ def test_three_failures_in_the_window_open_it_then_a_single_probe():
 
 
 def test_failures_spread_beyond_the_window_do_not_open_it():
-    clock = Clock()
+    clock = FakeClock()
     breaker = Breaker(clock=clock)
     for _ in range(5):
         breaker.on_failure()
@@ -58,7 +52,7 @@ def test_failures_spread_beyond_the_window_do_not_open_it():
 
 
 def test_a_failed_probe_reopens_for_twice_as_long_up_to_five_minutes():
-    clock = Clock()
+    clock = FakeClock()
     breaker = Breaker(clock=clock)
     for _ in range(3):
         breaker.on_failure()
@@ -73,7 +67,7 @@ def test_a_failed_probe_reopens_for_twice_as_long_up_to_five_minutes():
 
 
 def test_half_of_ten_requests_failing_opens_it():
-    clock = Clock()
+    clock = FakeClock()
     breaker = Breaker(BreakerPolicy(failures_to_open=100), clock=clock)  # the ratio rule alone
     for _ in range(5):
         breaker.on_success()
@@ -85,7 +79,7 @@ def test_half_of_ten_requests_failing_opens_it():
 
 
 def test_auth_failure_opens_for_five_minutes_and_is_marked():
-    clock = Clock()
+    clock = FakeClock()
     breaker = Breaker(clock=clock)
     breaker.on_auth_failure()
     assert breaker.state == "open" and breaker.auth_failed
@@ -93,7 +87,7 @@ def test_auth_failure_opens_for_five_minutes_and_is_marked():
 
 
 def test_a_released_probe_lets_another_probe_go():
-    clock = Clock()
+    clock = FakeClock()
     breaker = Breaker(clock=clock)
     for _ in range(3):
         breaker.on_failure()
@@ -105,7 +99,7 @@ def test_a_released_probe_lets_another_probe_go():
 
 
 def test_a_sole_deployment_is_spared_by_failures_and_bad_keys_but_not_by_429s():
-    clock = Clock()
+    clock = FakeClock()
     breaker = Breaker(clock=clock)
     for _ in range(3):
         breaker.on_send()

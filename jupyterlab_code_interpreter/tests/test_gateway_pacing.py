@@ -1,10 +1,10 @@
 """Pacing in the gateway core: a deployment gets at most rpm/6 requests in any 10 s; when no
 deployment has room a request waits for the first slot, at most PACING_LIMIT (1 s) in all, and
-is otherwise answered 429 at once, without calling anyone."""
+is otherwise answered 429 at once, without calling anyone. The gateway runs on a fake clock:
+time moves only when a test or the gateway's own (fake) sleep moves it."""
 
 import asyncio
 import json
-import time
 from types import SimpleNamespace
 
 import pytest
@@ -12,20 +12,10 @@ import pytest
 from jupyterlab_code_interpreter.gateway.core import PACING_LIMIT, Gateway
 from jupyterlab_code_interpreter.gateway.errors import GatewayError
 
+from .fake_time import FakeClock
 from .test_gateway import KEY
 
 BODY = json.dumps({"model": "default", "messages": [{"role": "user", "content": "hi"}]}).encode()
-
-
-class Clock:
-    """Monotonic time that the test can move forward (the 10 s window passes in an instant);
-    it still runs, so the gateway's real sleeps advance it too."""
-
-    def __init__(self):
-        self.offset = 0.0
-
-    def __call__(self) -> float:
-        return time.monotonic() + self.offset
 
 
 @pytest.fixture
@@ -56,8 +46,8 @@ async def paced(llm_simulator):
     settings = SimpleNamespace(
         endpoint=lambda: (None, None), endpoints=lambda: None, stamp=lambda: None
     )
-    clock = Clock()
-    gateway = Gateway(config, settings, {"PACED_KEY": KEY}, clock=clock)
+    clock = FakeClock()
+    gateway = Gateway(config, settings, {"PACED_KEY": KEY}, clock=clock, sleep=clock.sleep)
     yield gateway, sim, clock
     await gateway.aclose()
 
@@ -72,12 +62,13 @@ async def ask(gateway) -> int:
 
 
 async def test_beyond_the_short_window_share_a_request_is_429_at_once(paced):
-    gateway, sim, _ = paced
+    gateway, sim, clock = paced
+    clock.auto = True  # a sleep would move the clock
     assert [await ask(gateway), await ask(gateway)] == [200, 200]
-    started = time.monotonic()
+    started = clock()
     with pytest.raises(GatewayError) as raised:
         await gateway.open_chat(BODY, {})
-    assert time.monotonic() - started < 0.2  # the next slot is ~10 s away: no wait
+    assert clock() - started < 0.2 and clock.slept == []  # the next slot is 10 s away: no wait
     assert raised.value.status == 429 and raised.value.code == "rate_limit_exceeded"
     assert int(raised.value.headers["retry-after"]) in (9, 10)
     assert len(sim.requests) == 2  # no upstream call spent on it
@@ -85,31 +76,33 @@ async def test_beyond_the_short_window_share_a_request_is_429_at_once(paced):
 
 async def test_a_slot_freeing_within_the_allowance_is_waited_for(paced):
     gateway, sim, clock = paced
-    first_sent = time.monotonic()
+    clock.auto = True  # the gateway's sleep moves the clock by what it waits
+    first_sent = clock()
     assert [await ask(gateway), await ask(gateway)] == [200, 200]
-    clock.offset += 10.0 - 0.3  # the first slot frees 0.3 s after it was taken
-    started = time.monotonic()
+    clock.now += 10.0 - 0.3  # the first slot frees 0.3 s from now
+    started = clock()
     assert await ask(gateway) == 200
-    waited = time.monotonic() - started
-    # At least what is left of those 0.3 s (less on a loaded machine, where the first two
-    # requests took a while), and within the pacing allowance.
-    assert first_sent + 0.3 - started - 0.02 < waited < PACING_LIMIT
+    waited = clock() - started
+    # What is left of the window, and within the pacing allowance.
+    assert waited == pytest.approx(first_sent + 10.0 - started) == pytest.approx(0.3)
+    assert waited < PACING_LIMIT
     assert len(sim.requests) == 3
 
 
 async def test_waiting_requests_are_served_first_come_first_served(paced):
     gateway, sim, clock = paced
     assert [await ask(gateway), await ask(gateway)] == [200, 200]
-    clock.offset += 10.0 - 0.3  # both slots free in ~0.3 s, a few ms apart
+    clock.now += 10.0 - 0.3  # both slots free in 0.3 s
     outcomes = {}
 
     async def waiter(name: str) -> None:
         outcomes[name] = await ask(gateway)
 
     tasks = []
-    for name in ("first", "second", "third"):
+    for count, name in enumerate(("first", "second", "third"), 1):
         tasks.append(asyncio.ensure_future(waiter(name)))
-        await asyncio.sleep(0.05)
+        await clock.parked(count)  # the first sleeps for the slot, the others wait in line
+    clock.advance(0.3)
     await asyncio.gather(*tasks)
     # The third would wait ~10 s for another slot: 429, whatever the timers' order.
     assert outcomes == {"first": 200, "second": 200, "third": 429}
@@ -119,11 +112,16 @@ async def test_waiting_requests_are_served_first_come_first_served(paced):
 async def test_a_waiting_request_that_is_cancelled_leaves_the_line(paced):
     gateway, sim, clock = paced
     assert [await ask(gateway), await ask(gateway)] == [200, 200]
-    clock.offset += 10.0 - 0.4
+    clock.now += 10.0 - 0.4
     first = asyncio.ensure_future(ask(gateway))
-    await asyncio.sleep(0.05)
+    await clock.parked(1)
     second = asyncio.ensure_future(ask(gateway))  # behind the first
-    await asyncio.sleep(0.05)
+    await clock.parked(2)
+    clock.advance(0.1)
     first.cancel()  # the browser went away
+    # The second, now first in line, sleeps on its own until the slot frees.
+    await clock.until(lambda: clock.sleeping == 1 and len(clock.slept) == 3)
+    assert clock.slept[-1] == pytest.approx(0.3) and not second.done()
+    clock.advance(0.3)
     assert await second == 200  # served when the slot freed, not stuck behind the first
     assert first.cancelled() and len(sim.requests) == 3

@@ -4,20 +4,14 @@ all with a fake clock and a seeded random generator."""
 import random
 from collections import Counter
 
-from jupyterlab_code_interpreter.gateway.router import (
+from jupyterlab_code_interpreter.gateway.deployment import (
     Deployment,
-    Router,
     parse_duration,
     retry_after_seconds,
 )
+from jupyterlab_code_interpreter.gateway.router import Router
 
-
-class Clock:
-    def __init__(self):
-        self.now = 5000.0
-
-    def __call__(self):
-        return self.now
+from .fake_time import FakeClock
 
 
 def make(clock, name, **kwargs):
@@ -25,7 +19,7 @@ def make(clock, name, **kwargs):
 
 
 def test_lower_tier_first_and_spill_to_the_next_tier_when_it_cools():
-    clock = Clock()
+    clock = FakeClock(5000.0)
     ptu, payg = make(clock, "ptu", tier=0), make(clock, "payg", tier=1)
     router = Router(random.Random(1))
     assert {router.pick([ptu, payg], 10).name for _ in range(20)} == {"ptu"}
@@ -34,7 +28,7 @@ def test_lower_tier_first_and_spill_to_the_next_tier_when_it_cools():
 
 
 def test_weighted_choice_within_a_tier():
-    clock = Clock()
+    clock = FakeClock(5000.0)
     big, small = make(clock, "big", weight=3), make(clock, "small", weight=1)
     router = Router(random.Random(7))
     counts = Counter(router.pick([big, small], 1).name for _ in range(4000))
@@ -42,7 +36,7 @@ def test_weighted_choice_within_a_tier():
 
 
 def test_requests_in_flight_lower_the_share():
-    clock = Clock()
+    clock = FakeClock(5000.0)
     busy, idle = make(clock, "busy"), make(clock, "idle")
     busy.in_flight = 9
     router = Router(random.Random(3))
@@ -51,7 +45,7 @@ def test_requests_in_flight_lower_the_share():
 
 
 def test_rpm_budget_and_short_window_share():
-    clock = Clock()
+    clock = FakeClock(5000.0)
     limited = make(clock, "limited", rpm=120)  # 20 per 10 s, 120 per minute
     assert limited.burst_share() == 20
     for _ in range(20):
@@ -69,7 +63,7 @@ def test_rpm_budget_and_short_window_share():
 
 
 def test_a_burst_spreads_over_the_tier_without_waiting():
-    clock = Clock()
+    clock = FakeClock(5000.0)
     a, b = make(clock, "a", rpm=60), make(clock, "b", rpm=60)  # 10 per 10 s each
     router = Router(random.Random(2))
     picked = []
@@ -83,7 +77,7 @@ def test_a_burst_spreads_over_the_tier_without_waiting():
 
 
 def test_a_cooling_deployment_is_routed_around_at_once():
-    clock = Clock()
+    clock = FakeClock(5000.0)
     storm, calm = make(clock, "storm", rpm=1200), make(clock, "calm", rpm=1200)
     storm.breaker.on_rate_limited(5)
     router = Router(random.Random(4))
@@ -91,7 +85,7 @@ def test_a_cooling_deployment_is_routed_around_at_once():
 
 
 def test_the_only_deployment_of_an_alias_is_spared_by_failures_and_bad_keys_not_by_429s():
-    clock = Clock()
+    clock = FakeClock(5000.0)
     only = make(clock, "only")
     for _ in range(3):
         only.on_send(1)
@@ -112,7 +106,7 @@ def test_the_only_deployment_of_an_alias_is_spared_by_failures_and_bad_keys_not_
 
 
 def test_tpm_estimate_excludes_a_deployment_without_room():
-    clock = Clock()
+    clock = FakeClock(5000.0)
     small = make(clock, "small", tpm=1000)
     big = make(clock, "big", tpm=100000)
     small.on_send(900)
@@ -123,7 +117,7 @@ def test_tpm_estimate_excludes_a_deployment_without_room():
 
 
 def test_remaining_headers_correct_the_local_estimate():
-    clock = Clock()
+    clock = FakeClock(5000.0)
     shared = make(clock, "shared", rpm=600, tpm=100000)
     headers = {"x-ratelimit-remaining-requests": "0", "x-ratelimit-reset-requests": "2s"}
     shared.observe_headers(headers)
@@ -135,7 +129,7 @@ def test_remaining_headers_correct_the_local_estimate():
 
 
 def test_usage_replaces_the_estimate():
-    clock = Clock()
+    clock = FakeClock(5000.0)
     deployment = make(clock, "d", tpm=10000)
     deployment.on_send(2000)
     deployment.correct_tokens(2000, 300)
@@ -143,7 +137,7 @@ def test_usage_replaces_the_estimate():
 
 
 def test_soonest_recovery_and_auth_failures_never_recover_by_themselves():
-    clock = Clock()
+    clock = FakeClock(5000.0)
     one, two = make(clock, "one"), make(clock, "two")
     one.breaker.on_rate_limited(12)
     two.breaker.on_rate_limited(4)
@@ -157,7 +151,7 @@ def test_soonest_recovery_and_auth_failures_never_recover_by_themselves():
 
 
 def test_excluded_deployments_are_not_picked():
-    clock = Clock()
+    clock = FakeClock(5000.0)
     a, b = make(clock, "a"), make(clock, "b")
     assert Router().pick([a, b], 1, exclude=["a"]).name == "b"
     assert Router().pick([a, b], 1, exclude=["a", "b"]) is None
@@ -176,7 +170,7 @@ def test_durations_and_retry_after():
 
 
 def test_a_request_refused_with_429_does_not_count_against_the_budget():
-    clock = Clock()
+    clock = FakeClock(5000.0)
     deployment = make(clock, "d", rpm=60, tpm=1000)
     deployment.on_send(100)
     deployment.on_send(200)
@@ -188,7 +182,7 @@ def test_a_request_refused_with_429_does_not_count_against_the_budget():
 def test_a_429_and_usage_update_their_own_request_not_another_of_the_same_size():
     # Same-size requests are the norm under load; matching by size once removed the newest
     # one's entry, so the short window freed later than the deployment's own.
-    clock = Clock()
+    clock = FakeClock(5000.0)
     deployment = make(clock, "d", rpm=60, tpm=10_000)
     first = deployment.on_send(100)
     clock.now += 5
@@ -227,7 +221,7 @@ class Recount:
 def test_running_totals_match_a_recount_through_sends_429s_usage_and_reports():
     rng = random.Random(7)
     for _ in range(40):
-        clock = Clock()
+        clock = FakeClock(5000.0)
         deployment = make(clock, "d", rpm=1200, tpm=100000)
         recount, entries = Recount(), []
         for _ in range(300):
