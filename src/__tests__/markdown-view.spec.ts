@@ -3,43 +3,73 @@
  * Distributed under the terms of the Modified BSD License.
  */
 
-import { Throttle } from '../widgets/throttle';
+import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import { Widget } from '@lumino/widgets';
 
-describe('Throttle', () => {
+import { MarkdownView } from '../widgets/markdown';
+
+/**
+ * A markdown renderer stand-in that keeps every text it renders.
+ */
+class RecordingRenderer extends Widget {
+  rendered: string[] = [];
+
+  async renderModel(model: {
+    data: { [key: string]: unknown };
+  }): Promise<void> {
+    this.rendered.push(String(model.data['text/markdown']));
+  }
+}
+
+function view(): { markdown: MarkdownView; renderer: RecordingRenderer } {
+  const renderer = new RecordingRenderer();
+  const rendermime = {
+    createRenderer: () => renderer
+  } as unknown as IRenderMimeRegistry;
+  return { markdown: new MarkdownView(rendermime), renderer };
+}
+
+describe('MarkdownView', () => {
+  const interval = MarkdownView.STREAMING_INTERVAL;
   beforeEach(() => jest.useFakeTimers());
   afterEach(() => jest.useRealTimers());
 
-  it('runs at once, then at most once per interval with a trailing run', () => {
-    const callback = jest.fn();
-    const throttle = new Throttle(callback, 50);
-    throttle.request();
-    expect(callback).toHaveBeenCalledTimes(1);
-    throttle.request();
-    throttle.request();
-    expect(callback).toHaveBeenCalledTimes(1);
-    jest.advanceTimersByTime(50);
-    expect(callback).toHaveBeenCalledTimes(2);
+  it('renders at once, then at most once per interval with a trailing render of the latest text', async () => {
+    const { markdown, renderer } = view();
+    markdown.update('a', false);
+    expect(renderer.rendered).toEqual(['a']);
+    markdown.update('ab', false);
+    markdown.update('abc', false);
+    await jest.advanceTimersByTimeAsync(interval / 2);
+    expect(renderer.rendered).toEqual(['a']);
+    await jest.advanceTimersByTimeAsync(interval / 2);
+    expect(renderer.rendered).toEqual(['a', 'abc']);
+    // The window is over: the next change renders at once again.
+    await jest.advanceTimersByTimeAsync(interval);
+    markdown.update('abcd', false);
+    expect(renderer.rendered).toEqual(['a', 'abc', 'abcd']);
+    markdown.dispose();
   });
 
-  it('flushes a pending run now', () => {
-    const callback = jest.fn();
-    const throttle = new Throttle(callback, 50);
-    throttle.request();
-    throttle.request();
-    throttle.flush();
-    expect(callback).toHaveBeenCalledTimes(2);
-    jest.advanceTimersByTime(100);
-    expect(callback).toHaveBeenCalledTimes(2);
+  it('renders the final text now, and the pending render adds nothing', async () => {
+    const { markdown, renderer } = view();
+    markdown.update('a', false);
+    markdown.update('ab', false);
+    markdown.update('abc', true);
+    // After the render under way (renders never overlap), not at the interval.
+    await jest.advanceTimersByTimeAsync(0);
+    expect(renderer.rendered).toEqual(['a', 'abc']);
+    await jest.advanceTimersByTimeAsync(interval * 2);
+    expect(renderer.rendered).toEqual(['a', 'abc']);
+    markdown.dispose();
   });
 
-  it('does nothing once disposed', () => {
-    const callback = jest.fn();
-    const throttle = new Throttle(callback, 50);
-    throttle.request();
-    throttle.request();
-    throttle.dispose();
-    jest.advanceTimersByTime(100);
-    throttle.flush();
-    expect(callback).toHaveBeenCalledTimes(1);
+  it('renders nothing once disposed', async () => {
+    const { markdown, renderer } = view();
+    markdown.update('a', false);
+    markdown.update('ab', false);
+    markdown.dispose();
+    await jest.advanceTimersByTimeAsync(interval * 2);
+    expect(renderer.rendered).toEqual(['a']);
   });
 });

@@ -157,7 +157,7 @@ describe('ConversationStore', () => {
       value = 2;
       changed.emit();
       expect(save).not.toHaveBeenCalled();
-      jest.advanceTimersByTime(1000);
+      await jest.advanceTimersByTimeAsync(1000);
       expect(save).toHaveBeenCalledTimes(1);
       expect(save).toHaveBeenLastCalledWith(
         notebook,
@@ -177,13 +177,47 @@ describe('ConversationStore', () => {
       expect(save).toHaveBeenCalledTimes(2);
       autosave.dispose();
       changed.emit();
-      jest.advanceTimersByTime(5000);
+      await jest.advanceTimersByTimeAsync(5000);
       expect(save).toHaveBeenCalledTimes(2);
       expect(autosave.isDisposed).toBe(true);
     } finally {
       jest.useRealTimers();
     }
   });
+  it('counts the delay from the first change, not the last', async () => {
+    jest.useFakeTimers();
+    try {
+      const store = new ConversationStore({
+        backend: new MemoryBackend(),
+        delay: 1000,
+        window: null
+      });
+      const notebook = owner('g.ipynb');
+      const save = jest.spyOn(store, 'save');
+      let value = 0;
+      const changed = new Signal<object, void>({});
+      const autosave = store.autosave(notebook, {
+        changed,
+        toJSON: () => ({ value })
+      });
+      // A reply streams a change every 300 ms (0, 300, …, 2100): saves come at
+      // 1000 (from the change at 0) and 2200 (from the one at 1200).
+      for (let change = 1; change <= 8; change++) {
+        value = change;
+        changed.emit();
+        await jest.advanceTimersByTimeAsync(300);
+      }
+      expect(save).toHaveBeenCalledTimes(2);
+      expect(save.mock.calls.map(call => call[1])).toEqual([
+        { value: 4 },
+        { value: 8 }
+      ]);
+      autosave.dispose();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('saves at once a change made while the source is settled', async () => {
     jest.useFakeTimers();
     try {
@@ -216,7 +250,7 @@ describe('ConversationStore', () => {
         { value: 2 },
         { keepalive: false }
       );
-      jest.advanceTimersByTime(5000);
+      await jest.advanceTimersByTimeAsync(5000);
       expect(save).toHaveBeenCalledTimes(1);
       autosave.dispose();
     } finally {

@@ -9,6 +9,7 @@ import {
   UUID
 } from '@lumino/coreutils';
 import type { IDisposable } from '@lumino/disposable';
+import { Throttler } from '@lumino/polling';
 import type { ISignal } from '@lumino/signaling';
 
 import {
@@ -181,19 +182,17 @@ export class ConversationStore {
    * at once when the page is about to close.
    *
    * #### Notes
-   * While a reply streams the conversation changes constantly; saving on the
-   * first change of each window (not after the last) keeps what streamed if
-   * the page is closed mid-turn. Disposing saves any pending change.
+   * While a reply streams the conversation changes constantly; a trailing
+   * `Throttler` saves `delay` after the first change of each window (not
+   * after the last), which keeps what streamed if the page is closed
+   * mid-turn. Disposing saves any pending change.
    */
   autosave(owner: IConversationOwner, source: ISerializable): IDisposable {
-    let timer: ReturnType<typeof setTimeout> | null = null;
+    let pending = false;
     let disposed = false;
     let failing = false;
-    const flush = (keepalive = false): void => {
-      if (timer !== null) {
-        clearTimeout(timer);
-        timer = null;
-      }
+    const save = (keepalive: boolean): void => {
+      pending = false;
       this.save(owner, source.toJSON(), { keepalive }).then(
         () => {
           failing = false;
@@ -211,18 +210,28 @@ export class ConversationStore {
         }
       );
     };
+    const throttler = new Throttler(() => save(false), {
+      limit: this._delay,
+      edge: 'trailing'
+    });
+    // Now rather than at the end of the window, which is dropped.
+    const flush = (keepalive: boolean): void => {
+      void throttler.stop();
+      save(keepalive);
+    };
     const schedule = (): void => {
       if (disposed) {
         return;
       }
       if (source.settled?.()) {
-        flush();
-      } else if (timer === null) {
-        timer = setTimeout(() => flush(), this._delay);
+        flush(false);
+      } else {
+        pending = true;
+        void throttler.invoke();
       }
     };
     const onUnload = (): void => {
-      if (timer !== null) {
+      if (pending) {
         flush(true);
       }
     };
@@ -239,6 +248,7 @@ export class ConversationStore {
         source.changed.disconnect(schedule);
         this._window?.removeEventListener('beforeunload', onUnload);
         onUnload();
+        throttler.dispose();
         disposed = true;
       }
     };

@@ -5,16 +5,17 @@
 
 import { IRenderMime, MimeModel } from '@jupyterlab/rendermime';
 import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import { Throttler } from '@lumino/polling';
 import * as React from 'react';
-
-import { Throttle } from './throttle';
 
 /**
  * Renders one markdown text with JupyterLab's sanitising renderer.
  *
  * #### Notes
- * Renders are throttled while the text streams, never overlap, and the last
- * text always gets rendered.
+ * While the text streams, the first change renders at once and opens a
+ * window of `STREAMING_INTERVAL`; a trailing `Throttler` collapses the
+ * changes within it into one render at its end. The final text renders at
+ * once. Renders never overlap, and the last text always gets rendered.
  */
 export class MarkdownView {
   /**
@@ -23,9 +24,15 @@ export class MarkdownView {
   constructor(rendermime: IRenderMimeRegistry) {
     this._renderer = rendermime.createRenderer('text/markdown');
     this._renderer.addClass('jp-CodeInterpreter-markdown');
-    this._throttle = new Throttle(
-      () => void this._render(),
-      MarkdownView.STREAMING_INTERVAL
+    this._throttler = new Throttler<void, Error, []>(
+      () => {
+        this._throttling = false;
+        void this._render();
+      },
+      {
+        limit: MarkdownView.STREAMING_INTERVAL,
+        edge: 'trailing'
+      }
     );
   }
 
@@ -48,9 +55,15 @@ export class MarkdownView {
     }
     this._wanted = text;
     if (final) {
-      this._throttle.flush();
+      void this._throttler.stop();
+      this._throttling = false;
+      void this._render();
     } else {
-      this._throttle.request();
+      if (!this._throttling) {
+        void this._render();
+      }
+      this._throttling = true;
+      void this._throttler.invoke();
     }
   }
 
@@ -58,7 +71,7 @@ export class MarkdownView {
    * Dispose of the renderer.
    */
   dispose(): void {
-    this._throttle.dispose();
+    this._throttler.dispose();
     this._renderer.dispose();
   }
 
@@ -88,7 +101,8 @@ export class MarkdownView {
   private _renderer: IRenderMime.IRenderer;
   private _rendered: string | null = null;
   private _rendering = false;
-  private _throttle: Throttle;
+  private _throttler: Throttler<void, Error, []>;
+  private _throttling = false;
   private _wanted = '';
 }
 
