@@ -16,4 +16,10 @@ fi
 if [ "$(id -u)" = "0" ]; then
   set -- --allow-root "$@"
 fi
-jupyter lab "$@"
+if [ -n "${simulator:-}" ]; then
+  jupyter lab "$@"
+else
+  # No simulator to clean up: this shell leaves the process tree, so its environment (which may
+  # hold a key) is no longer readable at /proc/<pid>/environ of a parent of the server.
+  exec jupyter lab "$@"
+fi
