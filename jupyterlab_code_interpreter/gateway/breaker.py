@@ -42,9 +42,10 @@ class BreakerPolicy:
 
 
 class Breaker:
-    """The health of one deployment. Call `allows` before sending, then exactly one of
-    `on_success`, `on_rate_limited`, `on_failure`, `on_auth_failure` (or `on_release` when the
-    request ended for a reason that says nothing about the deployment)."""
+    """The health of one deployment. `allows` is asked before sending, `on_send` told of the
+    request, then exactly one of `on_success`, `on_rate_limited`, `on_failure`,
+    `on_auth_failure` (or `on_release` when the request ended for a reason that says nothing
+    about the deployment): `Deployment.record` makes that call from the request's outcome."""
 
     def __init__(
         self, policy: BreakerPolicy | None = None, clock: Callable[[], float] = time.monotonic
