@@ -1,10 +1,11 @@
 """The gateway core: resolve the pool, choose a deployment, move to another on failure.
 
 No tornado here; the handlers in routes.py parse, authorise, call one method of `Gateway` and
-map its `GatewayError`s to HTTP. The choice is router.py's, health is breaker.py's; this
-module is the loop between them: a request moves to another deployment at once (never
-sleeping while one is healthy) until one answers, the hops or the time budget run out, or the
-request itself is at fault (400/404).
+map its `GatewayError`s to HTTP. The choice is router.py's, health is breaker.py's, and what
+each request came to is booked by its deployment in one call (`Deployment.record`, reported
+by the relay); this module is the loop between them: a request moves to another deployment at
+once (never sleeping while one is healthy) until one answers, the hops or the time budget run
+out, or the request itself is at fault (400/404).
 """
 
 from __future__ import annotations

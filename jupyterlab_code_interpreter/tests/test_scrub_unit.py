@@ -288,8 +288,8 @@ USAGE = {"prompt_tokens": 123, "completion_tokens": 45, "total_tokens": 168}
 
 
 async def relay_stream(pieces: list[bytes]):
-    from jupyterlab_code_interpreter.gateway.relay import Relay
     from jupyterlab_code_interpreter.gateway.deployment import Deployment
+    from jupyterlab_code_interpreter.gateway.relay import Relay
 
     queue = list(pieces[1:]) + [b""]
 
