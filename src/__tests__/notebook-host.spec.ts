@@ -1,0 +1,650 @@
+/*
+ * Copyright (c) jupyterlab-code-interpreter contributors.
+ * Distributed under the terms of the Modified BSD License.
+ */
+
+/**
+ * `NotebookExecutionHost` in JupyterLab's own notebook widgets (step cells,
+ * approvals, execution, the gate). The kernel is JupyterLab's mock kernel
+ * with its execute requests scripted (see `notebook-fakes.ts` for why and
+ * how it answers); everything else is real.
+ */
+
+import type { CodeCell } from '@jupyterlab/cells';
+import * as nbformat from '@jupyterlab/nbformat';
+import { nullTranslator } from '@jupyterlab/translation';
+import { updateKernelStatus } from '@jupyterlab/docregistry/lib/testutils';
+
+import type { ICheckResult, IStepRequest, StepStatus } from '../agent/tokens';
+import { ApprovalRegistry, stepIdOf } from '../notebook/approvals';
+import { NotebookExecutionHost } from '../notebook/host';
+import { getProvenance, METADATA_KEY } from '../notebook/metadata';
+import {
+  PROPOSED_CELL_CLASS,
+  STATUS_ATTRIBUTE,
+  STEP_CELL_CLASS
+} from '../notebook/proposal';
+import { GATE_METADATA_KEY } from '../kernel/replies';
+import {
+  FakeTools,
+  hushKnownWarnings,
+  ITestNotebook,
+  openNotebook,
+  settle,
+  sources,
+  streamText
+} from './notebook-fakes';
+
+const trans = nullTranslator.load('jupyterlab_code_interpreter');
+
+const NETWORK: ICheckResult = {
+  syntaxError: null,
+  findings: [{ category: 'network', detail: 'calls requests.get', line: 1 }]
+};
+
+/**
+ * A step request of the conversation `conv`, turn `turn-1`.
+ */
+function step(
+  number: number,
+  code: string,
+  extra: Partial<IStepRequest> = {}
+): IStepRequest {
+  return {
+    conversationId: 'conv',
+    turnId: 'turn-1',
+    step: number,
+    toolCallId: `call_${number}`,
+    code,
+    needsApproval: false,
+    timeoutMs: 5000,
+    ...extra
+  };
+}
+
+/**
+ * A notebook, its host, approvals and tools.
+ */
+async function setUp(cells: string[] = ['a = 1', 'b = 2', 'c = 3']) {
+  const nb = await openNotebook(cells);
+  const tools = new FakeTools(nb.kernel);
+  const approvals = new ApprovalRegistry();
+  const host = new NotebookExecutionHost({
+    panel: nb.panel,
+    approvals,
+    createKernelTools: () => tools,
+    trans
+  });
+  opened.push(nb);
+  return { ...nb, tools, approvals, host };
+}
+
+/**
+ * Run a step, recording its statuses.
+ */
+function runStep(
+  host: NotebookExecutionHost,
+  request: IStepRequest,
+  signal = new AbortController().signal
+) {
+  const statuses: StepStatus[] = [];
+  const result = host.runStep(request, signal, status => statuses.push(status));
+  return { result, statuses };
+}
+
+/**
+ * The notebook's document-wide undo manager.
+ */
+function undoManagerOf(model: ITestNotebook['model']): {
+  stopCapturing(): void;
+} {
+  return (
+    model.sharedModel as unknown as { undoManager: { stopCapturing(): void } }
+  ).undoManager;
+}
+
+const opened: ITestNotebook[] = [];
+
+hushKnownWarnings();
+
+afterEach(() => {
+  while (opened.length) {
+    opened.pop()!.dispose();
+  }
+});
+
+describe('NotebookExecutionHost.runStep', () => {
+  it('puts a step after the active cell, the next after the conversation’s last cell, with its provenance', async () => {
+    const { host, panel, model } = await setUp();
+    panel.content.activeCellIndex = 0;
+    const first = await runStep(host, step(1, 'x = 1')).result;
+    expect(sources(model)).toEqual(['a = 1', 'x = 1', 'b = 2', 'c = 3']);
+    // The user moves on; the conversation's next step still follows its last.
+    panel.content.activeCellIndex = 3;
+    const second = await runStep(host, step(2, 'y = 2')).result;
+    expect(sources(model)).toEqual([
+      'a = 1',
+      'x = 1',
+      'y = 2',
+      'b = 2',
+      'c = 3'
+    ]);
+    const cell = model.cells.get(2);
+    expect(cell.id).toBe(second.cellId);
+    expect(cell.getMetadata(METADATA_KEY)).toEqual({
+      conversation: 'conv',
+      turn: 'turn-1',
+      step: 2,
+      status: 'done',
+      outcome: 'ok',
+      edited: false
+    });
+    expect(getProvenance(model.cells.get(1))?.step).toBe(1);
+    expect(first.cellId).toBe(model.cells.get(1).id);
+  });
+
+  it('puts another conversation’s first step after the active cell', async () => {
+    const { host, panel, model } = await setUp();
+    await runStep(host, step(1, 'x = 1')).result;
+    panel.content.activeCellIndex = 3;
+    await runStep(host, { ...step(1, 'z = 0'), conversationId: 'other' })
+      .result;
+    expect(sources(model)).toEqual([
+      'a = 1',
+      'x = 1',
+      'b = 2',
+      'c = 3',
+      'z = 0'
+    ]);
+  });
+
+  it('moves a proposed step through proposed, running and done, with its outputs', async () => {
+    const { host, approvals, kernel, panel } = await setUp();
+    kernel!.onExecute = execution => {
+      execution.start();
+      execution.print('hello\n');
+      execution.finish('ok');
+    };
+    const run = runStep(
+      host,
+      step(1, "print('hello')", {
+        needsApproval: true,
+        approvalReason: 'Network: calls requests.get'
+      })
+    );
+    await settle();
+    expect(run.statuses).toEqual(['proposed']);
+    expect(approvals.isPending('turn-1/1')).toBe(true);
+    const cell = panel.content.widgets[1] as CodeCell;
+    expect(getProvenance(cell.model)?.status).toBe('proposed');
+    expect(cell.hasClass(PROPOSED_CELL_CLASS)).toBe(true);
+    expect(cell.node.getAttribute(STATUS_ATTRIBUTE)).toBe('proposed');
+    const banner = cell.node.querySelector(
+      '.jp-CodeInterpreter-proposalBanner'
+    );
+    expect(banner?.textContent).toContain('Network: calls requests.get');
+    expect(kernel!.executions).toHaveLength(0);
+
+    approvals.decide('turn-1/1', 'run');
+    const result = await run.result;
+    expect(run.statuses).toEqual(['proposed', 'running', 'done']);
+    expect(result).toMatchObject({
+      outcome: 'ok',
+      code: "print('hello')",
+      edited: false,
+      executionCount: 1,
+      cellId: cell.model.id
+    });
+    expect(streamText(result.outputs)).toBe('hello\n');
+    expect(cell.model.executionCount).toBe(1);
+    expect(cell.hasClass(STEP_CELL_CLASS)).toBe(true);
+    expect(cell.hasClass(PROPOSED_CELL_CLASS)).toBe(false);
+    expect(cell.node.getAttribute(STATUS_ATTRIBUTE)).toBe('done');
+    expect(
+      cell.node.querySelector('.jp-CodeInterpreter-proposalBanner')
+    ).toBeNull();
+  });
+
+  it('marks a step that raised as failed, with the error in its outputs', async () => {
+    const { host, kernel, model } = await setUp();
+    kernel!.onExecute = execution =>
+      execution.finish('error', 'ZeroDivisionError', 'division by zero');
+    const run = runStep(host, step(1, '1 / 0'));
+    const result = await run.result;
+    expect(run.statuses).toEqual(['running', 'failed']);
+    expect(result.outcome).toBe('error');
+    expect(result.outputs).toEqual([
+      expect.objectContaining({
+        output_type: 'error',
+        ename: 'ZeroDivisionError'
+      })
+    ]);
+    expect(getProvenance(model.cells.get(1))).toMatchObject({
+      status: 'failed',
+      outcome: 'error'
+    });
+  });
+
+  it('runs the edited source after Edit, and records that it was edited', async () => {
+    const { host, approvals, kernel, model, panel } = await setUp();
+    const run = runStep(host, step(1, 'x = 1', { needsApproval: true }));
+    await settle();
+    expect(approvals.requestEdit('turn-1/1')).toBe(true);
+    await settle();
+    // Edit focuses the proposed cell in edit mode; the step still waits.
+    expect(panel.content.activeCellIndex).toBe(1);
+    expect(panel.content.mode).toBe('edit');
+    expect(approvals.isPending('turn-1/1')).toBe(true);
+    model.cells.get(1).sharedModel.setSource('x = 2');
+    approvals.decide('turn-1/1', 'run');
+    const result = await run.result;
+    expect(kernel!.executions.map(e => e.code)).toEqual(['x = 2']);
+    expect(result).toMatchObject({
+      outcome: 'ok',
+      code: 'x = 2',
+      edited: true
+    });
+    expect(getProvenance(model.cells.get(1))).toMatchObject({
+      status: 'done',
+      edited: true
+    });
+  });
+
+  it('skips the step when Skip is pressed, and runs nothing', async () => {
+    const { host, approvals, kernel, model } = await setUp();
+    const run = runStep(host, step(1, 'x = 1', { needsApproval: true }));
+    await settle();
+    approvals.decide('turn-1/1', 'skip');
+    const result = await run.result;
+    expect(run.statuses).toEqual(['proposed', 'skipped']);
+    expect(result.outcome).toBe('skipped');
+    expect(kernel!.executions).toHaveLength(0);
+    expect(getProvenance(model.cells.get(1))).toMatchObject({
+      status: 'skipped',
+      outcome: 'skipped'
+    });
+  });
+
+  it('skips the step when its proposed cell is deleted', async () => {
+    const { host, approvals, kernel, model } = await setUp();
+    const run = runStep(host, step(1, 'x = 1', { needsApproval: true }));
+    await settle();
+    model.sharedModel.deleteCell(1);
+    const result = await run.result;
+    expect(run.statuses).toEqual(['proposed', 'skipped']);
+    expect(result).toMatchObject({ outcome: 'skipped', code: 'x = 1' });
+    expect(approvals.pending).toEqual([]);
+    expect(kernel!.executions).toHaveLength(0);
+    expect(sources(model)).toEqual(['a = 1', 'b = 2', 'c = 3']);
+  });
+
+  it('takes the first decision: the banner’s Skip, then the chat’s Run is ignored', async () => {
+    const { host, approvals, kernel, panel } = await setUp();
+    const run = runStep(host, step(1, 'x = 1', { needsApproval: true }));
+    await settle();
+    const skip = panel.content.widgets[1].node.querySelector(
+      '.jp-CodeInterpreter-cellSkip'
+    ) as HTMLButtonElement;
+    skip.click();
+    expect(approvals.decide('turn-1/1', 'run')).toBe(false);
+    expect((await run.result).outcome).toBe('skipped');
+    expect(kernel!.executions).toHaveLength(0);
+  });
+
+  it('runs from the banner’s Run button', async () => {
+    const { host, kernel, panel } = await setUp();
+    const run = runStep(host, step(1, 'x = 1', { needsApproval: true }));
+    await settle();
+    (
+      panel.content.widgets[1].node.querySelector(
+        '.jp-CodeInterpreter-cellRun'
+      ) as HTMLButtonElement
+    ).click();
+    expect((await run.result).outcome).toBe('ok');
+    expect(kernel!.executions.map(e => e.code)).toEqual(['x = 1']);
+  });
+
+  it('stops a proposed step on Stop without running it', async () => {
+    const { host, kernel, model } = await setUp();
+    const stop = new AbortController();
+    const run = runStep(
+      host,
+      step(1, 'x = 1', { needsApproval: true }),
+      stop.signal
+    );
+    await settle();
+    stop.abort();
+    const result = await run.result;
+    expect(run.statuses).toEqual(['proposed', 'stopped']);
+    expect(result.outcome).toBe('stopped');
+    expect(kernel!.executions).toHaveLength(0);
+    expect(getProvenance(model.cells.get(1))?.status).toBe('stopped');
+  });
+
+  it('interrupts a running step on Stop', async () => {
+    const { host, kernel, model } = await setUp();
+    kernel!.onExecute = execution => execution.start();
+    const stop = new AbortController();
+    const run = runStep(host, step(1, 'while True: pass'), stop.signal);
+    await settle();
+    expect(run.statuses).toEqual(['running']);
+    stop.abort();
+    const result = await run.result;
+    expect(kernel!.interrupts).toBe(1);
+    expect(run.statuses).toEqual(['running', 'stopped']);
+    expect(result.outcome).toBe('stopped');
+    expect(getProvenance(model.cells.get(1))).toMatchObject({
+      status: 'stopped',
+      outcome: 'stopped'
+    });
+  });
+
+  it('counts the time limit from when the kernel starts the cell', async () => {
+    const { host, kernel } = await setUp();
+    // The kernel is busy with a cell of the user's: this one waits.
+    kernel!.onExecute = () => undefined;
+    const run = runStep(host, step(1, 'while True: pass', { timeoutMs: 30 }));
+    await new Promise(resolve => setTimeout(resolve, 80));
+    expect(kernel!.interrupts).toBe(0);
+    kernel!.last.start();
+    const result = await run.result;
+    expect(kernel!.interrupts).toBe(1);
+    expect(result.outcome).toBe('timeout');
+    expect(run.statuses).toEqual(['running', 'failed']);
+  });
+
+  it('gives up on a kernel that ignores the interrupt after the grace period', async () => {
+    const { host, kernel } = await setUp();
+    kernel!.ignoreInterrupts = true;
+    kernel!.onExecute = execution => execution.start();
+    jest.useFakeTimers({ doNotFake: ['queueMicrotask', 'setImmediate'] });
+    try {
+      const stop = new AbortController();
+      const run = runStep(host, step(1, 'sleep()'), stop.signal);
+      await jest.advanceTimersByTimeAsync(10);
+      stop.abort();
+      let outcome: string | null = null;
+      void run.result.then(result => (outcome = result.outcome));
+      // The interrupt's grace period, then the brief wait for the listing.
+      await jest.advanceTimersByTimeAsync(9999);
+      expect(outcome).toBeNull();
+      await jest.advanceTimersByTimeAsync(1001);
+      await jest.advanceTimersByTimeAsync(1000);
+      expect(outcome).toBe('stopped');
+      expect(kernel!.interrupts).toBe(1);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('ends a step as kernel_died when the kernel dies while it runs', async () => {
+    const { host, kernel, panel } = await setUp();
+    kernel!.onExecute = execution => execution.start();
+    const run = runStep(host, step(1, 'import os; os._exit(1)'));
+    await settle();
+    updateKernelStatus(panel.sessionContext, 'dead');
+    const result = await run.result;
+    expect(result.outcome).toBe('kernel_died');
+    expect(run.statuses).toEqual(['running', 'failed']);
+  });
+
+  it('ends a step as kernel_died when the kernel restarts and cancels it', async () => {
+    const { host, kernel } = await setUp();
+    kernel!.onExecute = execution => execution.start();
+    const run = runStep(host, step(1, 'x = 1'));
+    await settle();
+    kernel!.last.cancel();
+    expect((await run.result).outcome).toBe('kernel_died');
+  });
+
+  it('lists new files, reusing the listing taken with the step’s check', async () => {
+    const { host, kernel, tools } = await setUp();
+    kernel!.onExecute = execution => {
+      tools.files.push('chart.png');
+      execution.finish('ok');
+    };
+    await expect(host.check('plot()')).resolves.toEqual({
+      syntaxError: null,
+      findings: []
+    });
+    const result = await runStep(host, step(1, 'plot()')).result;
+    expect(result.newFiles).toEqual(['chart.png']);
+    // The "before" listing rode on the check; the "after" one was queued.
+    expect(tools.calls).toEqual(['check plot()', 'listing queued']);
+  });
+
+  it('gives the kernel state through the tools', async () => {
+    const { host, tools } = await setUp();
+    const state = await host.kernelState();
+    expect(state.variables.map(v => v.name)).toEqual(['df']);
+    expect(tools.calls).toEqual(['state']);
+  });
+
+  it('rejects when the notebook is closed', async () => {
+    const { host, panel } = await setUp();
+    panel.dispose();
+    await expect(
+      host.runStep(step(1, 'x'), new AbortController().signal, () => undefined)
+    ).rejects.toThrow('The notebook of this conversation is closed.');
+  });
+
+  it('stops listening to edit requests once disposed', async () => {
+    const { host, approvals, panel } = await setUp();
+    panel.content.activeCellIndex = 2;
+    host.dispose();
+    expect(host.isDisposed).toBe(true);
+    void approvals.request('turn-1/1');
+    approvals.requestEdit('turn-1/1');
+    expect(panel.content.activeCellIndex).toBe(2);
+    expect(host.revealStep('turn-9/9')).toBe(false);
+  });
+});
+
+describe('NotebookExecutionHost.runGatedStep', () => {
+  it('runs a step the gate passes, with the gate’s token on the cell’s request', async () => {
+    const { host, kernel, tools, model } = await setUp();
+    kernel!.onExecute = execution => {
+      tools.files.push('out.csv');
+      kernel!.runOrAbort(execution);
+    };
+    await host.kernelState();
+    const statuses: StepStatus[] = [];
+    const gated = await host.runGatedStep(
+      step(1, 'save()'),
+      ['network'],
+      new AbortController().signal,
+      status => statuses.push(status)
+    );
+    expect(gated).toMatchObject({
+      kind: 'ran',
+      check: { syntaxError: null, findings: [] },
+      result: { outcome: 'ok', code: 'save()', newFiles: ['out.csv'] }
+    });
+    expect(statuses).toEqual(['running', 'done']);
+    expect(tools.calls).toContain('gate save() [network]');
+    const token = kernel!.last.metadata[GATE_METADATA_KEY];
+    expect(String(token)).toMatch(/^turn-1:1:/);
+    expect(getProvenance(model.cells.get(1))?.status).toBe('done');
+  });
+
+  it('removes a refused step’s cell outside the undo history', async () => {
+    const { host, kernel, tools, model } = await setUp();
+    tools.checks.set('get()', NETWORK);
+    await host.kernelState();
+    // The gate's answer comes after the undo manager's capture window (500
+    // ms), so the insertion is an undo step of its own, as in the browser.
+    const gate = tools.gate.bind(tools);
+    tools.gate = async (...args) => {
+      undoManagerOf(model).stopCapturing();
+      return gate(...args);
+    };
+    const gated = await host.runGatedStep(
+      step(1, 'get()'),
+      [],
+      new AbortController().signal,
+      () => undefined
+    );
+    expect(gated).toEqual({ kind: 'refused', check: NETWORK });
+    // The kernel aborted the cell's request: it never ran, no count moved.
+    expect(kernel!.last.code).toBe('get()');
+    expect(kernel!.last.count).toBeNull();
+    expect(sources(model)).toEqual(['a = 1', 'b = 2', 'c = 3']);
+    // Undo, step by step, never brings the refused code back.
+    const seen: string[][] = [];
+    while (model.sharedModel.canUndo()) {
+      model.sharedModel.undo();
+      seen.push(sources(model));
+    }
+    expect(seen.flat()).not.toContain('get()');
+  });
+
+  it('is unavailable, inserting nothing, without gate-ready tools', async () => {
+    const { host, tools, model } = await setUp();
+    // No tools yet for this kernel.
+    expect(
+      await host.runGatedStep(
+        step(1, 'x'),
+        [],
+        new AbortController().signal,
+        () => undefined
+      )
+    ).toEqual({ kind: 'unavailable' });
+    await host.kernelState();
+    tools.canGate = false;
+    expect(
+      await host.runGatedStep(
+        step(1, 'x'),
+        [],
+        new AbortController().signal,
+        () => undefined
+      )
+    ).toEqual({ kind: 'unavailable' });
+    expect(model.cells.length).toBe(3);
+  });
+
+  it('removes the cell when the gate cannot decide: unavailable, or stopped after Stop', async () => {
+    const { host, tools, model } = await setUp();
+    await host.kernelState();
+    tools.gateError = new Error('kernel busy');
+    expect(
+      await host.runGatedStep(
+        step(1, 'x'),
+        [],
+        new AbortController().signal,
+        () => undefined
+      )
+    ).toEqual({ kind: 'unavailable' });
+    const stop = new AbortController();
+    tools.gateError = new Error('interrupted');
+    const gate = tools.gate.bind(tools);
+    tools.gate = (...args) => {
+      stop.abort();
+      return gate(...args);
+    };
+    const stopped = await host.runGatedStep(
+      step(2, 'y'),
+      [],
+      stop.signal,
+      () => undefined
+    );
+    expect(stopped).toMatchObject({
+      kind: 'ran',
+      check: null,
+      result: { outcome: 'stopped', cellId: '' }
+    });
+    expect(sources(model)).toEqual(['a = 1', 'b = 2', 'c = 3']);
+  });
+});
+
+describe('NotebookExecutionHost.runCell / runGatedCell', () => {
+  it('runs a user’s cell in place with the time limit', async () => {
+    const { host, kernel, panel } = await setUp();
+    kernel!.onExecute = execution => {
+      execution.print('3\n');
+      execution.finish('ok');
+    };
+    const cell = panel.content.widgets[2] as CodeCell;
+    const result = await host.runCell(cell, {
+      signal: new AbortController().signal,
+      timeoutMs: 1000
+    });
+    expect(result).toMatchObject({
+      outcome: 'ok',
+      code: 'c = 3',
+      executionCount: 1,
+      cellId: cell.model.id
+    });
+    expect(streamText(result.outputs)).toBe('3\n');
+  });
+
+  it('skips a cell that is no longer in the notebook', async () => {
+    const { host, panel, model, kernel } = await setUp();
+    const cell = panel.content.widgets[0] as CodeCell;
+    model.sharedModel.deleteCell(0);
+    await settle();
+    const options = { signal: new AbortController().signal, timeoutMs: 1000 };
+    expect((await host.runCell(cell, options)).outcome).toBe('skipped');
+    await host.kernelState();
+    expect(await host.runGatedCell(cell, [], options)).toEqual({
+      kind: 'unavailable'
+    });
+    expect(kernel!.executions).toHaveLength(0);
+  });
+
+  it('keeps a refused fixed cell, without the aborted request’s outputs', async () => {
+    const { host, tools, panel, model } = await setUp();
+    const cell = panel.content.widgets[1] as CodeCell;
+    cell.model.outputs.add({
+      output_type: 'stream',
+      name: 'stdout',
+      text: 'old\n'
+    } as nbformat.IStream);
+    cell.model.executionCount = 4;
+    tools.checks.set('b = 2', NETWORK);
+    await host.kernelState();
+    const options = { signal: new AbortController().signal, timeoutMs: 1000 };
+    expect(await host.runGatedCell(cell, [], options)).toEqual({
+      kind: 'refused',
+      check: NETWORK
+    });
+    expect(sources(model)).toEqual(['a = 1', 'b = 2', 'c = 3']);
+    expect(cell.model.outputs.length).toBe(0);
+    expect(cell.model.executionCount).toBeNull();
+
+    tools.checks.delete('b = 2');
+    const ran = await host.runGatedCell(cell, [], options);
+    expect(ran).toMatchObject({ kind: 'ran', result: { outcome: 'ok' } });
+    expect(cell.model.executionCount).toBe(1);
+  });
+
+  it('says stopped when Stop comes while the gate cannot decide', async () => {
+    const { host, tools, panel } = await setUp();
+    await host.kernelState();
+    const stop = new AbortController();
+    tools.gate = () => {
+      stop.abort();
+      return Promise.reject(new Error('interrupted'));
+    };
+    const cell = panel.content.widgets[0] as CodeCell;
+    const gated = await host.runGatedCell(cell, [], {
+      signal: stop.signal,
+      timeoutMs: 1000
+    });
+    expect(gated).toMatchObject({
+      kind: 'ran',
+      check: null,
+      result: { outcome: 'stopped', code: 'a = 1' }
+    });
+  });
+});
+
+describe('NotebookExecutionHost.revealStep', () => {
+  it('finds a step’s cell by turn and step, and makes it active', async () => {
+    const { host, panel } = await setUp();
+    await runStep(host, step(1, 'x = 1')).result;
+    panel.content.activeCellIndex = 0;
+    expect(host.revealStep(stepIdOf({ turnId: 'turn-1', step: 1 }))).toBe(true);
+    expect(panel.content.activeCellIndex).toBe(1);
+    expect(host.revealStep('turn-1/2')).toBe(false);
+  });
+});
