@@ -5,7 +5,8 @@
 
 import type * as nbformat from '@jupyterlab/nbformat';
 
-import { Agent, AgentEvent } from '../agent/loop';
+import type { AgentEvent } from '../agent/events';
+import { Agent } from '../agent/loop';
 import { DEFAULT_AGENT_SETTINGS, IAgentSettings } from '../agent/settings';
 import type {
   ICheckResult,

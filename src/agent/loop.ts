@@ -5,28 +5,29 @@
 
 import { StreamEventError, isAbort } from '../llm/errors';
 import { applyChunk, EMPTY_STREAM, IStreamState } from '../llm/stream';
-import { untranslated } from '../translate';
 import { markTiming, TimingMarks } from '../marks';
 import type {
   IChatClient,
   IChatRequest,
-  ITokenUsage,
   IWireContentPart,
   IWireMessage,
   IWireToolCall,
   TranslateFn
 } from '../tokens';
+import { untranslated } from '../translate';
+import type {
+  AgentEvent,
+  IReplyRequest,
+  IReplyResult,
+  ITurnRequest,
+  ITurnResult
+} from './events';
 import { detectLanguage, ILanguage } from './language';
 import { runToolCall } from './toolcall';
 import { renderPrompt } from './prompts';
 import { IAgentSettings } from './settings';
 import { isSmallTalk } from './smalltalk';
-import type {
-  IExecutionHost,
-  IKernelState,
-  StepOutcome,
-  StepStatus
-} from './tokens';
+import type { IExecutionHost, IKernelState } from './tokens';
 import {
   contextMessage,
   FINAL_REQUEST_NOTE,
@@ -36,90 +37,9 @@ import {
 } from './toolresults';
 
 /**
- * Something the loop tells the UI while a turn runs.
- *
- * - `text`: a piece of assistant text; `segment` counts the model's replies
- *   in the turn, so text after a step can start a new message.
- * - `step-created`, `step-status`, `step-finished`: a `run_python` step.
- * - `usage`: the token counts of one request.
- * - `warning`: something the user should fix (e.g. a bad prompt override).
+ * Receives the events of a turn or a reply.
  */
-export type AgentEvent =
-  | { type: 'text'; segment: number; delta: string }
-  | {
-      type: 'step-created';
-      step: number;
-      toolCallId: string;
-      code: string;
-      status: StepStatus;
-    }
-  | {
-      type: 'step-status';
-      step: number;
-      status: StepStatus;
-      approvalReason?: string;
-    }
-  | {
-      type: 'step-finished';
-      step: number;
-      status: StepStatus;
-      outcome: StepOutcome | 'blocked';
-      /** The code that ran (the user's edit, if any). */
-      code: string;
-      edited: boolean;
-      cellId?: string;
-      /** The tool result the model got (text part). */
-      summary: string;
-    }
-  | { type: 'usage'; usage: ITokenUsage }
-  | { type: 'warning'; message: string };
-
-/**
- * How a turn ended.
- */
-export interface ITurnResult {
-  /**
-   * `done`: the model answered; `stopped`: the user pressed Stop;
-   * `gave_up`: a limit ended it (`reason` says which, in the user's language).
-   */
-  status: 'done' | 'stopped' | 'gave_up';
-
-  /**
-   * Why the loop gave up, for the assistant message.
-   */
-  reason?: string;
-
-  /**
-   * The turn as wire messages, to append to the history: the user's prompt
-   * first, then assistant, tool and image messages. Images are replaced by a
-   * short text so that history stays small and serialisable.
-   */
-  messages: IWireMessage[];
-
-  /**
-   * The finish reason of the last reply (`length`, `content_filter`…).
-   */
-  finishReason: string | null;
-
-  /**
-   * The language the turn was answered in.
-   */
-  language: ILanguage;
-}
-
-/**
- * One turn to run.
- */
-export interface ITurnRequest {
-  conversationId: string;
-  turnId: string;
-  /** Earlier turns as wire messages, oldest first, without system messages. */
-  history: IWireMessage[];
-  /** The user's prompt. */
-  prompt: string;
-  /** The user's language; detected from the prompt when absent. */
-  language?: ILanguage;
-}
+type Listener = (event: AgentEvent) => void;
 
 /**
  * The turn loop: prompt → model → `run_python` steps → … → answer.
@@ -129,8 +49,9 @@ export interface ITurnRequest {
  * notebook and kernel through `IExecutionHost`. The request's prefix (system
  * prompt, tools, history) is byte-identical across the steps of a turn, for
  * prompt caching; the kernel's state goes in a context message at the end.
- * Errors of the endpoint (HTTP, stream) reject `runTurn`; Stop resolves it
- * with `stopped`.
+ * Errors of the endpoint (HTTP, stream) reject `runTurn` and `reply`; Stop
+ * resolves them with `stopped`. Every request to the model, with tools or
+ * without, streams through `_ask`, so a stream is folded in one place.
  */
 export class Agent {
   /**
@@ -138,7 +59,7 @@ export class Agent {
    */
   constructor(options: Agent.IOptions) {
     this.client = options.client;
-    this.host = options.host;
+    this.host = options.host ?? null;
     this.settings = options.settings;
     this._trans = options.trans ?? untranslated;
   }
@@ -149,9 +70,9 @@ export class Agent {
   readonly client: IChatClient;
 
   /**
-   * Runs steps in the notebook's kernel.
+   * Runs steps in the notebook's kernel; `null`: only `reply` can be used.
    */
-  readonly host: IExecutionHost;
+  readonly host: IExecutionHost | null;
 
   /**
    * The settings used by the next turn.
@@ -161,15 +82,107 @@ export class Agent {
   /**
    * Run one turn.
    *
+   * #### Notes
+   * Each round asks the model, then runs the `run_python` calls of its reply;
+   * the turn ends when the model answers without calls, the user stops, or a
+   * limit (steps, failed attempts) is reached.
+   *
    * @param request - the prompt, its history and ids.
    * @param signal - Stop: cancels the stream and the running step.
    * @param listener - receives the turn's events.
+   * @throws when the agent has no host, and on errors of the endpoint.
    */
   async runTurn(
     request: ITurnRequest,
     signal: AbortSignal,
-    listener: (event: AgentEvent) => void = () => undefined
+    listener: Listener = () => undefined
   ): Promise<ITurnResult> {
+    const host = this.host;
+    if (!host) {
+      throw new Error('A turn with tools needs a notebook to run them in.');
+    }
+    const turn = await this._openTurn(request, listener);
+    for (;;) {
+      if (signal.aborted) {
+        return turn.end('stopped', null);
+      }
+      const finalRequest = turn.steps >= this.settings.maxStepsPerTurn;
+      const reply = await this._ask(
+        this._requestOf(turn, finalRequest),
+        signal,
+        listener,
+        turn.segment
+      );
+      if (signal.aborted) {
+        if (reply.content) {
+          turn.messages.push({ role: 'assistant', content: reply.content });
+        }
+        return turn.end('stopped', reply.finishReason);
+      }
+      turn.segment++;
+      const calls = Private.callsOf(reply, request.turnId, turn.steps);
+      if (!calls.length) {
+        return this._answered(turn, reply, finalRequest);
+      }
+      const round = await this._runCalls(
+        host,
+        turn,
+        { content: reply.content, calls },
+        signal,
+        listener
+      );
+      const ending = this._endingOf(turn, round, reply.finishReason, signal);
+      if (ending) {
+        return ending;
+      }
+    }
+  }
+
+  /**
+   * Ask the model for one answer without tools: the history, then the
+   * prompt, with no system prompt and no notebook context.
+   *
+   * @param request - the prompt, its history and the model alias.
+   * @param signal - Stop: cancels the stream.
+   * @param listener - receives the answer's `text` and `usage` events.
+   */
+  async reply(
+    request: IReplyRequest,
+    signal: AbortSignal,
+    listener: Listener = () => undefined
+  ): Promise<IReplyResult> {
+    const reply = await this._ask(
+      {
+        model: request.model || this.settings.modelAlias,
+        temperature: this.settings.temperature,
+        messages: [
+          ...request.history,
+          { role: 'user', content: request.prompt }
+        ]
+      },
+      signal,
+      listener,
+      0
+    );
+    return {
+      status: signal.aborted ? 'stopped' : 'done',
+      content: reply.content,
+      finishReason: reply.finishReason,
+      messages: [
+        { role: 'user', content: request.prompt },
+        { role: 'assistant', content: reply.content }
+      ]
+    };
+  }
+
+  /**
+   * Start a turn: the user's language, the system prompt, and the prompt
+   * with the notebook's context.
+   */
+  private async _openTurn(
+    request: ITurnRequest,
+    listener: Listener
+  ): Promise<Private.Turn> {
     const settings = this.settings;
     const language = request.language ?? detectLanguage(request.prompt);
     const smallTalk = isSmallTalk(request.prompt);
@@ -194,191 +207,190 @@ export class Agent {
     const context = smallTalk
       ? SMALL_TALK_CONTEXT
       : contextMessage(state, false);
-    const turn: IWireMessage[] = [
-      {
-        role: 'user',
-        content: [
-          { type: 'text', text: request.prompt },
-          { type: 'text', text: context }
-        ]
-      }
-    ];
-    let steps = 0;
-    let failures = 0;
-    let lastFailure = '';
-    let segment = 0;
-    const result = (
-      status: ITurnResult['status'],
-      finishReason: string | null,
-      reason?: string,
-      answered = false
-    ): ITurnResult => {
-      if (reason && !answered) {
-        turn.push({ role: 'assistant', content: reason });
-      }
-      return {
-        status,
-        reason,
-        messages: turn.map(Private.withoutImages),
-        finishReason,
-        language
-      };
-    };
-
-    for (;;) {
-      if (signal.aborted) {
-        return result('stopped', null);
-      }
-      const finalRequest = steps >= settings.maxStepsPerTurn;
-      const chat: IChatRequest = {
-        model: settings.modelAlias,
-        temperature: settings.temperature,
-        messages: [
-          { role: 'system', content: system.text },
-          ...request.history,
-          ...turn,
-          ...(finalRequest
-            ? [{ role: 'user' as const, content: FINAL_REQUEST_NOTE }]
-            : [])
-        ]
-      };
-      if (!smallTalk) {
-        chat.tools = [RUN_PYTHON_TOOL];
-        if (finalRequest) {
-          chat.tool_choice = 'none';
-        }
-      }
-      const reply = await this._stream(chat, signal, delta =>
-        listener({ type: 'text', segment, delta })
-      );
-      if (reply.usage) {
-        listener({ type: 'usage', usage: reply.usage });
-      }
-      if (signal.aborted) {
-        if (reply.content) {
-          turn.push({ role: 'assistant', content: reply.content });
-        }
-        return result('stopped', reply.finishReason);
-      }
-      segment++;
-      const calls = reply.toolCalls.map((call, index) => ({
-        ...call,
-        id: call.id || `call_${request.turnId}_${steps + index + 1}`
-      }));
-      if (
-        calls.some(call => call.function.name === RUN_PYTHON_TOOL.function.name)
-      ) {
-        markTiming(TimingMarks.toolCallComplete);
-      }
-      if (!calls.length) {
-        turn.push({ role: 'assistant', content: reply.content });
-        // At the step limit the model was asked to answer without tools:
-        // its answer stands, and the turn says why it ended there.
-        return finalRequest
-          ? result(
-              'gave_up',
-              reply.finishReason,
-              gaveUpMessage(
-                'steps',
-                settings.maxStepsPerTurn,
-                '',
-                language.tag,
-                this._trans
-              ),
-              true
-            )
-          : result('done', reply.finishReason);
-      }
-      turn.push({
-        role: 'assistant',
-        content: reply.content || null,
-        tool_calls: calls
-      });
-      const images: IWireContentPart[] = [];
-      let stopped = false;
-      let limitHit = false;
-      for (const call of calls) {
-        if (stopped) {
-          turn.push(Private.tool(call, 'Not run: the user stopped the turn.'));
-          continue;
-        }
-        if (steps >= settings.maxStepsPerTurn) {
-          limitHit = true;
-          turn.push(
-            Private.tool(
-              call,
-              `Not run: the limit of ${settings.maxStepsPerTurn} steps for this request is reached.`
-            )
-          );
-          continue;
-        }
-        const outcome = await runToolCall({
-          host: this.host,
-          settings,
-          call,
-          request,
-          step: steps + 1,
-          state,
-          signal,
-          listener
-        });
-        if (outcome.counted) {
-          steps++;
-        }
-        if (outcome.failure) {
-          failures++;
-          lastFailure = outcome.failure;
-        }
-        stopped = outcome.stopped;
-        turn.push(Private.tool(call, outcome.content));
-        images.push(...outcome.images);
-      }
-      if (images.length) {
-        turn.push({
-          role: 'user',
-          content: [
-            {
-              type: 'text',
-              text: '[Images produced by the code above, attached by the notebook]'
-            },
-            ...images
-          ]
-        });
-      }
-      if (stopped || signal.aborted) {
-        return result('stopped', reply.finishReason);
-      }
-      if (failures > settings.repairBudget) {
-        return result(
-          'gave_up',
-          reply.finishReason,
-          gaveUpMessage(
-            'repair',
-            failures,
-            lastFailure,
-            language.tag,
-            this._trans
-          )
-        );
-      }
-      if (limitHit) {
-        return result(
-          'gave_up',
-          reply.finishReason,
-          gaveUpMessage(
-            'steps',
-            settings.maxStepsPerTurn,
-            '',
-            language.tag,
-            this._trans
-          )
-        );
-      }
-    }
+    return new Private.Turn({
+      request,
+      language,
+      system: system.text,
+      smallTalk,
+      state,
+      context
+    });
   }
 
   /**
-   * Stream one reply; text pieces go to `onText`.
+   * The next request of a turn: the same prefix every time, the turn so far,
+   * and at the step limit a note asking for an answer without tools.
+   */
+  private _requestOf(turn: Private.Turn, finalRequest: boolean): IChatRequest {
+    const chat: IChatRequest = {
+      model: this.settings.modelAlias,
+      temperature: this.settings.temperature,
+      messages: [
+        { role: 'system', content: turn.system },
+        ...turn.request.history,
+        ...turn.messages,
+        ...(finalRequest
+          ? [{ role: 'user' as const, content: FINAL_REQUEST_NOTE }]
+          : [])
+      ]
+    };
+    if (!turn.smallTalk) {
+      chat.tools = [RUN_PYTHON_TOOL];
+      if (finalRequest) {
+        chat.tool_choice = 'none';
+      }
+    }
+    return chat;
+  }
+
+  /**
+   * End the turn on a reply without calls: the answer, or at the step limit
+   * the answer with the reason the turn ended there.
+   */
+  private _answered(
+    turn: Private.Turn,
+    reply: IStreamState,
+    finalRequest: boolean
+  ): ITurnResult {
+    turn.messages.push({ role: 'assistant', content: reply.content });
+    // At the step limit the model was asked to answer without tools:
+    // its answer stands, and the turn says why it ended there.
+    return finalRequest
+      ? turn.end(
+          'gave_up',
+          reply.finishReason,
+          this._gaveUp(turn, 'steps', this.settings.maxStepsPerTurn, ''),
+          true
+        )
+      : turn.end('done', reply.finishReason);
+  }
+
+  /**
+   * Run the calls of one reply, in order, and answer each with a tool
+   * message; images the steps made follow in one user message.
+   */
+  private async _runCalls(
+    host: IExecutionHost,
+    turn: Private.Turn,
+    reply: { content: string; calls: IWireToolCall[] },
+    signal: AbortSignal,
+    listener: Listener
+  ): Promise<Private.IRound> {
+    const settings = this.settings;
+    turn.messages.push({
+      role: 'assistant',
+      content: reply.content || null,
+      tool_calls: reply.calls
+    });
+    const images: IWireContentPart[] = [];
+    const round: Private.IRound = { stopped: false, limitHit: false };
+    for (const call of reply.calls) {
+      if (round.stopped) {
+        turn.answerCall(call, 'Not run: the user stopped the turn.');
+        continue;
+      }
+      if (turn.steps >= settings.maxStepsPerTurn) {
+        round.limitHit = true;
+        turn.answerCall(
+          call,
+          `Not run: the limit of ${settings.maxStepsPerTurn} steps for this request is reached.`
+        );
+        continue;
+      }
+      const outcome = await runToolCall({
+        host,
+        settings,
+        call,
+        request: turn.request,
+        step: turn.steps + 1,
+        state: turn.state,
+        signal,
+        listener
+      });
+      turn.count(outcome);
+      round.stopped = outcome.stopped;
+      turn.answerCall(call, outcome.content);
+      images.push(...outcome.images);
+    }
+    if (images.length) {
+      turn.messages.push({
+        role: 'user',
+        content: [
+          {
+            type: 'text',
+            text: '[Images produced by the code above, attached by the notebook]'
+          },
+          ...images
+        ]
+      });
+    }
+    return round;
+  }
+
+  /**
+   * How the turn ends after a round of steps, or `null` to ask the model
+   * again.
+   */
+  private _endingOf(
+    turn: Private.Turn,
+    round: Private.IRound,
+    finishReason: string | null,
+    signal: AbortSignal
+  ): ITurnResult | null {
+    if (round.stopped || signal.aborted) {
+      return turn.end('stopped', finishReason);
+    }
+    if (turn.failures > this.settings.repairBudget) {
+      return turn.end(
+        'gave_up',
+        finishReason,
+        this._gaveUp(turn, 'repair', turn.failures, turn.lastFailure)
+      );
+    }
+    if (round.limitHit) {
+      return turn.end(
+        'gave_up',
+        finishReason,
+        this._gaveUp(turn, 'steps', this.settings.maxStepsPerTurn, '')
+      );
+    }
+    return null;
+  }
+
+  /**
+   * Why the turn gave up, in the user's language.
+   */
+  private _gaveUp(
+    turn: Private.Turn,
+    kind: 'repair' | 'steps',
+    count: number,
+    detail: string
+  ): string {
+    return gaveUpMessage(kind, count, detail, turn.language.tag, this._trans);
+  }
+
+  /**
+   * Stream one request: its text goes to the listener as `text` events of
+   * `segment` as it arrives, its token counts as a `usage` event.
+   */
+  private async _ask(
+    request: IChatRequest,
+    signal: AbortSignal,
+    listener: Listener,
+    segment: number
+  ): Promise<IStreamState> {
+    const reply = await this._stream(request, signal, delta =>
+      listener({ type: 'text', segment, delta })
+    );
+    if (reply.usage) {
+      listener({ type: 'usage', usage: reply.usage });
+    }
+    return reply;
+  }
+
+  /**
+   * Fold one streamed reply; text pieces go to `onText`. Stop ends it
+   * quietly with what arrived; an error event in the stream rejects.
    */
   private async _stream(
     request: IChatRequest,
@@ -415,7 +427,7 @@ export class Agent {
    */
   private async _kernelState(): Promise<IKernelState | null> {
     try {
-      return await this.host.kernelState();
+      return (await this.host?.kernelState()) ?? null;
     } catch {
       return null;
     }
@@ -433,7 +445,8 @@ export namespace Agent {
    */
   export interface IOptions {
     client: IChatClient;
-    host: IExecutionHost;
+    /** Runs the turn's steps; without one the agent only answers (`reply`). */
+    host?: IExecutionHost | null;
     settings: IAgentSettings;
     /** Translates texts the loop writes (warnings, gave-up messages). */
     trans?: TranslateFn;
@@ -445,10 +458,122 @@ export namespace Agent {
  */
 namespace Private {
   /**
-   * The tool message answering a call.
+   * What a round of steps left to decide on.
    */
-  export function tool(call: IWireToolCall, content: string): IWireMessage {
-    return { role: 'tool', tool_call_id: call.id, content };
+  export interface IRound {
+    /** The user stopped a step. */
+    stopped: boolean;
+    /** A call was not run because the step limit was reached. */
+    limitHit: boolean;
+  }
+
+  /**
+   * One turn in progress: what it sends the model and its tally.
+   */
+  export class Turn {
+    constructor(options: {
+      request: ITurnRequest;
+      language: ILanguage;
+      system: string;
+      smallTalk: boolean;
+      state: IKernelState | null;
+      context: string;
+    }) {
+      this.request = options.request;
+      this.language = options.language;
+      this.system = options.system;
+      this.smallTalk = options.smallTalk;
+      this.state = options.state;
+      this.messages = [
+        {
+          role: 'user',
+          content: [
+            { type: 'text', text: options.request.prompt },
+            { type: 'text', text: options.context }
+          ]
+        }
+      ];
+    }
+
+    readonly request: ITurnRequest;
+    readonly language: ILanguage;
+    /** The system prompt, the same for every request of the turn. */
+    readonly system: string;
+    /** Small talk gets no tools. */
+    readonly smallTalk: boolean;
+    /** The kernel's state when the turn began. */
+    readonly state: IKernelState | null;
+    /** The turn's messages so far, the prompt first. */
+    readonly messages: IWireMessage[];
+    /** The steps run (calls with code). */
+    steps = 0;
+    /** The steps that failed. */
+    failures = 0;
+    lastFailure = '';
+    /** The number of the model's reply in the turn (`text` events). */
+    segment = 0;
+
+    /**
+     * Count a call's outcome.
+     */
+    count(outcome: { counted: boolean; failure: string | null }): void {
+      if (outcome.counted) {
+        this.steps++;
+      }
+      if (outcome.failure) {
+        this.failures++;
+        this.lastFailure = outcome.failure;
+      }
+    }
+
+    /**
+     * Answer a call with its tool message.
+     */
+    answerCall(call: IWireToolCall, content: string): void {
+      this.messages.push({ role: 'tool', tool_call_id: call.id, content });
+    }
+
+    /**
+     * The turn's result; a reason the model did not write itself ends the
+     * transcript, so later turns see why this one ended.
+     */
+    end(
+      status: ITurnResult['status'],
+      finishReason: string | null,
+      reason?: string,
+      answered = false
+    ): ITurnResult {
+      if (reason && !answered) {
+        this.messages.push({ role: 'assistant', content: reason });
+      }
+      return {
+        status,
+        reason,
+        messages: this.messages.map(withoutImages),
+        finishReason,
+        language: this.language
+      };
+    }
+  }
+
+  /**
+   * The tool calls of a reply, each with an id (some servers send none).
+   */
+  export function callsOf(
+    reply: IStreamState,
+    turnId: string,
+    steps: number
+  ): IWireToolCall[] {
+    const calls = reply.toolCalls.map((call, index) => ({
+      ...call,
+      id: call.id || `call_${turnId}_${steps + index + 1}`
+    }));
+    if (
+      calls.some(call => call.function.name === RUN_PYTHON_TOOL.function.name)
+    ) {
+      markTiming(TimingMarks.toolCallComplete);
+    }
+    return calls;
   }
 
   /**

@@ -5,7 +5,7 @@
 
 import { isAbort } from '../llm/errors';
 import type { IWireContentPart, IWireToolCall } from '../tokens';
-import type { AgentEvent, ITurnRequest } from './loop';
+import type { AgentEvent, ITurnRequest } from './events';
 import { summariseOutputs } from './outputs';
 import type { IAgentSettings } from './settings';
 import type {
@@ -60,135 +60,21 @@ export interface IToolCallContext {
 export async function runToolCall(
   context: IToolCallContext
 ): Promise<ICallOutcome> {
-  const { host, settings, call, request, step, state, signal, listener } =
-    context;
-  if (call.function.name !== RUN_PYTHON_TOOL.function.name) {
-    const failure = `Unknown tool ${call.function.name || '(no name)'}`;
-    return refused(
-      `Error: there is no tool named "${call.function.name}"; the only tool is run_python.`,
-      failure,
-      false
-    );
+  const code = Private.codeOfCall(context.call);
+  if (typeof code !== 'string') {
+    return code;
   }
-  const code = codeOf(call.function.arguments);
-  if (code === null) {
-    return refused(
-      'Error: the arguments of run_python were not valid JSON of the form {"code": "<python>"}; nothing was run. Call run_python again with valid arguments.',
-      'Invalid run_python arguments',
-      false
-    );
-  }
-  listener({
+  context.listener({
     type: 'step-created',
-    step,
-    toolCallId: call.id,
+    step: context.step,
+    toolCallId: context.call.id,
     code,
     status: 'checking'
   });
-  const timeoutSeconds = settings.executionTimeoutSeconds;
-  const stepRequest: IStepRequest = {
-    conversationId: request.conversationId,
-    turnId: request.turnId,
-    step,
-    toolCallId: call.id,
-    code,
-    needsApproval: false,
-    timeoutMs: timeoutSeconds * 1000
-  };
-  const onStatus = (status: StepStatus): void =>
-    listener({ type: 'step-status', step, status });
-  let ran: IStepResult;
-  try {
-    const runGatedStep = host.runGatedStep?.bind(host);
-    const carried = await carryOutStep(
-      {
-        runGated: runGatedStep
-          ? allowed => runGatedStep(stepRequest, allowed, signal, onStatus)
-          : undefined,
-        check: () => host.check(code),
-        run: (needsApproval, approvalReason) => {
-          if (needsApproval) {
-            listener({
-              type: 'step-status',
-              step,
-              status: 'proposed',
-              approvalReason
-            });
-          }
-          return host.runStep(
-            { ...stepRequest, needsApproval, approvalReason },
-            signal,
-            onStatus
-          );
-        }
-      },
-      settings,
-      state
-    );
-    if (carried.kind === 'blocked') {
-      listener({
-        type: 'step-finished',
-        step,
-        status: 'blocked',
-        outcome: 'blocked',
-        code,
-        edited: false,
-        summary: carried.refusal
-      });
-      return refused(carried.refusal, carried.failure, true);
-    }
-    ran = carried.result;
-  } catch (error) {
-    if (!signal.aborted && !isAbort(error)) {
-      throw error;
-    }
-    ran = {
-      outcome: 'stopped',
-      code,
-      edited: false,
-      outputs: [],
-      executionCount: null,
-      cellId: ''
-    };
-  }
-  const header = resultHeader(ran, timeoutSeconds);
-  const ranCode =
-    ran.outcome === 'skipped' || ran.outcome === 'stopped' ? '' : ran.code;
-  const summary =
-    ranCode || ran.outputs.length
-      ? summariseOutputs(ran.outputs, {
-          tokenBudget: settings.outputTokenBudget,
-          vision: settings.visionCapable,
-          newFiles: ran.newFiles
-        })
-      : { text: '', images: [] };
-  const content =
-    ran.outcome === 'skipped'
-      ? header
-      : summary.text
-        ? `${header}\n${summary.text}`
-        : header;
-  const status = STATUS[ran.outcome];
-  listener({
-    type: 'step-finished',
-    step,
-    status,
-    outcome: ran.outcome,
-    code: ran.code,
-    edited: ran.edited,
-    cellId: ran.cellId,
-    summary: content
-  });
-  return {
-    content,
-    images: summary.images.map(url => ({
-      type: 'image_url' as const,
-      image_url: { url }
-    })),
-    failure: failureOf(ran, timeoutSeconds),
-    stopped: ran.outcome === 'stopped',
-    counted: true
-  };
+  const carried = await Private.carryOutCall(context, code);
+  return carried.kind === 'blocked'
+    ? Private.blockedOutcome(context, code, carried)
+    : Private.ranOutcome(context, carried.result);
 }
 
 /**
@@ -262,40 +148,206 @@ export async function carryOutStep(
 }
 
 /**
- * A call that did not run.
+ * A namespace for private helpers.
  */
-function refused(
-  content: string,
-  failure: string | null,
-  counted: boolean
-): ICallOutcome {
-  return { content, images: [], failure, stopped: false, counted };
-}
-
-/**
- * The code of `run_python` arguments, or `null` when they are not valid.
- */
-function codeOf(args: string): string | null {
-  try {
-    const parsed: unknown = JSON.parse(args);
-    if (parsed && typeof parsed === 'object' && 'code' in parsed) {
-      const code = (parsed as { code: unknown }).code;
-      return typeof code === 'string' && code.trim() ? code : null;
+namespace Private {
+  /**
+   * The code of a `run_python` call, or what answers a call that has none
+   * (another tool's name, arguments that are not valid JSON).
+   */
+  export function codeOfCall(call: IWireToolCall): string | ICallOutcome {
+    if (call.function.name !== RUN_PYTHON_TOOL.function.name) {
+      return refused(
+        `Error: there is no tool named "${call.function.name}"; the only tool is run_python.`,
+        `Unknown tool ${call.function.name || '(no name)'}`,
+        false
+      );
     }
-  } catch {
-    // Not JSON: reported to the model as such.
+    const code = codeOf(call.function.arguments);
+    if (code === null) {
+      return refused(
+        'Error: the arguments of run_python were not valid JSON of the form {"code": "<python>"}; nothing was run. Call run_python again with valid arguments.',
+        'Invalid run_python arguments',
+        false
+      );
+    }
+    return code;
   }
-  return null;
-}
 
-/**
- * The step status of an outcome.
- */
-const STATUS: Record<StepOutcome, StepStatus> = {
-  ok: 'done',
-  error: 'failed',
-  timeout: 'failed',
-  kernel_died: 'failed',
-  skipped: 'skipped',
-  stopped: 'stopped'
-};
+  /**
+   * Carry out the call's step in the host: gated, or checked then run, with
+   * its statuses reported; a step the user stopped ran as `stopped`.
+   */
+  export async function carryOutCall(
+    context: IToolCallContext,
+    code: string
+  ): Promise<CarriedStep> {
+    const { settings, state, signal } = context;
+    try {
+      return await carryOutStep(stepRunnerOf(context, code), settings, state);
+    } catch (error) {
+      if (!signal.aborted && !isAbort(error)) {
+        throw error;
+      }
+      return {
+        kind: 'ran',
+        result: {
+          outcome: 'stopped',
+          code,
+          edited: false,
+          outputs: [],
+          executionCount: null,
+          cellId: ''
+        }
+      };
+    }
+  }
+
+  /**
+   * How the host gates, checks and runs the call's step.
+   */
+  function stepRunnerOf(context: IToolCallContext, code: string): IStepRunner {
+    const { host, settings, call, request, step, signal, listener } = context;
+    const stepRequest: IStepRequest = {
+      conversationId: request.conversationId,
+      turnId: request.turnId,
+      step,
+      toolCallId: call.id,
+      code,
+      needsApproval: false,
+      timeoutMs: settings.executionTimeoutSeconds * 1000
+    };
+    const onStatus = (status: StepStatus): void =>
+      listener({ type: 'step-status', step, status });
+    const runGatedStep = host.runGatedStep?.bind(host);
+    return {
+      runGated: runGatedStep
+        ? allowed => runGatedStep(stepRequest, allowed, signal, onStatus)
+        : undefined,
+      check: () => host.check(code),
+      run: (needsApproval, approvalReason) => {
+        if (needsApproval) {
+          listener({
+            type: 'step-status',
+            step,
+            status: 'proposed',
+            approvalReason
+          });
+        }
+        return host.runStep(
+          { ...stepRequest, needsApproval, approvalReason },
+          signal,
+          onStatus
+        );
+      }
+    };
+  }
+
+  /**
+   * Report a step the policy blocked; its refusal answers the call.
+   */
+  export function blockedOutcome(
+    context: IToolCallContext,
+    code: string,
+    blocked: { refusal: string; failure: string | null }
+  ): ICallOutcome {
+    context.listener({
+      type: 'step-finished',
+      step: context.step,
+      status: 'blocked',
+      outcome: 'blocked',
+      code,
+      edited: false,
+      summary: blocked.refusal
+    });
+    return refused(blocked.refusal, blocked.failure, true);
+  }
+
+  /**
+   * Report a step that ran (or was skipped or stopped); its outputs,
+   * summarised within the budget, answer the call.
+   */
+  export function ranOutcome(
+    context: IToolCallContext,
+    ran: IStepResult
+  ): ICallOutcome {
+    const { settings } = context;
+    const timeoutSeconds = settings.executionTimeoutSeconds;
+    const header = resultHeader(ran, timeoutSeconds);
+    const ranCode =
+      ran.outcome === 'skipped' || ran.outcome === 'stopped' ? '' : ran.code;
+    const summary =
+      ranCode || ran.outputs.length
+        ? summariseOutputs(ran.outputs, {
+            tokenBudget: settings.outputTokenBudget,
+            vision: settings.visionCapable,
+            newFiles: ran.newFiles
+          })
+        : { text: '', images: [] };
+    const content =
+      ran.outcome === 'skipped'
+        ? header
+        : summary.text
+          ? `${header}\n${summary.text}`
+          : header;
+    context.listener({
+      type: 'step-finished',
+      step: context.step,
+      status: STATUS[ran.outcome],
+      outcome: ran.outcome,
+      code: ran.code,
+      edited: ran.edited,
+      cellId: ran.cellId,
+      summary: content
+    });
+    return {
+      content,
+      images: summary.images.map(url => ({
+        type: 'image_url' as const,
+        image_url: { url }
+      })),
+      failure: failureOf(ran, timeoutSeconds),
+      stopped: ran.outcome === 'stopped',
+      counted: true
+    };
+  }
+
+  /**
+   * A call that did not run.
+   */
+  function refused(
+    content: string,
+    failure: string | null,
+    counted: boolean
+  ): ICallOutcome {
+    return { content, images: [], failure, stopped: false, counted };
+  }
+
+  /**
+   * The code of `run_python` arguments, or `null` when they are not valid.
+   */
+  function codeOf(args: string): string | null {
+    try {
+      const parsed: unknown = JSON.parse(args);
+      if (parsed && typeof parsed === 'object' && 'code' in parsed) {
+        const code = (parsed as { code: unknown }).code;
+        return typeof code === 'string' && code.trim() ? code : null;
+      }
+    } catch {
+      // Not JSON: reported to the model as such.
+    }
+    return null;
+  }
+
+  /**
+   * The step status of an outcome.
+   */
+  const STATUS: Record<StepOutcome, StepStatus> = {
+    ok: 'done',
+    error: 'failed',
+    timeout: 'failed',
+    kernel_died: 'failed',
+    skipped: 'skipped',
+    stopped: 'stopped'
+  };
+}

@@ -7,9 +7,11 @@ import { UUID } from '@lumino/coreutils';
 import type { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
+import type { AgentEvent } from '../agent/events';
 import { Agent } from '../agent/loop';
 import { DEFAULT_AGENT_SETTINGS, IAgentSettings } from '../agent/settings';
 import type { IExecutionHost } from '../agent/tokens';
+import { describeError, isAbort } from '../llm/errors';
 import type {
   ChatStatus,
   IChatClient,
@@ -19,28 +21,21 @@ import type {
   IWireMessage,
   TranslateFn
 } from '../tokens';
-import { addUsage, wireHistory, withError } from './messages';
+import { untranslated } from '../translate';
+import { wireHistory } from './messages';
 import { chatSettingsFrom, DEFAULT_CHAT_SETTINGS } from './settings';
 import { restoreMessages } from './persist';
-import { describeError, isAbort, StreamEventError } from '../llm/errors';
 import {
-  applyChunk,
-  EMPTY_STREAM,
-  IStreamState,
-  truncationNote
-} from '../llm/stream';
-import { ITurnSink, TurnView } from './turnview';
-import { untranslated } from '../translate';
-
-/**
- * How a tool-less reply ended.
- */
-type ReplyOutcome = 'done' | 'stopped' | 'failed';
-
-/**
- * The completion request of a tool-less reply.
- */
-type IChatRequest = Parameters<IChatClient['streamChat']>[0];
+  appended,
+  applyAgentEvent,
+  EMPTY_CONVERSATION,
+  failTurn,
+  finishTurn,
+  IConversationState,
+  ITurnEnding,
+  startTurn,
+  withStatus
+} from './turnview';
 
 /**
  * The state of one conversation: its messages and whether a reply streams.
@@ -49,7 +44,7 @@ type IChatRequest = Parameters<IChatClient['streamChat']>[0];
  * No DOM here: views listen to `changed` and read `messages` and `status`.
  * A failed request adds an error message and never removes earlier ones.
  */
-export class ChatModel implements IDisposable, ITurnSink {
+export class ChatModel implements IDisposable {
   /**
    * Create a chat model.
    */
@@ -75,14 +70,14 @@ export class ChatModel implements IDisposable, ITurnSink {
    * The conversation, oldest first.
    */
   get messages(): ReadonlyArray<IChatMessage> {
-    return this._messages;
+    return this._state.messages;
   }
 
   /**
    * Whether a request is out, and whether tokens are arriving.
    */
   get status(): ChatStatus {
-    return this._status;
+    return this._state.status;
   }
 
   /**
@@ -132,14 +127,14 @@ export class ChatModel implements IDisposable, ITurnSink {
    * `null`.
    */
   get warning(): string | null {
-    return this._warning;
+    return this._state.warning;
   }
 
   /**
    * The tokens used by the conversation so far (this session).
    */
   get usage(): Readonly<Required<ITokenUsage>> {
-    return this._usage;
+    return this._state.usage;
   }
 
   /**
@@ -160,16 +155,28 @@ export class ChatModel implements IDisposable, ITurnSink {
    */
   async send(text: string): Promise<void> {
     const prompt = text.trim();
-    if (!prompt || this._status !== 'idle' || this._isDisposed) {
+    if (!prompt || this.status !== 'idle' || this._isDisposed) {
       return;
     }
-    if (this._host) {
-      return this._sendTurn(prompt, this._host);
-    }
-    await this._reply(prompt, {
-      model: this._settings.modelAlias,
-      temperature: this._settings.temperature,
-      messages: [...this._history(), { role: 'user', content: prompt }]
+    const history = this._history();
+    const host = this._host;
+    await this._run(prompt, !host, async (agent, signal, listener, turnId) => {
+      if (!host) {
+        // A plain chat: the history reads the messages' texts.
+        const reply = await agent.reply({ history, prompt }, signal, listener);
+        return { status: reply.status, finishReason: reply.finishReason };
+      }
+      const result = await agent.runTurn(
+        {
+          conversationId: this._conversationId,
+          turnId,
+          history,
+          prompt
+        },
+        signal,
+        listener
+      );
+      return { ...result, wire: result.messages };
     });
   }
 
@@ -191,24 +198,22 @@ export class ChatModel implements IDisposable, ITurnSink {
     prompt: string,
     options: ChatModel.IAskOptions
   ): Promise<string | null> {
-    if (!prompt.trim() || this._status !== 'idle' || this._isDisposed) {
+    if (!prompt.trim() || this.status !== 'idle' || this._isDisposed) {
       return null;
     }
-    const reply = await this._reply(options.display, {
-      model: options.modelAlias?.trim() || this._settings.modelAlias,
-      temperature: this._settings.temperature,
-      messages: [...this._history(), { role: 'user', content: prompt }]
-    });
-    if (reply.outcome !== 'failed') {
+    const history = this._history();
+    let answer: string | null = null;
+    await this._run(options.display, true, async (agent, signal, listener) => {
+      const reply = await agent.reply(
+        { history, prompt, model: options.modelAlias?.trim() },
+        signal,
+        listener
+      );
+      answer = reply.status === 'done' ? reply.content : null;
       // Later turns see what was really asked, not what the chat showed.
-      this._update(reply.userId, {
-        wire: [
-          { role: 'user', content: prompt },
-          { role: 'assistant', content: reply.content }
-        ]
-      });
-    }
-    return reply.outcome === 'done' ? reply.content : null;
+      return { ...reply, wire: reply.messages };
+    });
+    return answer;
   }
 
   /**
@@ -216,8 +221,11 @@ export class ChatModel implements IDisposable, ITurnSink {
    * saying it gave up; it is shown and persisted with the conversation.
    */
   say(content: string): void {
-    if (!this._isDisposed && content.trim()) {
-      this._append({ role: 'assistant', content, status: 'done' });
+    if (content.trim()) {
+      this._set(
+        appended(this._state, { role: 'assistant', content, status: 'done' })
+          .state
+      );
     }
   }
 
@@ -225,7 +233,7 @@ export class ChatModel implements IDisposable, ITurnSink {
    * Show a warning in the panel (e.g. a template override that was not used).
    */
   warn(message: string): void {
-    this._event('warning', message);
+    this._set({ ...this._state, warning: message });
   }
 
   /**
@@ -239,19 +247,16 @@ export class ChatModel implements IDisposable, ITurnSink {
   async runStoppable<T>(
     work: (signal: AbortSignal) => Promise<T>
   ): Promise<T | null> {
-    if (this._status !== 'idle' || this._isDisposed) {
+    if (this.status !== 'idle' || this._isDisposed) {
       return null;
     }
     const controller = new AbortController();
     this._controller = controller;
-    this._setStatus('running');
+    this._set(withStatus(this._state, 'running'));
     try {
       return await work(controller.signal);
     } finally {
-      if (this._controller === controller) {
-        this._controller = null;
-        this._setStatus('idle');
-      }
+      this._settle(controller);
     }
   }
 
@@ -268,11 +273,14 @@ export class ChatModel implements IDisposable, ITurnSink {
   clear(): void {
     this.stop();
     this._controller = null;
-    this._messages = [];
-    this._status = 'idle';
-    this._warning = null;
     this._conversationId = UUID.uuid4();
-    this._changed.emit();
+    this._set({
+      ...this._state,
+      messages: [],
+      status: 'idle',
+      warning: null,
+      turn: null
+    });
   }
 
   /**
@@ -286,7 +294,7 @@ export class ChatModel implements IDisposable, ITurnSink {
     return {
       version: 1,
       conversationId: this._conversationId,
-      messages: this._messages.slice()
+      messages: this._state.messages.slice()
     };
   }
 
@@ -303,11 +311,14 @@ export class ChatModel implements IDisposable, ITurnSink {
     this.stop();
     this._controller = null;
     const restored = restoreMessages(data, this._trans);
-    this._messages = restored.messages;
     this._conversationId = restored.conversationId ?? UUID.uuid4();
-    this._counter = Math.max(this._counter, restored.lastCounter);
-    this._status = 'idle';
-    this._changed.emit();
+    this._set({
+      ...this._state,
+      messages: restored.messages,
+      counter: Math.max(this._state.counter, restored.lastCounter),
+      status: 'idle',
+      turn: null
+    });
   }
 
   /**
@@ -323,92 +334,35 @@ export class ChatModel implements IDisposable, ITurnSink {
   }
 
   /**
-   * Show `display` as the user's message and stream a tool-less answer to
-   * `request` below it; never rejects (a failure becomes an error message).
+   * Run one turn or reply through the agent, folding its events into the
+   * conversation; never rejects (a failure becomes an error message).
+   *
+   * @param display - the user's message as the chat shows it.
+   * @param answering - whether the answer shows at once (a reply without
+   *   tools) rather than with its first text.
+   * @param go - starts the agent and says how the turn ended.
    */
-  private async _reply(
+  private async _run(
     display: string,
-    request: IChatRequest
-  ): Promise<{ userId: string; outcome: ReplyOutcome; content: string }> {
-    const userId = this._nextId();
-    const assistantId = this._nextId();
+    answering: boolean,
+    go: (
+      agent: Agent,
+      signal: AbortSignal,
+      listener: (event: AgentEvent) => void,
+      turnId: string
+    ) => Promise<ITurnEnding>
+  ): Promise<void> {
     const controller = new AbortController();
     this._controller = controller;
-    this._messages = [
-      ...this._messages,
-      { id: userId, role: 'user', content: display },
-      { id: assistantId, role: 'assistant', content: '', status: 'streaming' }
-    ];
-    this._warning = null;
-    this._status = 'waiting';
-    this._changed.emit();
-    let state: IStreamState = EMPTY_STREAM;
-    let outcome: ReplyOutcome = 'stopped';
-    try {
-      const stream = this._client.streamChat(request, controller.signal);
-      for await (const chunk of stream) {
-        // Chunks already parsed when Stop was pressed must not show up.
-        if (controller.signal.aborted) {
-          break;
-        }
-        const next = applyChunk(state, chunk);
-        if (next.error) {
-          throw new StreamEventError(next.error);
-        }
-        if (next.content !== state.content) {
-          this._update(assistantId, { content: next.content });
-          this._setStatus('streaming');
-        }
-        state = next;
-      }
-      if (!controller.signal.aborted) {
-        outcome = 'done';
-        this._update(assistantId, {
-          status: 'done',
-          note: truncationNote(state.finishReason, this._trans) ?? undefined
-        });
-      } else {
-        this._update(assistantId, { status: 'stopped' });
-      }
-    } catch (error) {
-      if (controller.signal.aborted || isAbort(error)) {
-        this._update(assistantId, { status: 'stopped' });
-      } else {
-        outcome = 'failed';
-        this._fail(assistantId, error);
-      }
-    } finally {
-      if (this._controller === controller) {
-        this._controller = null;
-        this._setStatus('idle');
-      }
-    }
-    return { userId, outcome, content: state.content };
-  }
-
-  private _history(): IWireMessage[] {
-    return wireHistory(this._messages, this._agentSettings.historyTokenBudget);
-  }
-
-  /**
-   * Run one interpreter turn through the agent.
-   */
-  private async _sendTurn(prompt: string, host: IExecutionHost): Promise<void> {
-    const history = this._history();
-    const userId = this._nextId();
-    const controller = new AbortController();
-    this._controller = controller;
-    this._messages = [
-      ...this._messages,
-      { id: userId, role: 'user', content: prompt }
-    ];
-    this._warning = null;
-    this._status = 'waiting';
-    this._changed.emit();
-    const turn = new TurnView(this, userId, this._trans);
+    const started = startTurn(this._state, display, answering);
+    const userId = started.turn?.userId ?? '';
+    this._set(started);
+    // Late events of a turn the chat no longer shows (cleared, restored)
+    // are dropped; usage still counts.
+    const ours = (state: IConversationState) => state.turn?.userId === userId;
     const agent = new Agent({
       client: this._client,
-      host,
+      host: this._host,
       settings: {
         ...this._agentSettings,
         modelAlias: this._settings.modelAlias,
@@ -417,94 +371,68 @@ export class ChatModel implements IDisposable, ITurnSink {
       trans: this._trans
     });
     try {
-      const result = await agent.runTurn(
-        {
-          conversationId: this._conversationId,
-          turnId: userId,
-          history,
-          prompt
-        },
+      const ending = await go(
+        agent,
         controller.signal,
-        event => turn.handle(event)
+        event =>
+          this._set(
+            ours(this._state) || event.type === 'usage'
+              ? applyAgentEvent(this._state, event)
+              : this._state
+          ),
+        userId
       );
-      turn.finish(result);
+      this._endTurn(ours, state => finishTurn(state, ending, this._trans));
     } catch (error) {
       if (controller.signal.aborted || isAbort(error)) {
-        turn.finish(null);
+        this._endTurn(ours, state => finishTurn(state, null, this._trans));
       } else {
-        turn.stopSteps();
-        this._fail(turn.currentAssistant, error);
+        const description = describeError(error, this._trans);
+        this._endTurn(ours, state => failTurn(state, description));
       }
     } finally {
-      if (this._controller === controller) {
-        this._controller = null;
-        this._setStatus('idle');
-      }
+      this._settle(controller);
     }
   }
 
-  private _fail(assistantId: string | null, error: unknown): void {
-    const failed = withError(
-      this._messages,
-      assistantId,
-      describeError(error, this._trans),
-      this._nextId()
+  /**
+   * End the turn, if the chat still shows it.
+   */
+  private _endTurn(
+    ours: (state: IConversationState) => boolean,
+    end: (state: IConversationState) => IConversationState
+  ): void {
+    if (ours(this._state)) {
+      this._set(end(this._state));
+    }
+  }
+
+  /**
+   * Back to idle once the work `controller` stops is over, unless other
+   * work has started since.
+   */
+  private _settle(controller: AbortController): void {
+    if (this._controller === controller) {
+      this._controller = null;
+      this._set(withStatus(this._state, 'idle'));
+    }
+  }
+
+  private _history(): IWireMessage[] {
+    return wireHistory(
+      this._state.messages,
+      this._agentSettings.historyTokenBudget
     );
-    if (failed !== this._messages) {
-      this._messages = failed;
+  }
+
+  /**
+   * Show another state; a disposed model changes no more.
+   */
+  private _set(state: IConversationState): void {
+    if (state !== this._state && !this._isDisposed) {
+      this._state = state;
       this._changed.emit();
     }
-  }
-
-  private _update(id: string, patch: Partial<IChatMessage>): void {
-    const index = this._messages.findIndex(m => m.id === id);
-    if (index < 0 || this._isDisposed) {
-      return;
-    }
-    const messages = this._messages.slice();
-    messages[index] = { ...messages[index], ...patch };
-    this._messages = messages;
-    this._changed.emit();
-  }
-
-  /** @internal For the turn view. */
-  _append(message: Omit<IChatMessage, 'id'>): string {
-    const id = this._nextId();
-    this._messages = [...this._messages, { id, ...message }];
-    this._changed.emit();
-    return id;
-  }
-
-  /** @internal For the turn view. */
-  _patch(id: string, patch: Partial<IChatMessage>): void {
-    this._update(id, patch);
-  }
-
-  /** @internal For the turn view. */
-  _message(id: string): IChatMessage | undefined {
-    return this._messages.find(m => m.id === id);
-  }
-
-  /** @internal For the turn view. */
-  _event(event: 'warning' | 'usage', value: string | ITokenUsage): void {
-    if (typeof value === 'string') {
-      this._warning = value;
-    } else {
-      this._usage = addUsage(this._usage, value);
-    }
-    this._changed.emit();
-  }
-
-  /** @internal For the turn view. */
-  _setStatus(status: ChatStatus): void {
-    if (this._status !== status && !this._isDisposed) {
-      this._status = status;
-      this._changed.emit();
-    }
-  }
-
-  private _nextId(): string {
-    return `message-${++this._counter}`;
   }
 
   private _changed = new Signal<this, void>(this);
@@ -512,18 +440,10 @@ export class ChatModel implements IDisposable, ITurnSink {
   private _client: IChatClient;
   private _conversationId: string;
   private _host: IExecutionHost | null = null;
-  private _usage: Required<ITokenUsage> = {
-    prompt_tokens: 0,
-    completion_tokens: 0,
-    total_tokens: 0
-  };
-  private _warning: string | null = null;
   private _controller: AbortController | null = null;
-  private _counter = 0;
   private _isDisposed = false;
-  private _messages: ReadonlyArray<IChatMessage> = [];
   private _settings: IChatSettings;
-  private _status: ChatStatus = 'idle';
+  private _state: IConversationState = EMPTY_CONVERSATION;
   private _trans: TranslateFn;
 }
 

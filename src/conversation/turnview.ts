@@ -3,190 +3,400 @@
  * Distributed under the terms of the Modified BSD License.
  */
 
-import type { AgentEvent, ITurnResult } from '../agent/loop';
+import type { AgentEvent } from '../agent/events';
+import type { IErrorDescription } from '../llm/errors';
+import { truncationNote } from '../llm/stream';
 import type {
   ChatStatus,
   IChatMessage,
   IChatStep,
   ITokenUsage,
+  IWireMessage,
   TranslateFn
 } from '../tokens';
-import { truncationNote } from '../llm/stream';
+import { addUsage, withError } from './messages';
 
 /**
- * What a turn view changes in the chat model.
+ * Where the turn under way stands in the conversation's messages.
  */
-export interface ITurnSink {
-  /** Add a message; returns its id. */
-  _append(message: Omit<IChatMessage, 'id'>): string;
-  /** Change a message. */
-  _patch(id: string, patch: Partial<IChatMessage>): void;
-  /** A message by id. */
-  _message(id: string): IChatMessage | undefined;
-  /** Show a warning or add token usage. */
-  _event(event: 'warning' | 'usage', value: string | ITokenUsage): void;
-  /** Say whether the model or the kernel is working. */
-  _setStatus(status: ChatStatus): void;
+export interface ITurnCursor {
+  /** The id of the turn's user message. */
+  readonly userId: string;
+  /** The assistant message text streams into, if any. */
+  readonly assistantId: string | null;
+  /** The model's reply (`segment` of `text` events) that message shows. */
+  readonly segment: number;
+  /** The message id of each step, by step number. */
+  readonly steps: Readonly<Record<number, string>>;
 }
 
 /**
- * Step statuses of a step still under way.
+ * A conversation as the panel shows it.
+ *
+ * #### Notes
+ * Plain data, replaced (never changed) by the functions of this module, so
+ * that a view can compare two states by identity.
  */
-const OPEN_STEP_STATUSES = new Set(['checking', 'proposed', 'running']);
+export interface IConversationState {
+  /** The conversation, oldest first. */
+  readonly messages: ReadonlyArray<IChatMessage>;
+  /** Whether a request is out, and whether tokens are arriving. */
+  readonly status: ChatStatus;
+  /** The last warning for the user, or `null`. */
+  readonly warning: string | null;
+  /** The tokens used so far. */
+  readonly usage: Readonly<Required<ITokenUsage>>;
+  /** The number of the last message id given out (`message-<counter>`). */
+  readonly counter: number;
+  /** The turn under way, or `null`. */
+  readonly turn: ITurnCursor | null;
+}
 
 /**
- * Folds the events of one turn into the model's messages.
+ * How a turn ended, as far as the conversation keeps it.
  */
-export class TurnView {
-  constructor(
-    private _model: ITurnSink,
-    private _userId: string,
-    private _trans: TranslateFn
-  ) {}
-
+export interface ITurnEnding {
   /**
-   * The assistant message text streams into, if any.
+   * `done`: answered; `stopped`: the user pressed Stop; `gave_up`: a limit
+   * ended it and `reason` says which.
    */
-  currentAssistant: string | null = null;
-
+  status: 'done' | 'stopped' | 'gave_up';
+  /** Why the turn gave up, in the user's language. */
+  reason?: string;
+  /** The finish reason of the last reply (`length`, `content_filter`…). */
+  finishReason: string | null;
   /**
-   * Apply one agent event.
+   * The turn as sent, kept on its user message so that later requests
+   * resend it; absent: the history reads the messages' texts.
    */
-  handle(event: AgentEvent): void {
-    const model = this._model;
-    switch (event.type) {
-      case 'text': {
-        if (!this.currentAssistant || this._segment !== event.segment) {
-          this._closeAssistant();
-          this._segment = event.segment;
-          this.currentAssistant = model._append({
-            role: 'assistant',
-            content: event.delta,
-            status: 'streaming'
-          });
-        } else {
-          const message = model._message(this.currentAssistant);
-          model._patch(this.currentAssistant, {
-            content: (message?.content ?? '') + event.delta
-          });
-        }
-        model._setStatus('streaming');
-        break;
-      }
-      case 'step-created': {
-        this._closeAssistant();
-        const step: IChatStep = {
-          number: event.step,
-          toolCallId: event.toolCallId,
-          code: event.code,
-          status: event.status
-        };
-        this._steps.set(
-          event.step,
-          model._append({ role: 'step', content: '', step })
-        );
-        model._setStatus('running');
-        break;
-      }
-      case 'step-status':
-        this._patchStep(event.step, {
-          status: event.status,
-          ...(event.approvalReason
-            ? { approvalReason: event.approvalReason }
-            : {})
-        });
-        break;
-      case 'step-finished':
-        this._patchStep(event.step, {
+  wire?: IWireMessage[];
+}
+
+/**
+ * A conversation without messages.
+ */
+export const EMPTY_CONVERSATION: IConversationState = Object.freeze({
+  messages: Object.freeze([]),
+  status: 'idle',
+  warning: null,
+  usage: Object.freeze({
+    prompt_tokens: 0,
+    completion_tokens: 0,
+    total_tokens: 0
+  }),
+  counter: 0,
+  turn: null
+});
+
+/**
+ * Start a turn: the user's message, the status `waiting`, no warning.
+ *
+ * @param state - the conversation before the turn.
+ * @param display - the user's message as the chat shows it.
+ * @param answering - whether an (empty, streaming) answer shows at once,
+ *   for a reply without tools; a turn's answers appear with their text.
+ */
+export function startTurn(
+  state: IConversationState,
+  display: string,
+  answering = false
+): IConversationState {
+  const user = appended(state, { role: 'user', content: display });
+  const answer = answering
+    ? appended(user.state, {
+        role: 'assistant',
+        content: '',
+        status: 'streaming'
+      })
+    : null;
+  const next = answer?.state ?? user.state;
+  return {
+    ...next,
+    status: 'waiting',
+    warning: null,
+    turn: {
+      userId: user.id,
+      assistantId: answer?.id ?? null,
+      segment: 0,
+      steps: {}
+    }
+  };
+}
+
+/**
+ * Fold one agent event into the conversation.
+ *
+ * #### Notes
+ * Text of a new reply (`segment`) starts a new assistant message, closing
+ * the one before; a step closes it too. Text and step events need a turn
+ * under way and are ignored without one (the chat was cleared meanwhile).
+ */
+export function applyAgentEvent(
+  state: IConversationState,
+  event: AgentEvent
+): IConversationState {
+  const turn = state.turn;
+  switch (event.type) {
+    case 'usage':
+      return { ...state, usage: addUsage(state.usage, event.usage) };
+    case 'warning':
+      return { ...state, warning: event.message };
+  }
+  if (!turn) {
+    return state;
+  }
+  switch (event.type) {
+    case 'text':
+      return withStatus(Private.text(state, turn, event), 'streaming');
+    case 'step-created': {
+      const closed = Private.closeAnswer(state, turn);
+      const step: IChatStep = {
+        number: event.step,
+        toolCallId: event.toolCallId,
+        code: event.code,
+        status: event.status
+      };
+      const added = appended(closed, { role: 'step', content: '', step });
+      return withStatus(
+        {
+          ...added.state,
+          turn: {
+            ...closed.turn,
+            steps: { ...turn.steps, [event.step]: added.id }
+          }
+        },
+        'running'
+      );
+    }
+    case 'step-status':
+      return Private.patchStep(state, turn, event.step, {
+        status: event.status,
+        ...(event.approvalReason
+          ? { approvalReason: event.approvalReason }
+          : {})
+      });
+    case 'step-finished':
+      return withStatus(
+        Private.patchStep(state, turn, event.step, {
           status: event.status,
           code: event.code,
           edited: event.edited,
           summary: event.summary,
           ...(event.cellId ? { cellId: event.cellId } : {})
-        });
-        model._setStatus('waiting');
-        break;
-      case 'usage':
-        model._event('usage', event.usage);
-        break;
-      case 'warning':
-        model._event('warning', event.message);
-        break;
+        }),
+        'waiting'
+      );
+  }
+}
+
+/**
+ * End the turn: steps still under way stop, the answer is marked (with a
+ * note when cut short, or the reason a limit ended the turn), and the wire
+ * transcript is kept on the user's message.
+ *
+ * @param ending - how the turn ended; `null` when stopped by an abort.
+ * @param trans - translates the notes.
+ */
+export function finishTurn(
+  state: IConversationState,
+  ending: ITurnEnding | null,
+  trans: TranslateFn
+): IConversationState {
+  const turn = state.turn;
+  if (!turn) {
+    return state;
+  }
+  const status = ending?.status ?? 'stopped';
+  const id = turn.assistantId;
+  const settled = Private.stopSteps(state, turn);
+  // The answer that streamed keeps its text; without one, an answer shows
+  // how the turn ended.
+  const end = (
+    patch: Partial<IChatMessage>,
+    content = ''
+  ): IConversationState =>
+    id
+      ? patched(settled, id, patch)
+      : appended(settled, { role: 'assistant', content, ...patch }).state;
+  let next: IConversationState;
+  if (status === 'stopped') {
+    next = end({ status: 'stopped' });
+  } else if (ending?.reason && status === 'gave_up') {
+    next = id
+      ? patched(settled, id, { status: 'done', note: ending.reason })
+      : end({ status: 'done' }, ending.reason);
+  } else {
+    const note =
+      truncationNote(ending?.finishReason ?? null, trans) ?? undefined;
+    next = end({ status: 'done', note });
+  }
+  if (ending?.wire) {
+    next = patched(next, turn.userId, { wire: ending.wire });
+  }
+  return { ...next, turn: null };
+}
+
+/**
+ * End the turn with a failed request: steps still under way stop, a partial
+ * answer stays (marked as an error), an empty one goes, and an error message
+ * says what happened.
+ */
+export function failTurn(
+  state: IConversationState,
+  description: IErrorDescription
+): IConversationState {
+  const turn = state.turn;
+  if (!turn) {
+    return state;
+  }
+  const settled = Private.stopSteps(state, turn);
+  const counter = settled.counter + 1;
+  const messages = withError(
+    settled.messages,
+    turn.assistantId,
+    description,
+    messageId(counter)
+  );
+  return messages === settled.messages
+    ? { ...settled, turn: null }
+    : { ...settled, messages, counter, turn: null };
+}
+
+/**
+ * The state with another status (the same state when it has that status).
+ */
+export function withStatus(
+  state: IConversationState,
+  status: ChatStatus
+): IConversationState {
+  return state.status === status ? state : { ...state, status };
+}
+
+/**
+ * The state with a message added at the end, and its id.
+ */
+export function appended(
+  state: IConversationState,
+  message: Omit<IChatMessage, 'id'>
+): { state: IConversationState; id: string } {
+  const counter = state.counter + 1;
+  const id = messageId(counter);
+  return {
+    state: {
+      ...state,
+      counter,
+      messages: [...state.messages, { id, ...message }]
+    },
+    id
+  };
+}
+
+/**
+ * The state with one message changed (the same state when `id` is gone).
+ */
+export function patched(
+  state: IConversationState,
+  id: string,
+  patch: Partial<IChatMessage>
+): IConversationState {
+  const index = state.messages.findIndex(m => m.id === id);
+  if (index < 0) {
+    return state;
+  }
+  const messages = state.messages.slice();
+  messages[index] = { ...messages[index], ...patch };
+  return { ...state, messages };
+}
+
+/**
+ * The id of the message numbered `counter`.
+ */
+function messageId(counter: number): string {
+  return `message-${counter}`;
+}
+
+/**
+ * A namespace for private helpers.
+ */
+namespace Private {
+  /**
+   * Step statuses of a step still under way.
+   */
+  const OPEN_STEP_STATUSES = new Set(['checking', 'proposed', 'running']);
+
+  /**
+   * Add a piece of text: to the open answer of the same reply, or as a new
+   * answer.
+   */
+  export function text(
+    state: IConversationState,
+    turn: ITurnCursor,
+    event: { segment: number; delta: string }
+  ): IConversationState {
+    if (turn.assistantId && turn.segment === event.segment) {
+      const message = state.messages.find(m => m.id === turn.assistantId);
+      return patched(state, turn.assistantId, {
+        content: (message?.content ?? '') + event.delta
+      });
     }
+    const closed = closeAnswer(state, turn);
+    const added = appended(closed, {
+      role: 'assistant',
+      content: event.delta,
+      status: 'streaming'
+    });
+    return {
+      ...added.state,
+      turn: { ...turn, assistantId: added.id, segment: event.segment }
+    };
   }
 
   /**
-   * End the turn: mark the answer, keep the wire transcript.
-   *
-   * @param result - the loop's result; `null` when stopped by an abort.
+   * Mark the open answer done; text after it starts a new one.
    */
-  finish(result: ITurnResult | null): void {
-    const model = this._model;
-    const status = result?.status ?? 'stopped';
-    this.stopSteps();
-    if (status === 'stopped') {
-      if (this.currentAssistant) {
-        model._patch(this.currentAssistant, { status: 'stopped' });
-      } else {
-        model._append({ role: 'assistant', content: '', status: 'stopped' });
-      }
-    } else if (result?.reason && status === 'gave_up') {
-      const answered = this.currentAssistant;
-      if (answered) {
-        model._patch(answered, { status: 'done', note: result.reason });
-      } else {
-        model._append({
-          role: 'assistant',
-          content: result.reason,
-          status: 'done'
-        });
-      }
-    } else {
-      const note =
-        truncationNote(result?.finishReason ?? null, this._trans) ?? undefined;
-      if (this.currentAssistant) {
-        model._patch(this.currentAssistant, { status: 'done', note });
-      } else {
-        model._append({
-          role: 'assistant',
-          content: '',
-          status: 'done',
-          note
-        });
-      }
+  export function closeAnswer(
+    state: IConversationState,
+    turn: ITurnCursor
+  ): IConversationState & { turn: ITurnCursor } {
+    if (!turn.assistantId) {
+      return { ...state, turn };
     }
-    if (result) {
-      model._patch(this._userId, { wire: result.messages });
-    }
+    return {
+      ...patched(state, turn.assistantId, { status: 'done' }),
+      turn: { ...turn, assistantId: null }
+    };
   }
 
   /**
-   * Mark steps still under way as stopped.
+   * Change the step numbered `number`.
    */
-  stopSteps(): void {
-    for (const [number, id] of this._steps) {
-      const step = this._model._message(id)?.step;
+  export function patchStep(
+    state: IConversationState,
+    turn: ITurnCursor,
+    number: number,
+    patch: Partial<IChatStep>
+  ): IConversationState {
+    const id = turn.steps[number];
+    const step = id ? state.messages.find(m => m.id === id)?.step : undefined;
+    return id && step
+      ? patched(state, id, { step: { ...step, ...patch } })
+      : state;
+  }
+
+  /**
+   * Mark the turn's steps still under way as stopped.
+   */
+  export function stopSteps(
+    state: IConversationState,
+    turn: ITurnCursor
+  ): IConversationState {
+    let next = state;
+    for (const number of Object.keys(turn.steps).map(Number)) {
+      const step = next.messages.find(m => m.id === turn.steps[number])?.step;
       if (step && OPEN_STEP_STATUSES.has(step.status)) {
-        this._patchStep(number, { status: 'stopped' });
+        next = patchStep(next, turn, number, { status: 'stopped' });
       }
     }
+    return next;
   }
-
-  private _closeAssistant(): void {
-    if (this.currentAssistant) {
-      this._model._patch(this.currentAssistant, { status: 'done' });
-      this.currentAssistant = null;
-    }
-  }
-
-  private _patchStep(number: number, patch: Partial<IChatStep>): void {
-    const id = this._steps.get(number);
-    const step = id ? this._model._message(id)?.step : undefined;
-    if (id && step) {
-      this._model._patch(id, { step: { ...step, ...patch } });
-    }
-  }
-
-  private _segment = -1;
-  private _steps = new Map<number, string>();
 }
