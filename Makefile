@@ -44,6 +44,7 @@ lint:
 	ruff check .
 	ruff format --check .
 	python scripts/update_catalog.py --check
+	python scripts/error_codes.py --check
 
 jest:
 	npx jest --coverage

@@ -1,13 +1,33 @@
 """Every error the gateway returns, in OpenAI's error shape, written once.
 
 The browser's openai SDK shows `error.message` to the user, so each message says what to do.
-No message ever contains a key: auth errors name the environment variable, not its value.
+No message ever contains a key: auth errors name the key's source, not its value.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+
+# Every `code` an error body of the gateway carries, with what it means: the contract with the
+# browser. scripts/error_codes.py writes the browser's copy (src/llm/gatewayCodes.ts), and
+# src/llm/errors.ts has a message for each code.
+CODES = {
+    "no_endpoint_configured": "No endpoint is configured (or only the user's, turned off).",
+    "endpoint_config_invalid": "The endpoint configuration is invalid.",
+    "api_key_missing": "The endpoint's key source is empty or unreadable.",
+    "model_not_found": "No endpoint serves the model alias asked for.",
+    "invalid_json": "The request body is not a JSON object.",
+    "request_too_large": "The request body is larger than the gateway accepts.",
+    "upstream_auth_failed": "The endpoint refused the request's key, or its lack of one.",
+    "upstream_unreachable": "The endpoint could not be reached.",
+    "upstream_timeout": "The endpoint did not answer in time.",
+    "upstream_stream_interrupted": "The endpoint stopped in the middle of its answer.",
+    "upstream_malformed_response": "The endpoint's answer is not valid JSON.",
+    "rate_limit_exceeded": "Every deployment serving the alias is rate-limited or unavailable.",
+    "invalid_key_request": "A key could not be stored.",
+    "invalid_name": "A name in the URL is not valid.",
+}
 
 # The openai SDKs obey this header; retrying cannot fix a missing endpoint or a rejected key.
 NO_RETRY = {"x-should-retry": "false"}
@@ -66,17 +86,6 @@ def endpoint_invalid(problem: str) -> GatewayError:
     )
 
 
-def api_key_missing(variable: str, where: str) -> GatewayError:
-    return GatewayError(
-        503,
-        f"The endpoint {where} needs a key, but the environment variable {variable} is not set "
-        "on the Jupyter server. Set it in the server's environment and restart the server.",
-        "server_error",
-        "api_key_missing",
-        dict(NO_RETRY),
-    )
-
-
 def model_not_found(alias: str, available: list[str]) -> GatewayError:
     names = ", ".join(repr(a) for a in available) or "none (no endpoint is configured)"
     return GatewayError(
@@ -94,20 +103,6 @@ def invalid_json(detail: str) -> GatewayError:
         f"The request body must be a JSON object (OpenAI chat completions request): {detail}.",
         "invalid_request_error",
         "invalid_json",
-        dict(NO_RETRY),
-    )
-
-
-def upstream_auth_rejected(status: int, where: str, variable: str | None) -> GatewayError:
-    if variable:
-        fix = f"An administrator must check the environment variable {variable} on the server."
-    else:
-        fix = "No key is configured for it; an administrator must set apiKeyEnv / api_key_env."
-    return GatewayError(
-        status,
-        f"The gateway's key for the endpoint {where} was rejected (HTTP {status}). {fix}",
-        "authentication_error" if status == 401 else "permission_error",
-        "upstream_auth_failed",
         dict(NO_RETRY),
     )
 
@@ -143,7 +138,7 @@ def stream_interrupted(host: str, reason: str) -> GatewayError:
 
 
 def key_missing(source: str, where: str) -> GatewayError:
-    """The pool's generalisation of `api_key_missing`: any key source, named, never its value."""
+    """The endpoint's key source (named, never its value) holds no key."""
     return GatewayError(
         503,
         f"The endpoint {where} needs a key, but {source}. An administrator must set it up (a "

@@ -12,6 +12,7 @@ import {
 
 import type { IWireError, TranslateFn } from '../tokens';
 import { untranslated } from '../translate';
+import { GATEWAY_ERROR_CODES, type GatewayErrorCode } from './gatewayCodes';
 
 /**
  * An error event (`{"error": {...}}`) received inside a stream.
@@ -57,6 +58,69 @@ export interface IErrorDescription {
    */
   message: string;
 }
+
+/**
+ * What the user reads for each of the gateway's error codes when the error
+ * body carries no message of its own.
+ *
+ * #### Notes
+ * The gateway writes a message into every error body, and that message is
+ * shown; these stand in when a body lost it on the way (a proxy in between).
+ * One per code of the gateway's list (gatewayCodes.ts): the type and a test
+ * hold the two together.
+ */
+export const CODE_MESSAGES: {
+  readonly [code in GatewayErrorCode]: (
+    trans: TranslateFn,
+    headers?: Headers
+  ) => string;
+} = {
+  no_endpoint_configured: trans => Private.notConfigured(trans),
+  endpoint_config_invalid: trans =>
+    trans(
+      'The model endpoint configuration is invalid. Check the Model endpoint in the Code Interpreter settings, or ask your administrator to check the server configuration.'
+    ),
+  api_key_missing: trans =>
+    trans(
+      'The model endpoint needs a key the server does not have. Ask your administrator to set it up, or store your own key and name it in the Code Interpreter settings.'
+    ),
+  model_not_found: trans =>
+    trans(
+      'The gateway serves no model of that name. Check the model alias in the Code Interpreter settings.'
+    ),
+  invalid_json: trans =>
+    trans('The gateway could not read the request. Try again.'),
+  request_too_large: trans =>
+    trans(
+      'The request is larger than the gateway accepts. Start a new chat or attach less data.'
+    ),
+  upstream_auth_failed: trans => Private.credentialsRejected(trans),
+  upstream_unreachable: trans =>
+    trans(
+      'The model endpoint could not be reached. Check that it is running and that the Jupyter server can reach it.'
+    ),
+  upstream_timeout: trans =>
+    trans(
+      'The model endpoint did not answer in time. Try again; if it keeps happening, it is overloaded.'
+    ),
+  upstream_stream_interrupted: trans =>
+    trans(
+      'The model endpoint stopped in the middle of its answer. Send the message again.'
+    ),
+  upstream_malformed_response: trans =>
+    trans(
+      'The model endpoint sent an answer that is not valid JSON. Try again.'
+    ),
+  rate_limit_exceeded: (trans, headers) => Private.busy(headers, trans),
+  invalid_key_request: trans =>
+    trans(
+      'The key could not be stored. A key is one line of at most 8192 characters.'
+    ),
+  invalid_name: trans =>
+    trans(
+      'That name is not valid: use letters, digits, ".", "_" or "-", up to 64 characters.'
+    )
+};
 
 /**
  * Describe a failed chat request in words the user can act on.
@@ -128,11 +192,26 @@ namespace Private {
   /**
    * Gateway error codes that mean the endpoint is not (correctly) configured.
    */
-  export const configurationCodes = new Set([
-    'no_endpoint_configured',
-    'endpoint_config_invalid',
-    'api_key_missing'
-  ]);
+  export const configurationCodes: ReadonlySet<string> =
+    new Set<GatewayErrorCode>([
+      'no_endpoint_configured',
+      'endpoint_config_invalid',
+      'api_key_missing'
+    ]);
+
+  /**
+   * The message of a gateway code, or `null` for any other code.
+   */
+  export function codeMessage(
+    code: string | number | undefined,
+    headers: Headers | undefined,
+    trans: TranslateFn
+  ): string | null {
+    const known = (GATEWAY_ERROR_CODES as readonly unknown[]).includes(code);
+    return known
+      ? CODE_MESSAGES[code as GatewayErrorCode](trans, headers)
+      : null;
+  }
 
   /**
    * Describe an OpenAI-shaped error body, preferring the server's message.
@@ -150,7 +229,9 @@ namespace Private {
     const code = body?.code === null ? undefined : body?.code;
     const kind = classify(status, code, body?.type ?? undefined);
     const message =
-      serverMessage ?? defaultMessage(kind, status, headers, trans);
+      serverMessage ??
+      codeMessage(code, headers, trans) ??
+      defaultMessage(kind, status, headers, trans);
     if (code === 'context_length_exceeded') {
       // The endpoint says the request is too long, not what the user can do.
       return {
@@ -210,13 +291,9 @@ namespace Private {
   ): string {
     switch (kind) {
       case 'not_configured':
-        return trans(
-          'No model endpoint is configured. Set AZURE_OPENAI_ENDPOINT or OPENAI_BASE_URL on the server, or the Model endpoint in the Code Interpreter settings.'
-        );
+        return notConfigured(trans);
       case 'auth':
-        return trans(
-          'The model endpoint rejected the credentials. Ask your administrator to check the key configured on the server.'
-        );
+        return credentialsRejected(trans);
       case 'forbidden':
         return trans(
           'The Jupyter server refused the request. Reload the page to renew your session, then try again.'
@@ -225,15 +302,8 @@ namespace Private {
         return trans(
           'The Code Interpreter gateway was not found on this server. Check that the jupyterlab_code_interpreter server extension is installed and enabled, then restart the server.'
         );
-      case 'rate_limit': {
-        const seconds = retryAfterSeconds(headers);
-        return seconds === null
-          ? trans('The model endpoint is busy. Wait a moment and try again.')
-          : trans(
-              'The model endpoint is busy. Wait %1 seconds and try again.',
-              seconds
-            );
-      }
+      case 'rate_limit':
+        return busy(headers, trans);
       case 'unavailable':
         return trans(
           'The model endpoint is unavailable right now (HTTP %1). Try again in a minute.',
@@ -249,6 +319,40 @@ namespace Private {
           ? trans('The answer stopped because of a server error. Try again.')
           : trans('The server failed (HTTP %1). Try again.', status);
     }
+  }
+
+  /**
+   * No endpoint to call.
+   */
+  export function notConfigured(trans: TranslateFn): string {
+    return trans(
+      'No model endpoint is configured. Set AZURE_OPENAI_ENDPOINT or OPENAI_BASE_URL on the server, or the Model endpoint in the Code Interpreter settings.'
+    );
+  }
+
+  /**
+   * The endpoint refused the key.
+   */
+  export function credentialsRejected(trans: TranslateFn): string {
+    return trans(
+      'The model endpoint rejected the credentials. Ask your administrator to check the key configured on the server.'
+    );
+  }
+
+  /**
+   * Rate-limited, with the wait the `Retry-After` header asks for.
+   */
+  export function busy(
+    headers: Headers | undefined,
+    trans: TranslateFn
+  ): string {
+    const seconds = retryAfterSeconds(headers);
+    return seconds === null
+      ? trans('The model endpoint is busy. Wait a moment and try again.')
+      : trans(
+          'The model endpoint is busy. Wait %1 seconds and try again.',
+          seconds
+        );
   }
 
   /**
