@@ -3,13 +3,12 @@
  * Distributed under the terms of the Modified BSD License.
  */
 
+import { type TranslateFn, untranslated } from '../translate';
 import type {
   IEndpointConfigError,
   IEndpointStatus,
-  IGatewayStatus,
-  TranslateFn
-} from '../tokens';
-import { untranslated } from '../translate';
+  IGatewayStatus
+} from './wire';
 
 /**
  * What the empty conversation shows.

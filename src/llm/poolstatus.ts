@@ -3,13 +3,8 @@
  * Distributed under the terms of the Modified BSD License.
  */
 
-import type {
-  EndpointState,
-  IEndpointStatus,
-  IGatewayStatus,
-  TranslateFn
-} from '../tokens';
-import { untranslated } from '../translate';
+import { type TranslateFn, untranslated } from '../translate';
+import type { EndpointState, IEndpointStatus, IGatewayStatus } from './wire';
 
 /**
  * One endpoint of the pool as the status view shows it.

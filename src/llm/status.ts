@@ -6,8 +6,8 @@
 import { ServerConnection } from '@jupyterlab/services';
 
 import { routeURL } from '../routes';
-import type { IGatewayStatus } from '../tokens';
 import { parseGatewayStatus } from './emptystate';
+import type { IGatewayStatus } from './wire';
 
 /**
  * Ask the server whether a model endpoint is configured.

@@ -3,15 +3,14 @@
  * Distributed under the terms of the Modified BSD License.
  */
 
+import { type TranslateFn, untranslated } from '../translate';
 import type {
   IStreamChunk,
   IToolCallDelta,
   ITokenUsage,
   IWireError,
-  IWireToolCall,
-  TranslateFn
-} from '../tokens';
-import { untranslated } from '../translate';
+  IWireToolCall
+} from './wire';
 
 /**
  * What a streamed chat completion has produced so far.
