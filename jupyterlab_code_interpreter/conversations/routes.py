@@ -148,28 +148,27 @@ class CodeInterpreterConversations(Configurable):
     )
 
 
-def conversations_dir(server_app) -> Path:
-    """The configured folder, else `<jupyter data dir>/code_interpreter/conversations`."""
-    configured = CodeInterpreterConversations(parent=server_app).directory
+def conversations_dir(server_app, config: CodeInterpreterConversations | None = None) -> Path:
+    """The configured folder (`config`, else the server's `c.CodeInterpreterConversations`),
+    else `<jupyter data dir>/code_interpreter/conversations`."""
+    configured = (config or CodeInterpreterConversations(parent=server_app)).directory
     if configured:
         return Path(configured).expanduser()
     return Path(server_app.data_dir) / "code_interpreter" / "conversations"
 
 
-def conversations_max_body_bytes(server_app) -> int:
-    return CodeInterpreterConversations(parent=server_app).max_body_bytes
+def conversation_settings(server_app, config: CodeInterpreterConversations) -> dict[str, object]:
+    """The web app settings the conversation handlers read: the store and the body limit."""
+    return {
+        SETTINGS_KEY: ConversationFiles(conversations_dir(server_app, config)),
+        LIMIT_KEY: config.max_body_bytes,
+    }
 
 
-def setup_conversation_routes(server_app) -> None:
-    """Register the conversation routes on the running server."""
-    web_app = server_app.web_app
-    web_app.settings[SETTINGS_KEY] = ConversationFiles(conversations_dir(server_app))
-    web_app.settings[LIMIT_KEY] = conversations_max_body_bytes(server_app)
-    base = url_path_join(web_app.settings["base_url"], "code-interpreter", "conversations")
-    web_app.add_handlers(
-        ".*$",
-        [
-            (base, ConversationIndexHandler),
-            (url_path_join(base, r"([^/]+)"), ConversationHandler),
-        ],
-    )
+def conversation_handlers() -> list[tuple[str, type[APIHandler]]]:
+    """The conversation routes, relative to the server's base URL."""
+    base = url_path_join("code-interpreter", "conversations")
+    return [
+        (base, ConversationIndexHandler),
+        (url_path_join(base, r"([^/]+)"), ConversationHandler),
+    ]

@@ -236,42 +236,24 @@ class KeyHandler(LimitedBody, GatewayHandler):
         self.finish()
 
 
-def setup_route_handlers(server_app) -> None:
-    """Create the gateway for `server_app` and register its routes."""
-    web_app = server_app.web_app
-    config = CodeInterpreter(parent=server_app)
+def create_gateway(server_app, parent) -> Gateway:
+    """The gateway for `server_app`, configured by `c.CodeInterpreter` as `parent` (the
+    extension app) sees it, reading the user's settings where JupyterLab saves them."""
+    config = CodeInterpreter(parent=parent)
     settings_dir = default_user_settings_dir(_lab_user_settings_dir(server_app))
-    gateway = Gateway(config, UserSettingsFile(settings_dir), log=server_app.log)
-    web_app.settings[SETTINGS_KEY] = gateway
-    _close_at_shutdown(server_app, gateway)
-    base = url_path_join(web_app.settings["base_url"], ROUTE_PREFIX)
-    web_app.add_handlers(
-        ".*$",
-        [
-            (url_path_join(base, "v1/chat/completions"), ChatCompletionsHandler),
-            (url_path_join(base, "v1/models"), ModelsHandler),
-            (url_path_join(base, "status"), StatusHandler),
-            (url_path_join(base, "kernel-helpers"), KernelHelpersHandler),
-            (url_path_join(base, "keys"), KeysHandler),
-            (url_path_join(base, "keys", r"([^/]+)"), KeyHandler),
-        ],
-    )
+    return Gateway(config, UserSettingsFile(settings_dir), log=server_app.log)
 
 
-def _close_at_shutdown(server_app, gateway: Gateway) -> None:
-    """Close the gateway's upstream connection pool when the server stops. jupyter_server
-    calls shutdown hooks only on `ExtensionApp`s (`stop_extension`, from the server's
-    `cleanup_extensions` step); a module extension like ours has none, so the close is
-    chained onto that step, on the same loop, after the other extensions have stopped."""
-    cleanup_extensions = server_app.cleanup_extensions
-
-    async def cleanup_extensions_then_gateway() -> None:
-        try:
-            await cleanup_extensions()
-        finally:
-            await gateway.aclose()
-
-    server_app.cleanup_extensions = cleanup_extensions_then_gateway
+def gateway_handlers() -> list[tuple[str, type[APIHandler]]]:
+    """The gateway's routes, relative to the server's base URL."""
+    return [
+        (url_path_join(ROUTE_PREFIX, "v1/chat/completions"), ChatCompletionsHandler),
+        (url_path_join(ROUTE_PREFIX, "v1/models"), ModelsHandler),
+        (url_path_join(ROUTE_PREFIX, "status"), StatusHandler),
+        (url_path_join(ROUTE_PREFIX, "kernel-helpers"), KernelHelpersHandler),
+        (url_path_join(ROUTE_PREFIX, "keys"), KeysHandler),
+        (url_path_join(ROUTE_PREFIX, "keys", r"([^/]+)"), KeyHandler),
+    ]
 
 
 def _lab_user_settings_dir(server_app) -> str | None:

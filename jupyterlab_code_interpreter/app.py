@@ -1,0 +1,98 @@
+"""The server half as a jupyter_server `ExtensionApp`: routes, configuration and shutdown hook
+declared where jupyter_server looks for them.
+
+Every Jupyter Server start imports this module to read the extension point (and `jupyter server
+extension list` instantiates the app), so it imports nothing beyond jupyter_server: the gateway,
+the handlers and the kernel filter are imported in the methods the server calls when it loads
+the extension, and the gateway's HTTP client (aiohttp) with the first chat request.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+from jupyter_server.extension.application import ExtensionApp
+
+if TYPE_CHECKING:
+    from .gateway.core import Gateway
+
+
+class CodeInterpreterApp(ExtensionApp):
+    """The gateway to the model endpoints, the conversation store, and the guard that keeps
+    the model keys out of kernels and terminals.
+
+    #### Notes
+    Configured through `c.CodeInterpreter` (the gateway, gateway/config.py) and
+    `c.CodeInterpreterConversations` (conversations/routes.py). Both are created with this app
+    as parent, so they read the server's configuration merged with this extension's own file,
+    `jupyter_jupyterlab_code_interpreter_config.py`; the app itself adds no option.
+    """
+
+    name = "jupyterlab_code_interpreter"
+    # JupyterLab serves the frontend: this extension has no page, static files or templates.
+    load_other_extensions = True
+
+    _gateway: Gateway | None = None
+
+    def initialize_settings(self) -> None:
+        """Create the gateway and the conversation store (handlers find them in the web app's
+        settings), and filter kernel and terminal launches: this runs after the server made its
+        kernel manager and before it accepts a request, so no kernel starts unfiltered."""
+        from .conversations.routes import CodeInterpreterConversations, conversation_settings
+        from .gateway.routes import SETTINGS_KEY, create_gateway
+
+        server_app = self.serverapp
+        self._gateway = create_gateway(server_app, parent=self)
+        self.settings[SETTINGS_KEY] = self._gateway
+        conversations = CodeInterpreterConversations(parent=self)
+        self.settings.update(conversation_settings(server_app, conversations))
+        self._keep_keys_from_kernels(self._gateway)
+        self._translate_settings_schema()
+
+    def initialize_handlers(self) -> None:
+        """The gateway's and the conversations' routes, under `<base_url>/code-interpreter/`."""
+        from .conversations.routes import conversation_handlers
+        from .gateway.routes import gateway_handlers
+
+        self.handlers.extend([*gateway_handlers(), *conversation_handlers()])
+        self.serverapp.log.info(
+            "jupyterlab_code_interpreter: gateway and conversation routes registered"
+        )
+
+    async def stop_extension(self) -> None:
+        """Close the gateway's upstream connection pool when the server stops (jupyter_server
+        awaits this from its `cleanup_extensions` step)."""
+        if self._gateway is not None:
+            await self._gateway.aclose()
+
+    def _translate_settings_schema(self) -> None:
+        """Serve the settings form in the user's language (schema_translations.py says why
+        this is needed). A server without JupyterLab serves no settings; importing
+        jupyterlab_server there would only slow its start."""
+        if "jupyterlab_server" in sys.modules:
+            from .schema_translations import install_schema_translations
+
+            install_schema_translations()
+
+    def _keep_keys_from_kernels(self, gateway: Gateway) -> None:
+        """Kernels and terminals start without the key variables; the server process is marked
+        non-dumpable once it holds a key (docs/security.md says what this does and does not
+        promise)."""
+        from .kernel_env import KernelEnvironment, filter_kernel_launches, filter_terminal_env
+        from .process_guard import ServerProcessGuard
+
+        server_app = self.serverapp
+        environment = KernelEnvironment(gateway, server_app.log)
+        guard = ServerProcessGuard(gateway, environment.secret_names, server_app.log)
+        guard.ensure()
+
+        def clean(env):
+            guard.ensure()
+            return environment.clean(env)
+
+        filter_kernel_launches(server_app.kernel_manager, clean)
+        # jupyter_server_terminals loads before us (extensions load in name order).
+        terminal_manager = server_app.web_app.settings.get("terminal_manager")
+        if terminal_manager is not None:
+            filter_terminal_env(terminal_manager, clean)
