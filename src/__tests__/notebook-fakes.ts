@@ -186,6 +186,11 @@ export class ScriptedKernel {
         this.running?.finish('error', 'KeyboardInterrupt');
       }
     };
+    kernel.restart = async () => {
+      this.restarts++;
+      this.running?.cancel();
+      kernel.status = 'idle';
+    };
     kernel.connectionStatus = 'connected';
   }
 
@@ -195,6 +200,8 @@ export class ScriptedKernel {
   running: Execution | null = null;
   /** Interrupts asked for. */
   interrupts = 0;
+  /** Restarts asked for. */
+  restarts = 0;
   /** A kernel busy in C code does not answer interrupts. */
   ignoreInterrupts = false;
   /** The tokens the gate passed (the helpers' guard reads them). */
@@ -405,13 +412,11 @@ export async function settle(rounds = 5): Promise<void> {
 }
 
 /**
- * Keep out of the test log the warnings JupyterLab gives in jsdom (no
- * clipboard; Yjs read before a new cell joins the document); any other
- * warning still shows.
+ * Keep out of the test log the warning Yjs gives when JupyterLab reads a new
+ * cell before it joins the document; any other warning still shows.
  */
 export function hushKnownWarnings(): void {
   const known = [
-    'Clipboard API not available',
     'Invalid access: Add Yjs type to a document before reading data.'
   ];
   const warn = console.warn;

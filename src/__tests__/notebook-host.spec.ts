@@ -420,6 +420,19 @@ describe('NotebookExecutionHost.runStep', () => {
     expect(tools.calls).toEqual(['state']);
   });
 
+  it('restarts a dead kernel before the step runs, and tells the chat', async () => {
+    const { host, kernel, panel } = await setUp();
+    const notices: string[] = [];
+    host.notice.connect((_, notice) => notices.push(notice));
+    updateKernelStatus(panel.sessionContext, 'dead');
+    const result = await runStep(host, step(1, 'x = 1')).result;
+    expect(kernel!.restarts).toBe(1);
+    expect(notices).toEqual([
+      'The kernel had died: restarted it. Variables from earlier cells are gone.'
+    ]);
+    expect(result.outcome).toBe('ok');
+  });
+
   it('rejects when the notebook is closed', async () => {
     const { host, panel } = await setUp();
     panel.dispose();
