@@ -26,6 +26,7 @@ from .endpoint import (
     Endpoint,
     EndpointConfigError,
 )
+from .settings_schema import setting_name
 
 ALLOW_KEY_SOURCES = "c.CodeInterpreter.allow_user_key_sources = True"
 ALLOW_ENDPOINTS = "c.CodeInterpreter.allow_user_endpoints"
@@ -92,7 +93,7 @@ def refusal(
     source = server_key_source(endpoint)
     if source is None:
         return None
-    field = _FIELDS[source[0]]
+    field = setting_name(_SOURCE_FIELDS[source[0]])
     what = {
         "env": f"the server's environment variable {endpoint.api_key_env}",
         "file": f"the server's file {endpoint.api_key_file}",
@@ -148,4 +149,5 @@ def _where(urls: frozenset[str]) -> str:
     return f"only to {', '.join(sorted(urls))}" if urls else "to no endpoint a setting names"
 
 
-_FIELDS = {"env": "apiKeyEnv", "file": "apiKeyFile", "entra": "entraId"}
+# The field that names each kind of source (its spelling in the settings: settings_schema.py).
+_SOURCE_FIELDS = {"env": "api_key_env", "file": "api_key_file", "entra": "entra_id"}

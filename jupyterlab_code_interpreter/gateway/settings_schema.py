@@ -102,6 +102,12 @@ def fields(which: str) -> tuple[Field, ...]:
     )
 
 
+def setting_name(snake: str) -> str:
+    """How the user's settings spell a field of the pool's endpoints (`api_key_env` ->
+    `apiKeyEnv`)."""
+    return next(f.camel for f in fields(POOL) if f.snake == snake)
+
+
 def shape_problems(mapping: object, which: str, camel: bool) -> list[Problem]:
     """What the schema finds wrong with an endpoint mapping, most basic first: not an object,
     unknown fields, wrong types, missing required fields, values outside the allowed ones.
