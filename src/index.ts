@@ -19,6 +19,7 @@ import { IDocumentManager } from '@jupyterlab/docmanager';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import { ServerConnection } from '@jupyterlab/services';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import {
   ITranslator,
@@ -26,38 +27,99 @@ import {
   TranslationBundle
 } from '@jupyterlab/translation';
 
-import { ServerConnection } from '@jupyterlab/services';
-
 import { cellCommandsPlugin } from './cellcommands/plugin';
-import { GatewayClient } from './llm/client';
-import { fetchGatewayStatus } from './llm/status';
 import { CommandIDs, ExternalCommandIDs } from './commands';
 import { ConversationManager } from './conversation/manager';
 import { codeInterpreterIcon } from './icons';
 import { IKernelHelpers } from './kernel/replies';
 import { KernelTools } from './kernel/tools';
+import { GatewayClient } from './llm/client';
+import { fetchGatewayStatus } from './llm/status';
 import { NotebookBridge } from './notebook';
+import { CodeInterpreterSettings } from './settings';
 import { ConversationStore, ServerConversations } from './store';
+import {
+  IChatClient,
+  ICodeInterpreterSettings,
+  IConversationManager,
+  IGatewayStatusProvider
+} from './tokens';
 import { ChatPanel } from './widgets/panel';
 
 /**
- * The plugin id, also the id of its settings.
+ * The id of the sidebar chat plugin, also the id of the settings.
  */
 const PLUGIN_ID = 'jupyterlab-code-interpreter:plugin';
 
 /**
- * The Code Interpreter sidebar chat.
+ * The user settings, loaded once for every plugin of the extension.
  */
-const plugin: JupyterFrontEndPlugin<void> = {
+const settingsPlugin: JupyterFrontEndPlugin<ICodeInterpreterSettings> = {
+  id: 'jupyterlab-code-interpreter:settings',
+  description:
+    'The Code Interpreter user settings, loaded once and kept current for the other plugins.',
+  autoStart: true,
+  provides: ICodeInterpreterSettings,
+  optional: [ISettingRegistry],
+  activate: (
+    app: JupyterFrontEnd,
+    registry: ISettingRegistry | null
+  ): ICodeInterpreterSettings => {
+    const settings = new CodeInterpreterSettings();
+    if (registry) {
+      void Private.follow(registry, settings);
+    }
+    return settings;
+  }
+};
+
+/**
+ * The client that streams completions through the server's gateway.
+ */
+const clientPlugin: JupyterFrontEndPlugin<IChatClient> = {
+  id: 'jupyterlab-code-interpreter:chat-client',
+  description:
+    'Streams chat completions through the Code Interpreter gateway of the Jupyter server.',
+  autoStart: true,
+  provides: IChatClient,
+  activate: (app: JupyterFrontEnd): IChatClient =>
+    new GatewayClient({ serverSettings: app.serviceManager.serverSettings })
+};
+
+/**
+ * Reads the gateway's status from the server.
+ */
+const statusPlugin: JupyterFrontEndPlugin<IGatewayStatusProvider> = {
+  id: 'jupyterlab-code-interpreter:gateway-status',
+  description:
+    'Reads whether the Code Interpreter gateway has a model endpoint, and the health of its endpoints.',
+  autoStart: true,
+  provides: IGatewayStatusProvider,
+  activate: (app: JupyterFrontEnd): IGatewayStatusProvider => ({
+    fetch: () => fetchGatewayStatus(app.serviceManager.serverSettings)
+  })
+};
+
+/**
+ * The Code Interpreter sidebar chat, with a conversation per notebook.
+ */
+const plugin: JupyterFrontEndPlugin<IConversationManager> = {
   id: PLUGIN_ID,
   description:
     'A sidebar chat that streams answers from the Code Interpreter gateway.',
   autoStart: true,
-  requires: [IRenderMimeRegistry, INotebookTracker, IDocumentManager],
+  provides: IConversationManager,
+  requires: [
+    IRenderMimeRegistry,
+    INotebookTracker,
+    IDocumentManager,
+    IChatClient,
+    IGatewayStatusProvider,
+    ICodeInterpreterSettings
+  ],
   optional: [
     ILayoutRestorer,
     ICommandPalette,
-    ISettingRegistry,
     ITranslator,
     IDefaultFileBrowser,
     IEditorLanguageRegistry
@@ -67,25 +129,99 @@ const plugin: JupyterFrontEndPlugin<void> = {
     rendermime: IRenderMimeRegistry,
     tracker: INotebookTracker,
     docManager: IDocumentManager,
+    client: IChatClient,
+    status: IGatewayStatusProvider,
+    settings: ICodeInterpreterSettings,
     restorer: ILayoutRestorer | null,
     palette: ICommandPalette | null,
-    settingRegistry: ISettingRegistry | null,
     translator: ITranslator | null,
     fileBrowser: IDefaultFileBrowser | null,
     languages: IEditorLanguageRegistry | null
-  ): void => {
+  ): IConversationManager => {
     const trans = (translator ?? nullTranslator).load(
       'jupyterlab_code_interpreter'
     );
+    const manager = Private.createManager(app, {
+      tracker,
+      docManager,
+      client,
+      cwd: () => fileBrowser?.model.path ?? '',
+      trans
+    });
+    const apply = (): void => manager.updateSettings(settings.composite);
+    apply();
+    settings.changed.connect(apply);
+    const panel = new ChatPanel({
+      manager,
+      languages,
+      rendermime,
+      trans,
+      fetchStatus: () => status.fetch(),
+      openSettings: () =>
+        void app.commands.execute(ExternalCommandIDs.openSettings, {
+          query: 'Code Interpreter'
+        })
+    });
+    app.shell.add(panel, 'right', { rank: 700 });
+    restorer?.add(panel, ChatPanel.ID);
+    Private.addCommands(app, manager, panel, trans);
+    const category = trans.__('Code Interpreter');
+    palette?.addItem({ command: CommandIDs.openPanel, category });
+    palette?.addItem({ command: CommandIDs.newChat, category });
+    return manager;
+  }
+};
+
+export default [
+  settingsPlugin,
+  clientPlugin,
+  statusPlugin,
+  plugin,
+  cellCommandsPlugin
+];
+
+/**
+ * Private helpers.
+ */
+namespace Private {
+  /**
+   * Keep the settings current: load them, then follow the user's edits.
+   */
+  export async function follow(
+    registry: ISettingRegistry,
+    settings: CodeInterpreterSettings
+  ): Promise<void> {
+    try {
+      const loaded = await registry.load(PLUGIN_ID);
+      const read = (): void => settings.update(loaded.composite);
+      read();
+      loaded.changed.connect(read);
+    } catch (reason) {
+      console.error(
+        `Could not load the settings of ${PLUGIN_ID}; using defaults.`,
+        reason
+      );
+    }
+  }
+
+  /**
+   * The conversations, one per notebook, saved on the server.
+   */
+  export function createManager(
+    app: JupyterFrontEnd,
+    options: {
+      tracker: INotebookTracker;
+      docManager: IDocumentManager;
+      client: IChatClient;
+      cwd: () => string;
+      trans: TranslationBundle;
+    }
+  ): ConversationManager {
+    const { tracker, docManager, client, cwd, trans } = options;
     const serverSettings = app.serviceManager.serverSettings;
-    const helpers = Private.helpersLoader(serverSettings);
-    const manager = new ConversationManager({
-      bridge: new NotebookBridge({
-        tracker,
-        docManager,
-        cwd: () => fileBrowser?.model.path ?? '',
-        trans
-      }),
+    const helpers = helpersLoader(serverSettings);
+    return new ConversationManager({
+      bridge: new NotebookBridge({ tracker, docManager, cwd, trans }),
       store: new ConversationStore({
         backend: new ServerConversations(serverSettings),
         onSaveError: message =>
@@ -97,27 +233,24 @@ const plugin: JupyterFrontEndPlugin<void> = {
             { autoClose: false }
           )
       }),
-      client: new GatewayClient({ serverSettings }),
+      client,
       createKernelTools: kernel =>
         new KernelTools({ kernel, fetchHelpers: helpers }),
-      confirmNewNotebook: () => Private.confirmNewNotebook(trans),
+      confirmNewNotebook: () => confirmNewNotebook(trans),
       notify: message => void Notification.info(message, { autoClose: 5000 }),
       trans
     });
-    const panel = new ChatPanel({
-      manager,
-      languages,
-      rendermime,
-      trans,
-      fetchStatus: () => fetchGatewayStatus(serverSettings),
-      openSettings: () =>
-        void app.commands.execute(ExternalCommandIDs.openSettings, {
-          query: 'Code Interpreter'
-        })
-    });
-    app.shell.add(panel, 'right', { rank: 700 });
-    restorer?.add(panel, ChatPanel.ID);
+  }
 
+  /**
+   * Add the commands that open the chat and start a new conversation.
+   */
+  export function addCommands(
+    app: JupyterFrontEnd,
+    manager: ConversationManager,
+    panel: ChatPanel,
+    trans: TranslationBundle
+  ): void {
     app.commands.addCommand(CommandIDs.openPanel, {
       label: trans.__('Open Code Interpreter'),
       caption: trans.__('Open the Code Interpreter chat in the right sidebar'),
@@ -132,36 +265,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
         app.shell.activateById(panel.id);
       }
     });
-    const category = trans.__('Code Interpreter');
-    palette?.addItem({ command: CommandIDs.openPanel, category });
-    palette?.addItem({ command: CommandIDs.newChat, category });
-
-    if (settingRegistry) {
-      void settingRegistry
-        .load(PLUGIN_ID)
-        .then(settings => {
-          const apply = (): void => {
-            manager.updateSettings(settings.composite);
-          };
-          apply();
-          settings.changed.connect(apply);
-        })
-        .catch((reason: unknown) => {
-          console.error(
-            `Could not load the settings of ${PLUGIN_ID}; using defaults.`,
-            reason
-          );
-        });
-    }
   }
-};
 
-export default [plugin, cellCommandsPlugin];
-
-/**
- * Private helpers.
- */
-namespace Private {
   /**
    * Loads the kernel helpers once; a failed load is retried on next use.
    */

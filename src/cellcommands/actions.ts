@@ -12,8 +12,7 @@ import type { PanelLayout } from '@lumino/widgets';
 
 import { ENGLISH, ILanguage, language } from '../agent/language';
 import type { IKernelState } from '../agent/tokens';
-import type { ChatModel } from '../conversation/model';
-import type { NotebookExecutionHost } from '../notebook/host';
+import type { IConversationModel, INotebookHost } from '../tokens';
 import { FixDiffWidget, FixPhase } from '../widgets/diff';
 import { errorOf, gatherCellContext, ICellContext } from './context';
 import { parseFixProposal } from './proposal';
@@ -27,9 +26,9 @@ export interface ICellTarget {
   panel: NotebookPanel;
   cell: CodeCell;
   /** The chat model of the notebook's conversation. */
-  model: ChatModel;
+  model: IConversationModel;
   /** The notebook's host, which runs a fixed cell as it runs steps. */
-  host: NotebookExecutionHost;
+  host: INotebookHost;
 }
 
 /**
@@ -250,7 +249,7 @@ export class CellActions {
       target.cell
     )
   ): Promise<ICellContext> {
-    const { cell, panel, model } = target;
+    const { cell, panel, model, host } = target;
     const cells = panel.content.widgets;
     const index = cells.indexOf(cell);
     const earlier = cells
@@ -262,7 +261,7 @@ export class CellActions {
       selection: selection?.text,
       outputs: cell.model.outputs.toJSON() as nbformat.IOutput[],
       earlier,
-      state: await Private.kernelState(model),
+      state: await Private.kernelState(host),
       outputTokenBudget: model.agentSettings.outputTokenBudget
     });
   }
@@ -365,12 +364,8 @@ namespace Private {
    * The kernel's state, or `null` when it cannot be read within 5 s.
    */
   export async function kernelState(
-    model: ChatModel
+    host: INotebookHost
   ): Promise<IKernelState | null> {
-    const host = model.host;
-    if (!host) {
-      return null;
-    }
     const timeout = new Promise<null>(resolve =>
       setTimeout(() => resolve(null), 5000)
     );

@@ -8,8 +8,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 
 import type { IStepResult } from '../agent/tokens';
 import { carryOutStep, CarriedStep } from '../agent/toolcall';
-import type { ChatModel } from '../conversation/model';
-import type { NotebookExecutionHost } from '../notebook/host';
+import type { IConversationModel, INotebookHost } from '../tokens';
 import type { FixPhase } from '../widgets/diff';
 
 /**
@@ -18,8 +17,8 @@ import type { FixPhase } from '../widgets/diff';
  */
 export interface IFixRunTarget {
   cell: CodeCell;
-  model: Pick<ChatModel, 'agentSettings' | 'runStoppable'>;
-  host: Pick<NotebookExecutionHost, 'check' | 'runCell' | 'runGatedCell'>;
+  model: Pick<IConversationModel, 'agentSettings' | 'runStoppable'>;
+  host: Pick<INotebookHost, 'check' | 'runCell' | 'runGatedCell'>;
 }
 
 /**

@@ -11,18 +11,16 @@ import { ICommandPalette } from '@jupyterlab/apputils';
 import { CodeCell } from '@jupyterlab/cells';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
-import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import {
   ITranslator,
   nullTranslator,
   TranslationBundle
 } from '@jupyterlab/translation';
-import { bugIcon, infoIcon } from '@jupyterlab/ui-components';
+import { bugIcon, infoIcon, LabIcon } from '@jupyterlab/ui-components';
 import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
-import { NotebookExecutionHost } from '../notebook';
-import type { ChatModel } from '../conversation/model';
 import { codeInterpreterIcon } from '../icons';
+import { ICodeInterpreterSettings, IConversationManager } from '../tokens';
 import { ChatPanel } from '../widgets/panel';
 import { CellActions, ICellTarget } from './actions';
 import { errorRendererFactory } from './errorbutton';
@@ -54,142 +52,48 @@ export namespace CellCommandIDs {
 }
 
 /**
- * The id of the main plugin, whose settings the cell commands read.
- */
-const SETTINGS_ID = 'jupyterlab-code-interpreter:plugin';
-
-/**
  * Explain, fix and ask about a notebook cell.
+ *
+ * #### Notes
+ * Gets the notebook's conversation from `IConversationManager` and the
+ * per-task model aliases from `ICodeInterpreterSettings`, so it depends on
+ * the chat plugin only through those tokens.
  */
 export const cellCommandsPlugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyterlab-code-interpreter:cell-commands',
   description:
     'Explain this cell, Fix this cell and Ask about this cell: in the cell context menu, the cell toolbar, the palette and beside error outputs.',
   autoStart: true,
-  requires: [INotebookTracker, IRenderMimeRegistry],
-  optional: [ICommandPalette, ISettingRegistry, ITranslator],
+  requires: [
+    INotebookTracker,
+    IRenderMimeRegistry,
+    IConversationManager,
+    ICodeInterpreterSettings
+  ],
+  optional: [ICommandPalette, ITranslator],
   activate: (
     app: JupyterFrontEnd,
     tracker: INotebookTracker,
     rendermime: IRenderMimeRegistry,
+    conversations: IConversationManager,
+    settings: ICodeInterpreterSettings,
     palette: ICommandPalette | null,
-    settingRegistry: ISettingRegistry | null,
     translator: ITranslator | null
   ): void => {
     const trans = (translator ?? nullTranslator).load(
       'jupyterlab_code_interpreter'
     );
-    let taskModels: Record<string, unknown> = {};
-    void settingRegistry
-      ?.load(SETTINGS_ID)
-      .then(settings => {
-        const read = (): void => {
-          const value = settings.composite.taskModels;
-          taskModels =
-            value && typeof value === 'object' && !Array.isArray(value)
-              ? (value as Record<string, unknown>)
-              : {};
-        };
-        read();
-        settings.changed.connect(read);
-      })
-      .catch(() => undefined);
     const actions = new CellActions({
       trans,
       languageCode: () => (translator ?? nullTranslator).languageCode ?? '',
-      taskModel: task => {
-        const alias = taskModels[task];
-        return typeof alias === 'string' && alias.trim() && alias !== 'default'
-          ? alias
-          : undefined;
-      }
+      taskModel: task => settings.taskModel(task)
     });
-
-    const addCommand = (
-      id: string,
-      label: string,
-      caption: string,
-      icon: typeof bugIcon,
-      run: (target: ICellTarget) => Promise<void>
-    ): void => {
-      app.commands.addCommand(id, {
-        label: args => (args.toolbar ? '' : label),
-        caption: args =>
-          Private.disabledReason(tracker, args, trans) ?? caption,
-        icon: args => (args.isPalette ? undefined : icon),
-        isEnabled: args =>
-          Private.disabledReason(tracker, args, trans) === null,
-        describedBy: {
-          args: {
-            type: 'object',
-            properties: {
-              cellId: {
-                type: 'string',
-                description: trans.__(
-                  'The id of the cell; the active cell by default'
-                )
-              }
-            }
-          }
-        },
-        execute: async args => {
-          const target = await Private.target(app, tracker, args);
-          if (target) {
-            app.shell.activateById(ChatPanel.ID);
-            await run(target);
-          }
-        }
-      });
-    };
-    addCommand(
-      CellCommandIDs.explain,
-      trans.__('Explain This Cell'),
-      trans.__(
-        'Explain the cell (or the selection in it) in the Code Interpreter chat'
-      ),
-      infoIcon,
-      target => actions.explain(target)
-    );
-    addCommand(
-      CellCommandIDs.fix,
-      trans.__('Fix This Cell'),
-      trans.__(
-        'Propose a fix of the cell (or the selection in it) as a diff to apply or reject'
-      ),
-      bugIcon,
-      target => actions.fix(target)
-    );
-    addCommand(
-      CellCommandIDs.ask,
-      trans.__('Ask About This Cell'),
-      trans.__('Ask the Code Interpreter a question with this cell as context'),
-      codeInterpreterIcon,
-      target => actions.ask(target)
-    );
+    Private.addCommands(app, tracker, conversations, actions, trans);
     const category = trans.__('Code Interpreter');
-    for (const command of [
-      CellCommandIDs.explain,
-      CellCommandIDs.fix,
-      CellCommandIDs.ask
-    ]) {
+    for (const command of Private.COMMANDS) {
       palette?.addItem({ command, category });
     }
-    // Toolbar buttons and menu items read isEnabled when told to.
-    const refresh = (): void => {
-      for (const id of [
-        CellCommandIDs.explain,
-        CellCommandIDs.fix,
-        CellCommandIDs.ask
-      ]) {
-        app.commands.notifyCommandChanged(id);
-      }
-    };
-    tracker.activeCellChanged.connect(refresh);
-    tracker.currentChanged.connect(refresh);
-    tracker.widgetAdded.connect((_, panel) => {
-      panel.content.model?.cells.changed.connect(refresh);
-    });
-
+    Private.refreshOnCellChanges(app, tracker);
     rendermime.addFactory(
       errorRendererFactory({
         trans,
@@ -209,6 +113,106 @@ export const cellCommandsPlugin: JupyterFrontEndPlugin<void> = {
  * A namespace for private helpers.
  */
 namespace Private {
+  /**
+   * The cell commands, in menu order.
+   */
+  export const COMMANDS = [
+    CellCommandIDs.explain,
+    CellCommandIDs.fix,
+    CellCommandIDs.ask
+  ];
+
+  /**
+   * Add the explain, fix and ask commands.
+   */
+  export function addCommands(
+    app: JupyterFrontEnd,
+    tracker: INotebookTracker,
+    conversations: IConversationManager,
+    actions: CellActions,
+    trans: TranslationBundle
+  ): void {
+    const add = (
+      id: string,
+      label: string,
+      caption: string,
+      icon: LabIcon,
+      run: (target: ICellTarget) => Promise<void>
+    ): void => {
+      app.commands.addCommand(id, {
+        label: args => (args.toolbar ? '' : label),
+        caption: args => disabledReason(tracker, args, trans) ?? caption,
+        icon: args => (args.isPalette ? undefined : icon),
+        isEnabled: args => disabledReason(tracker, args, trans) === null,
+        describedBy: {
+          args: {
+            type: 'object',
+            properties: {
+              cellId: {
+                type: 'string',
+                description: trans.__(
+                  'The id of the cell; the active cell by default'
+                )
+              }
+            }
+          }
+        },
+        execute: async args => {
+          const target = await targetOf(conversations, tracker, args);
+          if (target) {
+            app.shell.activateById(ChatPanel.ID);
+            await run(target);
+          }
+        }
+      });
+    };
+    add(
+      CellCommandIDs.explain,
+      trans.__('Explain This Cell'),
+      trans.__(
+        'Explain the cell (or the selection in it) in the Code Interpreter chat'
+      ),
+      infoIcon,
+      target => actions.explain(target)
+    );
+    add(
+      CellCommandIDs.fix,
+      trans.__('Fix This Cell'),
+      trans.__(
+        'Propose a fix of the cell (or the selection in it) as a diff to apply or reject'
+      ),
+      bugIcon,
+      target => actions.fix(target)
+    );
+    add(
+      CellCommandIDs.ask,
+      trans.__('Ask About This Cell'),
+      trans.__('Ask the Code Interpreter a question with this cell as context'),
+      codeInterpreterIcon,
+      target => actions.ask(target)
+    );
+  }
+
+  /**
+   * Tell toolbar buttons and menu items to read `isEnabled` again when the
+   * active cell, the notebook or its cells change.
+   */
+  export function refreshOnCellChanges(
+    app: JupyterFrontEnd,
+    tracker: INotebookTracker
+  ): void {
+    const refresh = (): void => {
+      for (const id of COMMANDS) {
+        app.commands.notifyCommandChanged(id);
+      }
+    };
+    tracker.activeCellChanged.connect(refresh);
+    tracker.currentChanged.connect(refresh);
+    tracker.widgetAdded.connect((_, panel) => {
+      panel.content.model?.cells.changed.connect(refresh);
+    });
+  }
+
   /**
    * The cell a command acts on: `args.cellId` in the current notebook, else
    * the active cell.
@@ -261,14 +265,15 @@ namespace Private {
   }
 
   /**
-   * The target of a command, once the panel follows its notebook.
+   * The target of a command, with its notebook's conversation.
    *
    * #### Notes
    * The conversation of a notebook opened a moment ago may still be
-   * loading; this waits for it up to 5 s.
+   * loading; this waits for that load, which the chat's switch to the
+   * notebook shares.
    */
-  export async function target(
-    app: JupyterFrontEnd,
+  export async function targetOf(
+    conversations: IConversationManager,
     tracker: INotebookTracker,
     args: ReadonlyPartialJSONObject
   ): Promise<ICellTarget | null> {
@@ -276,31 +281,8 @@ namespace Private {
     if (!found?.cell) {
       return null;
     }
-    for (let waited = 0; waited <= 5000; waited += 100) {
-      const model = chatModel(app);
-      const host = model?.host;
-      if (
-        model &&
-        host instanceof NotebookExecutionHost &&
-        host.panel === found.panel
-      ) {
-        return { panel: found.panel, cell: found.cell, model, host };
-      }
-      await new Promise(resolve => setTimeout(resolve, 100));
-    }
-    return null;
-  }
-
-  /**
-   * The chat model the panel shows (the active notebook's conversation).
-   */
-  export function chatModel(app: JupyterFrontEnd): ChatModel | null {
-    for (const widget of app.shell.widgets('right')) {
-      if (widget instanceof ChatPanel) {
-        return widget.model;
-      }
-    }
-    return null;
+    const { model, host } = await conversations.conversationOf(found.panel);
+    return host ? { panel: found.panel, cell: found.cell, model, host } : null;
   }
 
   /**

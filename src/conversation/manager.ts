@@ -154,6 +154,14 @@ export class ConversationManager implements IDisposable {
   }
 
   /**
+   * The conversation of a notebook, restored from the store the first time
+   * it is asked for; the panel's switch to it shares that load.
+   */
+  conversationOf(panel: NotebookPanel): Promise<IConversation> {
+    return this._conversationOf(panel);
+  }
+
+  /**
    * Stop every turn and stop following notebooks.
    */
   dispose(): void {
