@@ -42,7 +42,11 @@ def clock(gateway):
     (its deployments and breakers take the clock then)."""
     clock = FakeClock(auto=True)
     gateway.clock, gateway.sleep = clock, clock.sleep
+    gateway.wall_clock = lambda: WALL_CLOCK
     return clock
+
+
+WALL_CLOCK = 1_800_000_000.0  # the Unix time the status dates clock times from
 
 
 def azure(sim, name, **extra):
@@ -83,6 +87,7 @@ async def test_requests_avoid_storm_dead_slow_and_rejected_deployments(jp_fetch,
     states = {e["name"]: e for e in status["endpoints"]}
     assert states["good"]["state"] == "healthy"
     assert states["storm"]["state"] == "cooling" and states["storm"]["errors_429"] == 1
+    assert states["storm"]["cooling_until"] == WALL_CLOCK + 30  # its Retry-After, dated
     assert states["wrongkey"]["state"] == "open"
     assert "POOL_KEY" not in states["wrongkey"]["last_error"]
     assert (
