@@ -69,8 +69,8 @@ GatewayErrorOrRelay = errors.GatewayError | Relay
 class _Lines:
     """Requests waiting for a deployment to have room, one line per set of deployments, served
     first come, first served: only the first in a line polls for the next free slot, the others
-    wait for their turn. Without it every waiter woke at each freed slot, one took it, and a
-    request that had just arrived could take it before one that had waited longer."""
+    wait for their turn, so a freed slot wakes one waiter rather than all of them, and a request
+    that has just arrived cannot take it before one that has waited longer."""
 
     def __init__(self) -> None:
         self._lines: dict[frozenset[str], deque[asyncio.Future]] = {}

@@ -30,8 +30,8 @@ export const ENGLISH: ILanguage = Object.freeze({ tag: 'en', name: 'English' });
  *
  * #### Notes
  * Scripts decide first, by Unicode ranges, because statistical detectors are
- * unreliable on two or three characters (the seed project took 你好 for
- * English): any Kana → Japanese; Hangul → Korean; Han alone → Chinese,
+ * unreliable on two or three characters (你好 can come out as English):
+ * any Kana → Japanese; Hangul → Korean; Han alone → Chinese,
  * Simplified or Traditional by the characters that differ (ties go to
  * Simplified); Cyrillic, Arabic, Hebrew, Greek, Thai, Devanagari likewise.
  * Latin text of at least a few words goes to `tinyld/light`: pure

@@ -9,7 +9,7 @@
  *
  * #### Notes
  * Decided before the request, so that the request carries no tools and the
- * model cannot run code for "hi" (the seed project's models did). It errs on
+ * model cannot run code for "hi", as models given tools are apt to. It errs on
  * the side of offering tools: a prompt is small talk only when it is short,
  * every word of it is a known small-talk word or filler, and it names no
  * data or task. CJK text has no spaces, so there the known phrases are
