@@ -8,13 +8,26 @@ Usage::
 
 For every locale folder under ``jupyterlab_code_interpreter/locale/<locale>/`` the
 translator keeps ``translations.json`` (msgid -> translation). This script adds the
-msgids found in ``src/`` that it lacks (with an empty translation, to be filled in),
-and writes ``LC_MESSAGES/jupyterlab_code_interpreter.json``, the Jed-format catalog
-that jupyterlab_server serves through the ``jupyterlab.locale`` entry point.
+msgids found in ``src/`` and in the settings schema that it lacks (with an empty
+translation, to be filled in), and writes ``LC_MESSAGES/jupyterlab_code_interpreter.json``,
+the Jed-format catalog that jupyterlab_server serves through the ``jupyterlab.locale``
+entry point (and, for the schema, to its settings API: schema_translations.py).
 
-Strings are found by a regular expression over calls of the translation functions
-used in ``src/``: ``trans.__('…')``, ``this._trans.__('…')`` and the pure modules'
-``trans('…')`` / ``this._trans('…')``. Only literal first arguments are extracted.
+Strings of ``src/`` are found by a regular expression over calls of the translation
+functions: ``trans.__('…')``, ``this._trans.__('…')`` and the pure modules' ``trans('…')``
+/ ``this._trans('…')``. Only literal first arguments are extracted.
+
+Strings of ``schema/plugin.json`` are the ones jupyterlab_server translates: its default
+selectors (titles and descriptions, menu and toolbar labels) and the schema's own
+``jupyter.lab.internationalization`` selectors, each with the message context JupyterLab
+gives it (``schema``, ``settings``, ``menu``, ``toolbar``). Their msgid is written
+``context\x04text``, as in gettext's and Jed's catalogs.
+
+``src/agent/answertexts.json`` keeps, per msgid, the texts of the languages the agent may
+answer in (the user's language can differ from the UI's, whose catalog alone the browser
+loads). Its msgids must be msgids of ``src/`` and carry the same placeholders, every
+language must have every msgid, and a language we keep a catalog for must say what the
+catalog says (this script copies it there).
 """
 
 from __future__ import annotations
@@ -28,9 +41,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src"
+SCHEMA = ROOT / "schema" / "plugin.json"
+ANSWER_TEXTS = SRC / "agent" / "answertexts.json"
 LOCALE = ROOT / "jupyterlab_code_interpreter" / "locale"
 DOMAIN = "jupyterlab_code_interpreter"
 PLURAL_FORMS = {"zh_CN": "nplurals=1; plural=0;"}
+# The answer language (BCP-47, as src/agent/language.ts names it) of each catalog's locale.
+ANSWER_LANGUAGE = {"zh_CN": "zh-Hans"}
+I18N_KEY = "jupyter.lab.internationalization"
+CONTEXT_SEPARATOR = "\x04"
 
 CALL = re.compile(
     r"""(?<![\w$])(?:this\.)?_?trans(?:\.__)?\(\s*"""
@@ -78,6 +97,100 @@ def extract(src: Path = SRC) -> dict[str, list[str]]:
     return {msgid: sorted(files) for msgid, files in sorted(found.items())}
 
 
+def schema_selectors(schema: dict) -> list[tuple[re.Pattern[str], str]]:
+    """(path pattern, message context) of the strings jupyterlab_server translates.
+
+    The defaults come from jupyterlab_server itself, so the catalog holds what its settings
+    API looks up; the schema's own selectors get the ``schema`` context, as there.
+    """
+    from jupyterlab_server.translation_utils import DEFAULT_SCHEMA_SELECTORS
+
+    own = schema.get(I18N_KEY, {}).get("selectors", [])
+    return [
+        (re.compile(f"^/{pattern}$"), context)
+        for pattern, context in [*DEFAULT_SCHEMA_SELECTORS.items(), *((s, "schema") for s in own)]
+    ]
+
+
+def extract_schema(path: Path = SCHEMA) -> dict[str, list[str]]:
+    """``context\x04text`` -> [the schema's path] for every translated string of the schema.
+
+    Paths are built as jupyterlab_server builds them: ``/key/key``, ``[i]`` for list items.
+    """
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    selectors = schema_selectors(schema)
+    found: dict[str, list[str]] = {}
+
+    def walk(node: dict, prefix: str) -> None:
+        for key, value in node.items():
+            where = f"{prefix}/{key}"
+            if isinstance(value, str):
+                context = next((c for p, c in selectors if p.fullmatch(where)), None)
+                if context is not None:
+                    found[f"{context}{CONTEXT_SEPARATOR}{value}"] = [str(path.relative_to(ROOT))]
+            elif isinstance(value, dict):
+                walk(value, where)
+            elif isinstance(value, list):
+                for index, item in enumerate(value):
+                    if isinstance(item, dict):
+                        walk(item, f"{where}[{index}]")
+
+    walk(schema, "")
+    return dict(sorted(found.items()))
+
+
+def schema_problems(path: Path = SCHEMA) -> list[str]:
+    """What keeps jupyterlab_server from translating the schema in our domain."""
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    domain = schema.get(I18N_KEY, {}).get("domain")
+    if domain != DOMAIN:
+        return [f"{path.relative_to(ROOT)}: {I18N_KEY}.domain is {domain!r}, not {DOMAIN!r}"]
+    return []
+
+
+def answer_text_problems(
+    texts: dict[str, dict[str, str]],
+    msgids: list[str],
+    catalogs: dict[str, dict[str, str]],
+) -> list[str]:
+    """Why the answer-language texts disagree with the msgids, themselves or the catalogs.
+
+    ``catalogs`` maps a locale to its translations (msgid -> translation).
+    """
+    problems: list[str] = []
+    name = ANSWER_TEXTS.relative_to(ROOT)
+    languages = sorted({tag for by_tag in texts.values() for tag in by_tag})
+    for msgid, by_tag in texts.items():
+        if msgid not in msgids:
+            problems.append(f"{name}: {msgid!r} is not a msgid of src/")
+        for tag in languages:
+            text = by_tag.get(tag, "")
+            if not text:
+                problems.append(f"{name}: no {tag} text for {msgid!r}")
+            elif placeholders(text) != placeholders(msgid):
+                problems.append(f"{name}: placeholders differ in the {tag} text of {msgid!r}")
+        for locale, tag in ANSWER_LANGUAGE.items():
+            translation = catalogs.get(locale, {}).get(msgid)
+            if translation and by_tag.get(tag) != translation:
+                problems.append(
+                    f"{name}: the {tag} text of {msgid!r} differs from the {locale} catalog's"
+                )
+    return problems
+
+
+def sync_answer_texts(
+    texts: dict[str, dict[str, str]], catalogs: dict[str, dict[str, str]]
+) -> dict[str, dict[str, str]]:
+    """The answer-language texts with each catalog's translation as its language's text."""
+    synced = {msgid: dict(by_tag) for msgid, by_tag in texts.items()}
+    for msgid, by_tag in synced.items():
+        for locale, tag in ANSWER_LANGUAGE.items():
+            translation = catalogs.get(locale, {}).get(msgid)
+            if translation:
+                by_tag[tag] = translation
+    return synced
+
+
 def placeholders(text: str) -> list[str]:
     """The `%1`, `%2`… a message uses, sorted."""
     return sorted(re.findall(r"%\d+", text))
@@ -123,8 +236,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     msgids = list(extract())
-    problems: list[str] = []
+    source_msgids = list(msgids)
+    msgids = sorted({*msgids, *extract_schema()})
+    problems: list[str] = schema_problems()
     written: list[Path] = []
+    catalogs: dict[str, dict[str, str]] = {}
     for folder in sorted(p for p in LOCALE.iterdir() if p.is_dir()):
         locale = folder.name
         source = folder / "translations.json"
@@ -134,6 +250,7 @@ def main(argv: list[str] | None = None) -> int:
         merged = dict(translations)
         for msgid in msgids:
             merged.setdefault(msgid, "")
+        catalogs[locale] = merged
         missing = [m for m in msgids if not merged[m]]
         obsolete = sorted(set(merged) - set(msgids))
         target = folder / "LC_MESSAGES" / f"{DOMAIN}.json"
@@ -146,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
                 problems.append(f"{locale}: placeholders differ in the translation of {msgid!r}")
         if obsolete:
             print(
-                f"{locale}: {len(obsolete)} msgid(s) no longer used in src/ (kept):",
+                f"{locale}: {len(obsolete)} msgid(s) no longer used in src/ or the schema (kept):",
                 *(f"  {m!r}" for m in obsolete),
                 sep="\n",
             )
@@ -164,6 +281,14 @@ def main(argv: list[str] | None = None) -> int:
             f"{locale}: {len(msgids) - len(missing)}/{len(msgids)} translated -> "
             f"{target.relative_to(ROOT)}"
         )
+    texts = json.loads(ANSWER_TEXTS.read_text(encoding="utf-8"))
+    if not args.check:
+        synced = sync_answer_texts(texts, catalogs)
+        if synced != texts:
+            ANSWER_TEXTS.write_text(dump(synced), encoding="utf-8")
+            written.append(ANSWER_TEXTS)
+            texts = synced
+    problems.extend(answer_text_problems(texts, source_msgids, catalogs))
     prettier(written)
     for problem in problems:
         print(problem, file=sys.stderr)

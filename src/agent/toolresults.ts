@@ -5,7 +5,8 @@
 
 import type * as nbformat from '@jupyterlab/nbformat';
 
-import type { IWireTool } from '../tokens';
+import type { IWireTool, TranslateFn } from '../tokens';
+import { answerTranslator } from './answerlanguage';
 import { describePackages } from './packages';
 import { POLICY_CATEGORIES } from './tokens';
 import type {
@@ -269,30 +270,27 @@ export const SMALL_TALK_CONTEXT =
   '[Context, not written by the user] This is small talk: reply briefly and kindly, without code.';
 
 /**
- * Why the loop gave up, in the user's language when we know it.
+ * Why the loop gave up, in the user's language when we have its text.
  *
  * #### Notes
- * The panel's UI language may differ from the user's; a few common
- * languages are written here, the rest fall back to the UI translation.
+ * The panel's UI language may differ from the user's; the texts per answer
+ * language are in `answertexts.json` (see `answerTranslator`), the rest
+ * fall back to the UI translation.
  *
  * @param kind - which limit.
  * @param count - the failures or steps.
  * @param detail - the last error, for `repair`.
  * @param languageTag - the user's language.
- * @param trans - the UI translation, for other languages.
+ * @param uiTrans - the UI translation, for other languages.
  */
 export function gaveUpMessage(
   kind: 'repair' | 'steps',
   count: number,
   detail: string,
   languageTag: string,
-  trans: (msgid: string, ...args: (string | number)[]) => string
+  uiTrans: TranslateFn
 ): string {
-  const table = Private.GAVE_UP[languageTag];
-  const template = table?.[kind];
-  if (template) {
-    return template.replace('%1', String(count)).replace('%2', detail);
-  }
+  const trans = answerTranslator(languageTag, uiTrans);
   return kind === 'repair'
     ? trans('Stopped after %1 failed attempts: %2', count, detail)
     : trans(
@@ -314,39 +312,5 @@ namespace Private {
     dynamic:
       'code the checker cannot read (strings run as code, computed imports or attributes, renamed calls)',
     secrets: 'reading keys or server tokens'
-  };
-
-  export const GAVE_UP: Record<
-    string,
-    { repair: string; steps: string } | undefined
-  > = {
-    'zh-Hans': {
-      repair: '尝试 %1 次均失败，已停止：%2',
-      steps: '已达到单次请求 %1 个步骤的上限，已停止。'
-    },
-    'zh-Hant': {
-      repair: '嘗試 %1 次均失敗，已停止：%2',
-      steps: '已達到單次請求 %1 個步驟的上限，已停止。'
-    },
-    ja: {
-      repair: '%1 回失敗したため停止しました：%2',
-      steps: '1 回のリクエストのステップ上限（%1）に達したため停止しました。'
-    },
-    ko: {
-      repair: '%1번 시도가 실패하여 중단했습니다: %2',
-      steps: '요청당 단계 한도(%1)에 도달하여 중단했습니다.'
-    },
-    fr: {
-      repair: 'Arrêté après %1 tentatives échouées : %2',
-      steps: 'Arrêté : la limite de %1 étapes par demande est atteinte.'
-    },
-    de: {
-      repair: 'Nach %1 fehlgeschlagenen Versuchen abgebrochen: %2',
-      steps: 'Abgebrochen: das Limit von %1 Schritten pro Anfrage ist erreicht.'
-    },
-    es: {
-      repair: 'Detenido tras %1 intentos fallidos: %2',
-      steps: 'Detenido: se alcanzó el límite de %1 pasos por solicitud.'
-    }
   };
 }
