@@ -368,11 +368,10 @@ class Gateway:
         """Send the request and read what decides its fate: the status, and the first piece of
         a stream or the whole of any other answer. The relay has reported the outcome unless
         it is a stream under way; raises `_Retry` when another deployment should be tried."""
-        endpoint, deployment, sent = relay.endpoint, relay.deployment, relay.sent
-        assert endpoint is not None and deployment is not None and sent is not None
+        endpoint, sent = relay.endpoint, relay.sent
+        assert endpoint is not None and sent is not None
         response = await self.client.open(endpoint.host, request, self._timeouts(endpoint))
-        relay.response, relay.status, relay.headers = response, response.status, response.headers
-        deployment.observe_headers(response.headers)
+        relay.opened(response)
         status = response.status
         if status == 429:
             retry_after = retry_after_seconds(response.headers)

@@ -9,12 +9,16 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .deployment import Deployment, Outcome, Sent, Verdict
 from .endpoint import Endpoint
 from .errors import GatewayError
 from .scrub import NO_KEYS, Scrubber
 from .sse import SseScrubber
+
+if TYPE_CHECKING:
+    from .http_client import UpstreamResponse
 
 HEARTBEAT = b": keep-alive\n\n"
 # A usage chunk is a few hundred bytes; the start of a longer line is not kept whole.
@@ -35,7 +39,7 @@ class Relay:
     data: bytes = b""
     first: bytes = b""
     next_piece: Callable[[float], Awaitable[bytes | None]] | None = None
-    response: object | None = None  # UpstreamResponse, closed by aclose
+    response: UpstreamResponse | None = None  # closed by aclose
     sent: Sent | None = None  # the deployment's record of this request
     latency: float | None = None  # seconds from sending to the first byte
     scrubber: Scrubber = NO_KEYS
@@ -81,6 +85,13 @@ class Relay:
         if tail:
             yield tail
         self.succeeded()
+
+    def opened(self, response: UpstreamResponse) -> None:
+        """The deployment answered: keep its response, and let the deployment take what the
+        rate-limit headers say of its budget (whatever the status)."""
+        self.response, self.status, self.headers = response, response.status, response.headers
+        if self.deployment is not None:
+            self.deployment.observe_headers(response.headers)
 
     def report(
         self, verdict: Verdict, error: str | None = None, retry_after: float | None = None
