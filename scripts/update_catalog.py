@@ -21,7 +21,7 @@ Strings of ``schema/plugin.json`` are the ones jupyterlab_server translates: its
 selectors (titles and descriptions, menu and toolbar labels) and the schema's own
 ``jupyter.lab.internationalization`` selectors, each with the message context JupyterLab
 gives it (``schema``, ``settings``, ``menu``, ``toolbar``). Their msgid is written
-``context\x04text``, as in gettext's and Jed's catalogs.
+``context\\x04text``, as in gettext's and Jed's catalogs.
 
 ``src/agent/answertexts.json`` keeps, per msgid, the texts of the languages the agent may
 answer in (the user's language can differ from the UI's, whose catalog alone the browser
@@ -97,6 +97,11 @@ def extract(src: Path = SRC) -> dict[str, list[str]]:
     return {msgid: sorted(files) for msgid, files in sorted(found.items())}
 
 
+def shown(path: Path) -> str:
+    """A path as messages name it: relative to the repository when inside it."""
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def schema_selectors(schema: dict) -> list[tuple[re.Pattern[str], str]]:
     """(path pattern, message context) of the strings jupyterlab_server translates.
 
@@ -113,7 +118,7 @@ def schema_selectors(schema: dict) -> list[tuple[re.Pattern[str], str]]:
 
 
 def extract_schema(path: Path = SCHEMA) -> dict[str, list[str]]:
-    """``context\x04text`` -> [the schema's path] for every translated string of the schema.
+    """``context\\x04text`` -> [the schema's path] for every translated string of the schema.
 
     Paths are built as jupyterlab_server builds them: ``/key/key``, ``[i]`` for list items.
     """
@@ -127,7 +132,7 @@ def extract_schema(path: Path = SCHEMA) -> dict[str, list[str]]:
             if isinstance(value, str):
                 context = next((c for p, c in selectors if p.fullmatch(where)), None)
                 if context is not None:
-                    found[f"{context}{CONTEXT_SEPARATOR}{value}"] = [str(path.relative_to(ROOT))]
+                    found[f"{context}{CONTEXT_SEPARATOR}{value}"] = [shown(path)]
             elif isinstance(value, dict):
                 walk(value, where)
             elif isinstance(value, list):
@@ -144,7 +149,7 @@ def schema_problems(path: Path = SCHEMA) -> list[str]:
     schema = json.loads(path.read_text(encoding="utf-8"))
     domain = schema.get(I18N_KEY, {}).get("domain")
     if domain != DOMAIN:
-        return [f"{path.relative_to(ROOT)}: {I18N_KEY}.domain is {domain!r}, not {DOMAIN!r}"]
+        return [f"{shown(path)}: {I18N_KEY}.domain is {domain!r}, not {DOMAIN!r}"]
     return []
 
 
