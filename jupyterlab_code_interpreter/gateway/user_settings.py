@@ -1,4 +1,4 @@
-"""The user's JupyterLab setting `endpoint`, read server-side from the settings file.
+"""The user's JupyterLab settings `endpoint` and `endpoints`, read server-side from the file.
 
 JupyterLab saves user settings as JSON5 in
 `<user settings dir>/jupyterlab-code-interpreter/plugin.jupyterlab-settings`. The file is
