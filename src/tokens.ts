@@ -17,16 +17,16 @@ import type {
   StepStatus
 } from './agent/tokens';
 import type {
+  IChatClient as IStreamingChatClient,
   IGatewayStatus,
-  IStreamChunk,
-  IWireMessage,
-  IWireTool
+  IWireMessage
 } from './llm/wire';
 
 export type { TranslateFn } from './translate';
 export type {
   EndpointSource,
   EndpointState,
+  IChatRequest,
   IEndpointConfigError,
   IEndpointStatus,
   IGatewayStatus,
@@ -177,56 +177,6 @@ export interface IChatSettings {
    * The sampling temperature.
    */
   temperature: number;
-}
-
-/**
- * A chat completion request, as the chat model asks for it.
- */
-export interface IChatRequest {
-  /**
-   * The model alias.
-   */
-  model: string;
-
-  /**
-   * The sampling temperature.
-   */
-  temperature: number;
-
-  /**
-   * The conversation so far, oldest first.
-   */
-  messages: IWireMessage[];
-
-  /**
-   * The tools the model may call; absent for plain chat.
-   */
-  tools?: IWireTool[];
-
-  /**
-   * Whether the model may call tools; absent = the endpoint's default.
-   */
-  tool_choice?: 'none' | 'auto' | 'required';
-}
-
-/**
- * Something that streams chat completions.
- *
- * #### Notes
- * The production client talks to the server gateway with the openai SDK;
- * tests pass a fake.
- */
-export interface IChatClient {
-  /**
-   * Stream the chunks of one chat completion.
-   *
-   * @param request - what to ask.
-   * @param signal - aborts the request and ends the stream.
-   */
-  streamChat(
-    request: IChatRequest,
-    signal: AbortSignal
-  ): AsyncIterable<IStreamChunk>;
 }
 
 /**
@@ -411,6 +361,12 @@ export namespace INotebookHost {
     timeoutMs: number;
   }
 }
+
+/**
+ * Something that streams chat completions: the gateway client, or a fake in
+ * tests (`llm/wire.ts`).
+ */
+export type IChatClient = IStreamingChatClient;
 
 /**
  * The client that streams chat completions through the gateway.

@@ -3,7 +3,7 @@
  * Distributed under the terms of the Modified BSD License.
  */
 
-import type { TranslateFn } from '../tokens';
+import type { TranslateFn } from '../translate';
 import { untranslated } from '../translate';
 import ANSWER_TEXTS from './answertexts.json';
 

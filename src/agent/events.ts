@@ -3,7 +3,7 @@
  * Distributed under the terms of the Modified BSD License.
  */
 
-import type { ITokenUsage, IWireMessage } from '../tokens';
+import type { ITokenUsage, IWireMessage } from '../llm/wire';
 import type { ILanguage } from './language';
 import type { StepOutcome, StepStatus } from './tokens';
 

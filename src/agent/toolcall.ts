@@ -4,7 +4,7 @@
  */
 
 import { isAbort } from '../llm/errors';
-import type { IWireContentPart, IWireToolCall } from '../tokens';
+import type { IWireContentPart, IWireToolCall } from '../llm/wire';
 import type { AgentEvent, ITurnRequest } from './events';
 import { summariseOutputs } from './outputs';
 import type { IAgentSettings } from './settings';

@@ -5,7 +5,8 @@
 
 import type * as nbformat from '@jupyterlab/nbformat';
 
-import type { IWireTool, TranslateFn } from '../tokens';
+import type { IWireTool } from '../llm/wire';
+import type { TranslateFn } from '../translate';
 import { answerTranslator } from './answerlanguage';
 import { describePackages } from './packages';
 import { POLICY_CATEGORIES } from './tokens';

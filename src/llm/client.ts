@@ -7,7 +7,7 @@ import { ServerConnection } from '@jupyterlab/services';
 import OpenAI from 'openai';
 
 import { routeURL } from '../routes';
-import type { IChatClient, IChatRequest, IStreamChunk } from '../tokens';
+import type { IChatClient, IChatRequest, IStreamChunk } from './wire';
 
 /**
  * Streams chat completions from the server gateway with the openai SDK.

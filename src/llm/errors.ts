@@ -10,7 +10,8 @@ import {
   APIUserAbortError
 } from 'openai';
 
-import type { IWireError, TranslateFn } from '../tokens';
+import type { TranslateFn } from '../translate';
+import type { IWireError } from './wire';
 import { untranslated } from '../translate';
 import { GATEWAY_ERROR_CODES, type GatewayErrorCode } from './gatewayCodes';
 

@@ -217,3 +217,53 @@ export interface IEndpointConfigError {
   field: string;
   message: string;
 }
+
+/**
+ * A chat completion request, as the chat model asks for it.
+ */
+export interface IChatRequest {
+  /**
+   * The model alias.
+   */
+  model: string;
+
+  /**
+   * The sampling temperature.
+   */
+  temperature: number;
+
+  /**
+   * The conversation so far, oldest first.
+   */
+  messages: IWireMessage[];
+
+  /**
+   * The tools the model may call; absent for plain chat.
+   */
+  tools?: IWireTool[];
+
+  /**
+   * Whether the model may call tools; absent = the endpoint's default.
+   */
+  tool_choice?: 'none' | 'auto' | 'required';
+}
+
+/**
+ * Something that streams chat completions.
+ *
+ * #### Notes
+ * The production client talks to the server gateway with the openai SDK;
+ * tests pass a fake.
+ */
+export interface IChatClient {
+  /**
+   * Stream the chunks of one chat completion.
+   *
+   * @param request - what to ask.
+   * @param signal - aborts the request and ends the stream.
+   */
+  streamChat(
+    request: IChatRequest,
+    signal: AbortSignal
+  ): AsyncIterable<IStreamChunk>;
+}
