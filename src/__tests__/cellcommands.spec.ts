@@ -3,16 +3,21 @@
  * Distributed under the terms of the Modified BSD License.
  */
 
+import { EditorLanguageRegistry } from '@jupyterlab/codemirror';
+import type { Parser } from '@lezer/common';
+
 import {
   contextSection,
   definitionsUsed,
   errorOf,
   gatherCellContext,
-  namesDefined,
-  namesUsed,
   variablesTouched
 } from '../cellcommands/context';
-import { lineDiff } from '../cellcommands/linediff';
+import {
+  loadPythonSupport,
+  namesDefined,
+  namesUsed
+} from '../cellcommands/python';
 import { parseFixProposal } from '../cellcommands/proposal';
 import {
   askRequest,
@@ -23,17 +28,37 @@ import { ENGLISH, language } from '../agent/language';
 import { ChatModel } from '../conversation/model';
 import { errorOutput, ScriptedClient, stdout, text } from './agent-fakes';
 
+/**
+ * JupyterLab's Python parser, loaded as the cell commands load it.
+ */
+let python: Parser;
+
+beforeAll(async () => {
+  const languages = new EditorLanguageRegistry();
+  EditorLanguageRegistry.getDefaultLanguages().forEach(language =>
+    languages.addLanguage(language)
+  );
+  const support = await loadPythonSupport(languages);
+  if (!support) {
+    throw new Error('JupyterLab has no Python language');
+  }
+  python = support.language.parser;
+});
+
 describe('namesUsed / namesDefined', () => {
   it('skips attributes, keywords, strings and comments', () => {
     expect(
-      namesUsed('df.head(n)  # total\nprint("x y", total)\nfor i in rows: pass')
+      namesUsed(
+        python,
+        'df.head(n)  # total\nprint("x y", total)\nfor i in rows: pass'
+      )
     ).toEqual(['df', 'n', 'total', 'i', 'rows']);
   });
 
   it('finds defs, classes, assignments and imports at top level', () => {
     const code =
       'import numpy as np\nfrom os import path, sep\nimport a.b\n@cache\ndef f(x):\n    y = 1\n    return x\nclass C:\n    pass\na, b = 1, 2\ntotal += 3\nx == 1';
-    expect(namesDefined(code)).toEqual([
+    expect(namesDefined(python, code)).toEqual([
       'np',
       'path',
       'sep',
@@ -55,7 +80,7 @@ describe('definitionsUsed', () => {
   ];
 
   it('returns the last definition above of each name used, top first', () => {
-    const found = definitionsUsed(earlier, 'print(mean(values), pd)');
+    const found = definitionsUsed(python, earlier, 'print(mean(values), pd)');
     expect(found.map(d => [d.name, d.cell])).toEqual([
       ['pd', 0],
       ['mean', 1],
@@ -65,15 +90,38 @@ describe('definitionsUsed', () => {
   });
 
   it('leaves out names the cell defines itself, but not reassignments', () => {
-    expect(definitionsUsed(earlier, 'values = []\nprint(values)')).toEqual([]);
     expect(
-      definitionsUsed(earlier, 'values = values + [1]').map(d => d.name)
+      definitionsUsed(python, earlier, 'values = []\nprint(values)')
+    ).toEqual([]);
+    expect(
+      definitionsUsed(python, earlier, 'values = values + [1]').map(d => d.name)
     ).toEqual(['values']);
+  });
+
+  it('reads Python as the parser does: whole statements, f-strings, updates', () => {
+    const above = ['rows = [\n    1,\n    2,\n]\nlabel = "n"', 'count = 0'];
+    const found = definitionsUsed(
+      python,
+      above,
+      'print(f"{label}: {len(rows)}")  # rows, label\ncount += 1'
+    );
+    expect(found.map(d => [d.name, d.source])).toEqual([
+      ['rows', 'rows = [\n    1,\n    2,\n]'],
+      ['label', 'label = "n"'],
+      ['count', 'count = 0']
+    ]);
+    // Names in strings and comments are not uses.
+    expect(namesUsed(python, 's = "total" # other')).toEqual(['s']);
   });
 
   it('keeps within the character budget', () => {
     const long = `def big():\n${'    x = 1\n'.repeat(500)}`;
-    const found = definitionsUsed([long, 'small = 1'], 'big(); small', 2000);
+    const found = definitionsUsed(
+      python,
+      [long, 'small = 1'],
+      'big(); small',
+      2000
+    );
     expect(found[0].source).toContain('# … (cut)');
     expect(found[0].source.length).toBeLessThan(1300);
   });
@@ -91,8 +139,10 @@ describe('variablesTouched / errorOf / gatherCellContext', () => {
   };
 
   it('keeps the kernel variables the code uses', () => {
-    expect(variablesTouched(state, 'df.plot()')).toEqual([state.variables[0]]);
-    expect(variablesTouched(null, 'df')).toEqual([]);
+    expect(variablesTouched(python, state, 'df.plot()')).toEqual([
+      state.variables[0]
+    ]);
+    expect(variablesTouched(python, null, 'df')).toEqual([]);
   });
 
   it('gives the error name, value and the ANSI-free traceback', () => {
@@ -108,6 +158,7 @@ describe('variablesTouched / errorOf / gatherCellContext', () => {
 
   it('uses the selection and summarises the outputs without the error', () => {
     const context = gatherCellContext({
+      python,
       source: 'a = df.x\nprint(a)',
       selection: 'df.x',
       outputs: [stdout('42\n'), errorOutput('KeyError', 'x')],
@@ -142,41 +193,6 @@ describe('parseFixProposal', () => {
     expect(parseFixProposal('```\nx = 1\n```')?.code).toBe('x = 1');
     expect(parseFixProposal('```sh\nls\n```')).toBeNull();
     expect(parseFixProposal('No idea.')).toBeNull();
-  });
-});
-
-describe('lineDiff', () => {
-  it('marks removed and added lines, numbered on each side', () => {
-    const diff = lineDiff('a\nb\nc', 'a\nB\nc\nd');
-    expect(diff.lines.map(l => `${l.kind}:${l.text}`)).toEqual([
-      'same:a',
-      'removed:b',
-      'added:B',
-      'same:c',
-      'added:d'
-    ]);
-    expect(diff.added).toBe(2);
-    expect(diff.removed).toBe(1);
-    expect(diff.lines[2].newNumber).toBe(2);
-    expect(diff.lines[1].oldNumber).toBe(2);
-  });
-
-  it('pairs removals with additions side by side', () => {
-    const rows = lineDiff('a\nb\nc', 'a\nB\nc\nd').rows;
-    expect(
-      rows.map(r => [r.left?.text ?? null, r.right?.text ?? null])
-    ).toEqual([
-      ['a', 'a'],
-      ['b', 'B'],
-      ['c', 'c'],
-      [null, 'd']
-    ]);
-  });
-
-  it('degrades to remove-all/add-all past the size limit', () => {
-    const diff = lineDiff('a\nb', 'a\nc', 1);
-    expect(diff.removed).toBe(2);
-    expect(diff.added).toBe(2);
   });
 });
 

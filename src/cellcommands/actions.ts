@@ -3,8 +3,10 @@
  * Distributed under the terms of the Modified BSD License.
  */
 
+import type { LanguageSupport } from '@codemirror/language';
 import { InputDialog } from '@jupyterlab/apputils';
 import { Cell, CodeCell } from '@jupyterlab/cells';
+import type { IEditorLanguageRegistry } from '@jupyterlab/codemirror';
 import type * as nbformat from '@jupyterlab/nbformat';
 import type { NotebookPanel } from '@jupyterlab/notebook';
 import type { TranslationBundle } from '@jupyterlab/translation';
@@ -16,6 +18,7 @@ import type { IConversationModel, INotebookHost } from '../tokens';
 import { FixDiffWidget, FixPhase } from '../widgets/diff';
 import { errorOf, gatherCellContext, ICellContext } from './context';
 import { parseFixProposal } from './proposal';
+import { loadPythonSupport } from './python';
 import { runFixedCell } from './fixrun';
 import { askRequest, explainRequest, fixRequest } from './requests';
 
@@ -154,7 +157,8 @@ export class CellActions {
       target,
       context.code,
       proposal.code,
-      selection
+      selection,
+      await this._python()
     );
     if (phase === 'failed') {
       const error = errorOf(cell.model.outputs.toJSON() as nbformat.IOutput[]);
@@ -182,7 +186,8 @@ export class CellActions {
     target: ICellTarget,
     oldCode: string,
     newCode: string,
-    selection: CellActions.ISelection | null
+    selection: CellActions.ISelection | null,
+    language: LanguageSupport | null
   ): Promise<FixPhase> {
     const { cell, model } = target;
     const trans = this._options.trans;
@@ -213,6 +218,7 @@ export class CellActions {
       const widget = new FixDiffWidget({
         oldCode,
         newCode,
+        language,
         trans,
         onReject: () =>
           end('rejected', trans.__('Fix rejected; the cell is unchanged.')),
@@ -256,7 +262,9 @@ export class CellActions {
       .slice(0, Math.max(0, index))
       .filter(w => w.model.type === 'code')
       .map(w => w.model.sharedModel.getSource());
+    const python = await this._python();
     return gatherCellContext({
+      python: python?.language.parser ?? null,
       source: cell.model.sharedModel.getSource(),
       selection: selection?.text,
       outputs: cell.model.outputs.toJSON() as nbformat.IOutput[],
@@ -280,9 +288,18 @@ export class CellActions {
     return language(code.split(/[-_]/)[0]);
   }
 
+  /**
+   * JupyterLab's Python support, loaded on first use.
+   */
+  private _python(): Promise<LanguageSupport | null> {
+    this._pythonSupport ??= loadPythonSupport(this._options.languages ?? null);
+    return this._pythonSupport;
+  }
+
   private _transFn = (msgid: string, ...args: unknown[]): string =>
     this._options.trans.__(msgid, ...(args as string[]));
   private _options: CellActions.IOptions;
+  private _pythonSupport: Promise<LanguageSupport | null> | null = null;
 }
 
 /**
@@ -298,6 +315,11 @@ export namespace CellActions {
     languageCode(): string;
     /** The model alias of a task (the `taskModels` setting), if any. */
     taskModel(task: 'chat' | 'explain' | 'fix'): string | undefined;
+    /**
+     * The editor's languages, where the Python parser (context) and
+     * highlighting (the diff) come from.
+     */
+    languages?: IEditorLanguageRegistry | null;
   }
 
   /**

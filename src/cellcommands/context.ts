@@ -4,9 +4,16 @@
  */
 
 import type * as nbformat from '@jupyterlab/nbformat';
+import type { Parser } from '@lezer/common';
 
 import { summariseOutputs } from '../agent/outputs';
 import type { IKernelState, IKernelVariable } from '../agent/tokens';
+import {
+  namesDefined,
+  namesUsed,
+  readBeforeDefined,
+  topLevelDefinitions
+} from './python';
 
 /**
  * What an explain or fix request knows about one code cell.
@@ -39,59 +46,33 @@ export interface IDefinition {
 }
 
 /**
- * The identifiers code uses, outside strings and comments, in order.
- *
- * #### Notes
- * A tokenizer, not a parser: attribute names after a dot are skipped,
- * keywords and builtins are kept out, so `df.head()` uses `df`.
- */
-export function namesUsed(code: string): string[] {
-  const names = new Set<string>();
-  const stripped = Private.stripStringsAndComments(code);
-  for (const match of stripped.matchAll(/(\.\s*)?\b([A-Za-z_]\w*)\b/g)) {
-    const name = match[2];
-    if (!match[1] && !Private.KEYWORDS.has(name)) {
-      names.add(name);
-    }
-  }
-  return [...names];
-}
-
-/**
- * The names a cell defines at top level: functions, classes, assignments and
- * imports.
- */
-export function namesDefined(code: string): string[] {
-  return Private.topLevelDefinitions(code).map(d => d.name);
-}
-
-/**
  * The definitions, in earlier cells, of the names `code` uses.
  *
  * #### Notes
- * The last definition before the cell wins, as in a top-to-bottom run. Each
+ * The last definition before the cell wins, as in a top-to-bottom run. A
+ * name the cell defines before reading it needs no context. Each
  * definition's source is capped so a long function costs little.
  *
+ * @param python - JupyterLab's Python parser.
  * @param earlier - the sources of the cells above, top first.
  * @param code - the code asked about.
  * @param maxChars - the most characters of definitions in all.
  */
 export function definitionsUsed(
+  python: Parser,
   earlier: ReadonlyArray<string>,
   code: string,
   maxChars = 4000
 ): IDefinition[] {
-  const wanted = new Set(namesUsed(code));
-  for (const own of namesDefined(code)) {
-    // A name the cell defines itself before using it needs no context;
-    // keep it when it is only reassigned (x = x + 1).
-    if (!new RegExp(`^\\s*${own}\\s*=.*\\b${own}\\b`, 'm').test(code)) {
+  const wanted = new Set(namesUsed(python, code));
+  for (const own of namesDefined(python, code)) {
+    if (!readBeforeDefined(python, code, own)) {
       wanted.delete(own);
     }
   }
   const found = new Map<string, IDefinition>();
   earlier.forEach((source, cell) => {
-    for (const definition of Private.topLevelDefinitions(source)) {
+    for (const definition of topLevelDefinitions(python, source)) {
       if (wanted.has(definition.name)) {
         found.set(definition.name, { ...definition, cell });
       }
@@ -116,13 +97,14 @@ export function definitionsUsed(
  * The kernel's variables among the names the code uses.
  */
 export function variablesTouched(
+  python: Parser,
   state: IKernelState | null,
   code: string
 ): IKernelVariable[] {
   if (!state) {
     return [];
   }
-  const used = new Set(namesUsed(code));
+  const used = new Set(namesUsed(python, code));
   return state.variables.filter(variable => used.has(variable.name));
 }
 
@@ -155,10 +137,12 @@ export function errorOf(
 /**
  * Gather the context of an explain or fix request.
  *
- * @param options - the cell's code, selection, outputs, the cells above and
- *   the kernel's state.
+ * @param options - the cell's code, selection, outputs, the cells above,
+ *   the kernel's state, and JupyterLab's Python parser: without it (no
+ *   editor languages) the context has no definitions or variables.
  */
 export function gatherCellContext(options: {
+  python: Parser | null;
   source: string;
   selection?: string;
   outputs: ReadonlyArray<nbformat.IOutput>;
@@ -166,6 +150,7 @@ export function gatherCellContext(options: {
   state: IKernelState | null;
   outputTokenBudget: number;
 }): ICellContext {
+  const { python } = options;
   const selection = options.selection?.trim() ? options.selection : '';
   const code = selection || options.source;
   const outputs = options.outputs.length
@@ -179,8 +164,8 @@ export function gatherCellContext(options: {
     isSelection: !!selection,
     outputs,
     error: errorOf(options.outputs),
-    definitions: definitionsUsed(options.earlier, code),
-    variables: variablesTouched(options.state, code)
+    definitions: python ? definitionsUsed(python, options.earlier, code) : [],
+    variables: python ? variablesTouched(python, options.state, code) : []
   };
 }
 
@@ -222,88 +207,6 @@ export function contextSection(context: ICellContext): string {
  * A namespace for private helpers.
  */
 namespace Private {
-  /**
-   * Python keywords and common builtins: never context.
-   */
-  export const KEYWORDS = new Set(
-    (
-      'False None True and as assert async await break class continue def del ' +
-      'elif else except finally for from global if import in is lambda ' +
-      'nonlocal not or pass raise return try while with yield print len range ' +
-      'int float str list dict set tuple bool type isinstance enumerate zip ' +
-      'map filter sorted sum min max abs round open super object self'
-    ).split(' ')
-  );
-
-  /**
-   * Replace strings and comments by spaces, keeping line structure.
-   */
-  export function stripStringsAndComments(code: string): string {
-    return code.replace(
-      /("""[\s\S]*?"""|'''[\s\S]*?'''|"(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*'|#[^\n]*)/g,
-      match => match.replace(/[^\n]/g, ' ')
-    );
-  }
-
-  /**
-   * The top-level definitions of a cell, with their sources.
-   */
-  export function topLevelDefinitions(
-    code: string
-  ): { name: string; cell: number; source: string }[] {
-    const lines = code.split('\n');
-    const stripped = stripStringsAndComments(code).split('\n');
-    const result: { name: string; cell: number; source: string }[] = [];
-    for (let i = 0; i < lines.length; i++) {
-      const line = stripped[i];
-      const block = /^(?:async\s+)?(?:def|class)\s+([A-Za-z_]\w*)/.exec(line);
-      if (block) {
-        let end = i + 1;
-        while (
-          end < lines.length &&
-          (/^\s/.test(stripped[end]) || !stripped[end].trim())
-        ) {
-          end++;
-        }
-        let start = i;
-        while (start > 0 && /^@/.test(stripped[start - 1])) {
-          start--;
-        }
-        const source = lines.slice(start, end).join('\n').trimEnd();
-        result.push({ name: block[1], cell: 0, source });
-        continue;
-      }
-      const fromImport = /^from\s+[\w.]+\s+import\s+(.+)$/.exec(line);
-      const plainImport = /^import\s+(.+)$/.exec(line);
-      const imported = fromImport?.[1] ?? plainImport?.[1];
-      if (imported) {
-        for (const part of imported.replace(/[()]/g, '').split(',')) {
-          const alias = /^\s*([\w.]+)(?:\s+as\s+(\w+))?\s*$/.exec(part);
-          if (alias) {
-            const name = alias[2] ?? alias[1].split('.')[0];
-            result.push({ name, cell: 0, source: lines[i].trim() });
-          }
-        }
-        continue;
-      }
-      const assignment = /^([A-Za-z_][\w\s,]*?)\s*(?:[-+*/|&]?=)(?!=)/.exec(
-        line
-      );
-      if (assignment) {
-        for (const name of assignment[1].split(',')) {
-          if (/^[A-Za-z_]\w*$/.test(name.trim())) {
-            result.push({
-              name: name.trim(),
-              cell: 0,
-              source: lines[i].trimEnd()
-            });
-          }
-        }
-      }
-    }
-    return result;
-  }
-
   /**
    * At most `max` characters, with a marker when cut.
    */

@@ -9,6 +9,7 @@ import {
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { CodeCell } from '@jupyterlab/cells';
+import { IEditorLanguageRegistry } from '@jupyterlab/codemirror';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import {
@@ -70,7 +71,7 @@ export const cellCommandsPlugin: JupyterFrontEndPlugin<void> = {
     IConversationManager,
     ICodeInterpreterSettings
   ],
-  optional: [ICommandPalette, ITranslator],
+  optional: [ICommandPalette, ITranslator, IEditorLanguageRegistry],
   activate: (
     app: JupyterFrontEnd,
     tracker: INotebookTracker,
@@ -78,7 +79,8 @@ export const cellCommandsPlugin: JupyterFrontEndPlugin<void> = {
     conversations: IConversationManager,
     settings: ICodeInterpreterSettings,
     palette: ICommandPalette | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    languages: IEditorLanguageRegistry | null
   ): void => {
     const trans = (translator ?? nullTranslator).load(
       'jupyterlab_code_interpreter'
@@ -86,7 +88,8 @@ export const cellCommandsPlugin: JupyterFrontEndPlugin<void> = {
     const actions = new CellActions({
       trans,
       languageCode: () => (translator ?? nullTranslator).languageCode ?? '',
-      taskModel: task => settings.taskModel(task)
+      taskModel: task => settings.taskModel(task),
+      languages
     });
     Private.addCommands(app, tracker, conversations, actions, trans);
     const category = trans.__('Code Interpreter');

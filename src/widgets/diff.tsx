@@ -3,11 +3,13 @@
  * Distributed under the terms of the Modified BSD License.
  */
 
+import type { Extension } from '@codemirror/state';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { IDiffLine, ILineDiff, lineDiff } from '../cellcommands/linediff';
+import { ILineStats, lineStats } from './diffstats';
+import { createDiffView, IDiffView } from './mergeview';
 
 /**
  * Where a proposed fix is: shown, waiting for Run/Skip after Apply, running,
@@ -26,7 +28,12 @@ export type FixPhase =
  * The props of the diff view.
  */
 export interface IFixDiffProps {
-  diff: ILineDiff;
+  oldCode: string;
+  newCode: string;
+  /** Lines added and removed, for the header. */
+  stats: ILineStats;
+  /** The cell's language, for syntax highlighting. */
+  language?: Extension | null;
   phase: FixPhase;
   /** A sentence about the phase (why approval is asked, how the run went). */
   message: string;
@@ -47,7 +54,7 @@ export interface IFixDiffProps {
  * Presentational only: the cell command decides what the buttons do.
  */
 export function FixDiff(props: IFixDiffProps): JSX.Element {
-  const { diff, phase, trans } = props;
+  const { stats, phase, trans } = props;
   return (
     <div
       className="jp-CodeInterpreter-diff"
@@ -59,8 +66,8 @@ export function FixDiff(props: IFixDiffProps): JSX.Element {
           {trans.__('Proposed fix')}
         </span>
         <span className="jp-CodeInterpreter-diffStats">
-          <span className="jp-mod-added">+{diff.added}</span>{' '}
-          <span className="jp-mod-removed">−{diff.removed}</span>
+          <span className="jp-mod-added">+{stats.added}</span>{' '}
+          <span className="jp-mod-removed">−{stats.removed}</span>
         </span>
         <button
           className="jp-CodeInterpreter-diffLayout jp-mod-styled jp-mod-minimal"
@@ -76,11 +83,13 @@ export function FixDiff(props: IFixDiffProps): JSX.Element {
             : trans.__('Inline')}
         </button>
       </div>
-      {props.layout === 'inline' ? (
-        <InlineDiff diff={diff} />
-      ) : (
-        <SideBySideDiff diff={diff} />
-      )}
+      <DiffBody
+        oldCode={props.oldCode}
+        newCode={props.newCode}
+        layout={props.layout}
+        language={props.language}
+        trans={trans}
+      />
       <div className="jp-CodeInterpreter-diffFooter">
         {props.message && (
           <span className="jp-CodeInterpreter-diffMessage">
@@ -128,66 +137,38 @@ export function FixDiff(props: IFixDiffProps): JSX.Element {
 }
 
 /**
- * The diff in one column: removed lines, then added ones, in place.
+ * The CodeMirror merge view, made when the code or the layout changes.
  */
-function InlineDiff(props: { diff: ILineDiff }): JSX.Element {
-  return (
-    <div className="jp-CodeInterpreter-diffBody jp-CodeInterpreter-diffInline">
-      {props.diff.lines.map((line, index) => (
-        <DiffLine
-          key={index}
-          line={line}
-          number={line.newNumber ?? line.oldNumber}
-        />
-      ))}
-    </div>
-  );
-}
-
-/**
- * The old code on the left, the new on the right.
- */
-function SideBySideDiff(props: { diff: ILineDiff }): JSX.Element {
-  return (
-    <div className="jp-CodeInterpreter-diffBody jp-CodeInterpreter-diffSides">
-      <div className="jp-CodeInterpreter-diffSide">
-        {props.diff.rows.map((row, index) => (
-          <DiffLine key={index} line={row.left} number={row.left?.oldNumber} />
-        ))}
-      </div>
-      <div className="jp-CodeInterpreter-diffSide">
-        {props.diff.rows.map((row, index) => (
-          <DiffLine
-            key={index}
-            line={row.right}
-            number={row.right?.newNumber}
-          />
-        ))}
-      </div>
-    </div>
-  );
-}
-
-/**
- * One line, or an empty filler where the other side has a line.
- */
-function DiffLine(props: {
-  line: IDiffLine | null;
-  number?: number;
+function DiffBody(props: {
+  oldCode: string;
+  newCode: string;
+  layout: IDiffView.Layout;
+  language?: Extension | null;
+  trans: TranslationBundle;
 }): JSX.Element {
-  const { line } = props;
-  const kind = line?.kind ?? 'empty';
-  return (
-    <div className={`jp-CodeInterpreter-diffLine jp-mod-${kind}`}>
-      <span className="jp-CodeInterpreter-diffNumber">
-        {props.number ?? ''}
-      </span>
-      <span className="jp-CodeInterpreter-diffMarker">
-        {kind === 'added' ? '+' : kind === 'removed' ? '−' : ' '}
-      </span>
-      <span className="jp-CodeInterpreter-diffText">{line?.text ?? ''}</span>
-    </div>
-  );
+  const host = React.useRef<HTMLDivElement>(null);
+  const { oldCode, newCode, layout, language, trans } = props;
+  React.useEffect(() => {
+    if (!host.current) {
+      return;
+    }
+    const view = createDiffView({
+      parent: host.current,
+      oldCode,
+      newCode,
+      layout,
+      language,
+      labels: {
+        inline: trans.__(
+          'Proposed fix: the new code, with removed lines shown'
+        ),
+        old: trans.__('The cell as it is'),
+        new: trans.__('The cell with the fix')
+      }
+    });
+    return () => view.destroy();
+  }, [oldCode, newCode, layout, language, trans]);
+  return <div className="jp-CodeInterpreter-diffBody" ref={host} />;
 }
 
 /**
@@ -200,7 +181,7 @@ export class FixDiffWidget extends ReactWidget {
   constructor(options: FixDiffWidget.IOptions) {
     super();
     this._options = options;
-    this._diff = lineDiff(options.oldCode, options.newCode);
+    this._stats = lineStats(options.oldCode, options.newCode);
     this.addClass('jp-CodeInterpreter-diffWidget');
   }
 
@@ -224,7 +205,10 @@ export class FixDiffWidget extends ReactWidget {
     const o = this._options;
     return (
       <FixDiff
-        diff={this._diff}
+        oldCode={o.oldCode}
+        newCode={o.newCode}
+        stats={this._stats}
+        language={o.language}
         phase={this._phase}
         message={this._message}
         layout={this._diffLayout}
@@ -241,7 +225,7 @@ export class FixDiffWidget extends ReactWidget {
     );
   }
 
-  private _diff: ILineDiff;
+  private _stats: ILineStats;
   private _diffLayout: FixDiffWidget.Layout = 'inline';
   private _message = '';
   private _options: FixDiffWidget.IOptions;
@@ -255,7 +239,7 @@ export namespace FixDiffWidget {
   /**
    * How the diff is laid out.
    */
-  export type Layout = 'inline' | 'side-by-side';
+  export type Layout = IDiffView.Layout;
 
   /**
    * The options of the diff view.
@@ -263,6 +247,8 @@ export namespace FixDiffWidget {
   export interface IOptions {
     oldCode: string;
     newCode: string;
+    /** The cell's language, for syntax highlighting (none when null). */
+    language?: Extension | null;
     onApply(): void;
     onReject(): void;
     onRun(): void;

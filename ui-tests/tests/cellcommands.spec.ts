@@ -107,12 +107,9 @@ test('Fix a NameError: diff, Apply, the rerun succeeds, one undo restores the ce
 
   const diff = cell.locator('.jp-CodeInterpreter-diff');
   await expect(diff).toBeVisible({ timeout: 30_000 });
-  await expect(
-    diff.locator('.jp-CodeInterpreter-diffLine.jp-mod-removed')
-  ).toContainText('len(valuez)');
-  await expect(
-    diff.locator('.jp-CodeInterpreter-diffLine.jp-mod-added')
-  ).toContainText('len(values)');
+  // @codemirror/merge's unified view: the removed chunk, then the new line.
+  await expect(diff.locator('.cm-deletedChunk')).toContainText('len(valuez)');
+  await expect(diff.locator('.cm-changedLine')).toContainText('len(values)');
   await diff.locator('.jp-CodeInterpreter-diffLayout').click();
   await expect(diff).toHaveAttribute('data-layout', 'side-by-side');
   await diff.locator('.jp-CodeInterpreter-diffApply').click();
