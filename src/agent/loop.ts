@@ -10,11 +10,9 @@ import type {
   IChatClient,
   IChatRequest,
   IWireContentPart,
-  IWireMessage,
-  IWireToolCall,
-  TranslateFn
-} from '../tokens';
-import { untranslated } from '../translate';
+  IWireToolCall
+} from '../llm/wire';
+import { TranslateFn, untranslated } from '../translate';
 import type {
   AgentEvent,
   IReplyRequest,
@@ -22,8 +20,9 @@ import type {
   ITurnRequest,
   ITurnResult
 } from './events';
-import { detectLanguage, ILanguage } from './language';
+import { detectLanguage } from './language';
 import { runToolCall } from './toolcall';
+import { callsOf, Turn } from './turn';
 import { renderPrompt } from './prompts';
 import { IAgentSettings } from './settings';
 import { isSmallTalk } from './smalltalk';
@@ -120,7 +119,7 @@ export class Agent {
         return turn.end('stopped', reply.finishReason);
       }
       turn.segment++;
-      const calls = Private.callsOf(reply, request.turnId, turn.steps);
+      const calls = callsOf(reply, request.turnId, turn.steps);
       if (!calls.length) {
         return this._answered(turn, reply, finalRequest);
       }
@@ -182,7 +181,7 @@ export class Agent {
   private async _openTurn(
     request: ITurnRequest,
     listener: Listener
-  ): Promise<Private.Turn> {
+  ): Promise<Turn> {
     const settings = this.settings;
     const language = request.language ?? detectLanguage(request.prompt);
     const smallTalk = isSmallTalk(request.prompt);
@@ -207,7 +206,7 @@ export class Agent {
     const context = smallTalk
       ? SMALL_TALK_CONTEXT
       : contextMessage(state, false);
-    return new Private.Turn({
+    return new Turn({
       request,
       language,
       system: system.text,
@@ -221,7 +220,7 @@ export class Agent {
    * The next request of a turn: the same prefix every time, the turn so far,
    * and at the step limit a note asking for an answer without tools.
    */
-  private _requestOf(turn: Private.Turn, finalRequest: boolean): IChatRequest {
+  private _requestOf(turn: Turn, finalRequest: boolean): IChatRequest {
     const chat: IChatRequest = {
       model: this.settings.modelAlias,
       temperature: this.settings.temperature,
@@ -248,7 +247,7 @@ export class Agent {
    * the answer with the reason the turn ended there.
    */
   private _answered(
-    turn: Private.Turn,
+    turn: Turn,
     reply: IStreamState,
     finalRequest: boolean
   ): ITurnResult {
@@ -271,7 +270,7 @@ export class Agent {
    */
   private async _runCalls(
     host: IExecutionHost,
-    turn: Private.Turn,
+    turn: Turn,
     reply: { content: string; calls: IWireToolCall[] },
     signal: AbortSignal,
     listener: Listener
@@ -332,7 +331,7 @@ export class Agent {
    * again.
    */
   private _endingOf(
-    turn: Private.Turn,
+    turn: Turn,
     round: Private.IRound,
     finishReason: string | null,
     signal: AbortSignal
@@ -361,7 +360,7 @@ export class Agent {
    * Why the turn gave up, in the user's language.
    */
   private _gaveUp(
-    turn: Private.Turn,
+    turn: Turn,
     kind: 'repair' | 'steps',
     count: number,
     detail: string
@@ -465,131 +464,5 @@ namespace Private {
     stopped: boolean;
     /** A call was not run because the step limit was reached. */
     limitHit: boolean;
-  }
-
-  /**
-   * One turn in progress: what it sends the model and its tally.
-   */
-  export class Turn {
-    constructor(options: {
-      request: ITurnRequest;
-      language: ILanguage;
-      system: string;
-      smallTalk: boolean;
-      state: IKernelState | null;
-      context: string;
-    }) {
-      this.request = options.request;
-      this.language = options.language;
-      this.system = options.system;
-      this.smallTalk = options.smallTalk;
-      this.state = options.state;
-      this.messages = [
-        {
-          role: 'user',
-          content: [
-            { type: 'text', text: options.request.prompt },
-            { type: 'text', text: options.context }
-          ]
-        }
-      ];
-    }
-
-    readonly request: ITurnRequest;
-    readonly language: ILanguage;
-    /** The system prompt, the same for every request of the turn. */
-    readonly system: string;
-    /** Small talk gets no tools. */
-    readonly smallTalk: boolean;
-    /** The kernel's state when the turn began. */
-    readonly state: IKernelState | null;
-    /** The turn's messages so far, the prompt first. */
-    readonly messages: IWireMessage[];
-    /** The steps run (calls with code). */
-    steps = 0;
-    /** The steps that failed. */
-    failures = 0;
-    lastFailure = '';
-    /** The number of the model's reply in the turn (`text` events). */
-    segment = 0;
-
-    /**
-     * Count a call's outcome.
-     */
-    count(outcome: { counted: boolean; failure: string | null }): void {
-      if (outcome.counted) {
-        this.steps++;
-      }
-      if (outcome.failure) {
-        this.failures++;
-        this.lastFailure = outcome.failure;
-      }
-    }
-
-    /**
-     * Answer a call with its tool message.
-     */
-    answerCall(call: IWireToolCall, content: string): void {
-      this.messages.push({ role: 'tool', tool_call_id: call.id, content });
-    }
-
-    /**
-     * The turn's result; a reason the model did not write itself ends the
-     * transcript, so later turns see why this one ended.
-     */
-    end(
-      status: ITurnResult['status'],
-      finishReason: string | null,
-      reason?: string,
-      answered = false
-    ): ITurnResult {
-      if (reason && !answered) {
-        this.messages.push({ role: 'assistant', content: reason });
-      }
-      return {
-        status,
-        reason,
-        messages: this.messages.map(withoutImages),
-        finishReason,
-        language: this.language
-      };
-    }
-  }
-
-  /**
-   * The tool calls of a reply, each with an id (some servers send none).
-   */
-  export function callsOf(
-    reply: IStreamState,
-    turnId: string,
-    steps: number
-  ): IWireToolCall[] {
-    const calls = reply.toolCalls.map((call, index) => ({
-      ...call,
-      id: call.id || `call_${turnId}_${steps + index + 1}`
-    }));
-    if (
-      calls.some(call => call.function.name === RUN_PYTHON_TOOL.function.name)
-    ) {
-      markTiming(TimingMarks.toolCallComplete);
-    }
-    return calls;
-  }
-
-  /**
-   * A message with its image parts replaced by a short text.
-   */
-  export function withoutImages(message: IWireMessage): IWireMessage {
-    if (message.role !== 'user' || typeof message.content === 'string') {
-      return message;
-    }
-    return {
-      role: 'user',
-      content: message.content
-        .map(part =>
-          part.type === 'text' ? part.text : '[image, not kept in history]'
-        )
-        .join('\n')
-    };
   }
 }
