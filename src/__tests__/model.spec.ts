@@ -391,6 +391,39 @@ describe('ChatModel with an execution host', () => {
     expect(model.status).toBe('idle');
   });
 
+  it("clears the conversation mid-turn and drops the turn's late events", async () => {
+    const client = new FakeScriptedClient([
+      ...callPython('while True: pass'),
+      ...TOOL_END
+    ]);
+    const model = new ChatModel({ client });
+    let started!: () => void;
+    const running = new Promise<void>(resolve => (started = resolve));
+    model.host = new FakeHost(
+      (request, signal, onStatus) =>
+        new Promise(resolve => {
+          onStatus('running');
+          started();
+          signal.addEventListener('abort', () =>
+            resolve({
+              outcome: 'stopped',
+              code: request.code,
+              edited: false,
+              outputs: [],
+              executionCount: null,
+              cellId: 'c1'
+            })
+          );
+        })
+    );
+    const sent = model.send('loop forever');
+    await running;
+    model.clear();
+    await sent;
+    expect(model.messages).toEqual([]);
+    expect(model.status).toBe('idle');
+  });
+
   it('shows the warning of an invalid prompt override', async () => {
     const model = new ChatModel({
       client: new FakeScriptedClient(fakeText('hello')),
