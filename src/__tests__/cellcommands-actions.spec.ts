@@ -233,6 +233,25 @@ describe('CellActions.explain', () => {
       'Kernel variables it uses (name: type, shape):\n- df: DataFrame, (3, 2)'
     );
   });
+
+  it('uses the default prompt when the override has unknown variables, and a valid override when set', async () => {
+    const { actions, target, client } = await setUp(
+      [text('Ok.'), text('Ok.')],
+      { agentSettings: { prompts: { explain: 'Explain {{cell}}' } } }
+    );
+    await actions.explain(target);
+    expect(promptOf(client.requests[0])).toContain(
+      'Explain what this notebook cell does'
+    );
+    target.model.agentSettings = {
+      ...target.model.agentSettings,
+      prompts: { explain: 'Briefly, in {{language}}: {{code}}' }
+    };
+    await actions.explain(target);
+    expect(promptOf(client.requests[1])).toMatch(
+      /^Briefly, in English: print\(sum\(values\) \/ len\(valuez\)\)/
+    );
+  });
 });
 
 describe('CellActions.ask', () => {

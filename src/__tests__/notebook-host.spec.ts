@@ -250,6 +250,29 @@ describe('NotebookExecutionHost.runStep', () => {
     });
   });
 
+  it('stops, not runs, when Stop comes with the Run', async () => {
+    const { host, approvals, kernel } = await setUp();
+    const stop = new AbortController();
+    const run = runStep(
+      host,
+      step(1, 'x = 1', { needsApproval: true }),
+      stop.signal
+    );
+    await settle();
+    approvals.decide('turn-1/1', 'run');
+    stop.abort();
+    expect((await run.result).outcome).toBe('stopped');
+    expect(kernel!.executions).toHaveLength(0);
+  });
+
+  it('runs a blank step as done without a request to the kernel', async () => {
+    const { host, kernel } = await setUp();
+    const run = runStep(host, step(1, '   '));
+    expect((await run.result).outcome).toBe('ok');
+    expect(run.statuses).toEqual(['running', 'done']);
+    expect(kernel!.executions).toHaveLength(0);
+  });
+
   it('skips the step when Skip is pressed, and runs nothing', async () => {
     const { host, approvals, kernel, model } = await setUp();
     const run = runStep(host, step(1, 'x = 1', { needsApproval: true }));
