@@ -76,3 +76,12 @@ async def test_the_server_stop_closes_the_gateway_client_through_stop_extension(
 
     assert gateway.client.closed
     assert f"{NAME} | extension app {NAME!r} stopped" in caplog.text
+
+
+def test_every_option_says_what_it_does():
+    from jupyterlab_code_interpreter.conversations.routes import CodeInterpreterConversations
+    from jupyterlab_code_interpreter.gateway.config import CodeInterpreter
+
+    for configurable in (CodeInterpreterApp, CodeInterpreter, CodeInterpreterConversations):
+        options = configurable.class_own_traits(config=True)
+        assert all(trait.help.strip() for trait in options.values()), configurable
