@@ -2,6 +2,7 @@
 point, configures it through the same `c.CodeInterpreter*` sections as before, and stops it
 through its `stop_extension` hook."""
 
+import json
 import logging
 
 import pytest
@@ -57,6 +58,20 @@ class TestConfiguration:
         gateway = jp_serverapp.web_app.settings[SETTINGS_KEY]
         assert (gateway.config.max_hops, gateway.config.heartbeat_interval) == (5, 2.5)
         assert jp_serverapp.web_app.settings[LIMIT_KEY] == 4321
+
+
+class TestOwnConfigFile:
+    @pytest.fixture
+    def jp_server_config(self, jp_server_config, jp_config_dir):
+        """The extension's own file beside the server's, as an administrator may keep it."""
+        own = jp_config_dir / "jupyter_jupyterlab_code_interpreter_config.json"
+        own.write_text(json.dumps({"CodeInterpreter": {"max_hops": 7}}))
+        return jp_server_config
+
+    async def test_it_configures_the_gateway(self, jp_serverapp):
+        from jupyterlab_code_interpreter.gateway.routes import SETTINGS_KEY
+
+        assert jp_serverapp.web_app.settings[SETTINGS_KEY].config.max_hops == 7
 
 
 async def test_the_server_stop_closes_the_gateway_client_through_stop_extension(
