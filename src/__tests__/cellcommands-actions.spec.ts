@@ -29,13 +29,13 @@ import { ApprovalRegistry } from '../notebook/approvals';
 import { NotebookExecutionHost } from '../notebook/host';
 import type { IChatRequest } from '../tokens';
 import { ScriptedClient, text } from './agent-fakes';
+import { FakeTools } from './notebook-fakes';
 import {
-  FakeTools,
+  closeNotebooks,
   hushKnownWarnings,
-  ITestNotebook,
   openNotebook,
   settle
-} from './notebook-fakes';
+} from './notebook-fixture';
 
 const trans = nullTranslator.load('jupyterlab_code_interpreter');
 
@@ -54,8 +54,6 @@ const NAME_ERROR: nbformat.IError = {
 function fixAnswer(code: string) {
   return text(`Use the right name.\n\n\`\`\`python\n${code}\n\`\`\``);
 }
-
-const opened: ITestNotebook[] = [];
 
 /**
  * JupyterLab's editor languages, where the cell commands find Python.
@@ -80,7 +78,6 @@ async function setUp(
   const nb = await openNotebook(['values = [3, 5, 10]', BROKEN], {
     documentUndo: false
   });
-  opened.push(nb);
   const cell = nb.panel.content.widgets[1] as CodeCell;
   cell.model.outputs.add(NAME_ERROR);
   const tools = new FakeTools(nb.kernel);
@@ -175,9 +172,7 @@ beforeAll(() => {
 });
 
 afterEach(() => {
-  while (opened.length) {
-    opened.pop()!.dispose();
-  }
+  closeNotebooks();
   document.body.innerHTML = '';
 });
 
@@ -420,7 +415,6 @@ describe('CellActions.fix', () => {
 describe('CellActions.replaceSource', () => {
   it('is one undo step, apart from the typing just before it', async () => {
     const nb = await openNotebook(['x = 1'], { documentUndo: false });
-    opened.push(nb);
     const cell = nb.panel.content.widgets[0] as CodeCell;
     const shared = cell.model.sharedModel;
     shared.updateSource(5, 5, '\ny = x');
@@ -432,7 +426,6 @@ describe('CellActions.replaceSource', () => {
 
   it('replaces only the selection', async () => {
     const nb = await openNotebook(['a = f(1)'], { documentUndo: false });
-    opened.push(nb);
     const cell = nb.panel.content.widgets[0] as CodeCell;
     CellActions.replaceSource(cell, 'g(2)', { start: 4, end: 8, text: 'f(1)' });
     expect(cell.model.sharedModel.getSource()).toBe('a = g(2)');

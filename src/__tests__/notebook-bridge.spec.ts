@@ -7,7 +7,7 @@
  * `NotebookBridge` and `ensureKernel`: which notebook the chat works in, a
  * new notebook when there is none, a kernel when it has none or it died.
  * Notebooks and session contexts are JupyterLab's own on its mocked services
- * (`notebook-fakes.ts`); the tracker and the document manager are stand-ins
+ * (`notebook-fixture.ts`); the tracker and the document manager are stand-ins
  * for the two things the bridge reads of them.
  */
 
@@ -19,10 +19,10 @@ import { Signal } from '@lumino/signaling';
 
 import { ensureKernel, NotebookBridge } from '../notebook/bridge';
 import {
+  closeNotebooks,
   hushKnownWarnings,
-  ITestNotebook,
   openNotebook
-} from './notebook-fakes';
+} from './notebook-fixture';
 
 const trans = nullTranslator.load('jupyterlab_code_interpreter');
 
@@ -68,21 +68,13 @@ function bridgeOf(tracker: Tracker, docManager = new DocManager(undefined)) {
   });
 }
 
-const opened: ITestNotebook[] = [];
-
-async function notebook(options?: { kernel?: boolean }) {
-  const nb = await openNotebook(['a = 1'], options);
-  opened.push(nb);
-  return nb;
+function notebook(options?: { kernel?: boolean }) {
+  return openNotebook(['a = 1'], options);
 }
 
 hushKnownWarnings();
 
-afterEach(() => {
-  while (opened.length) {
-    opened.pop()!.dispose();
-  }
-});
+afterEach(closeNotebooks);
 
 describe('NotebookBridge', () => {
   it('follows the active notebook, and keeps the last one when the tracker forgets it', async () => {

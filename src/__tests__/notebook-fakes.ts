@@ -4,10 +4,10 @@
  */
 
 /**
- * A notebook for the jest specs of `src/notebook/` and the cell commands:
- * JupyterLab's own `NotebookPanel`, `Context`, `NotebookModel` and cell
- * widgets, on JupyterLab's mocked services (`@jupyterlab/testutils`), with the
- * mock kernel's execute requests scripted.
+ * The kernel side of the notebook specs: JupyterLab's mock kernel with its
+ * execute requests and interrupts scripted, and kernel tools answering from
+ * scripted checks, gates and listings (`notebook-fixture.ts` opens the
+ * notebook they serve).
  *
  * #### Notes
  * The kernel is the one stand-in: the ui-tests run these paths against a real
@@ -18,21 +18,8 @@
  * a failed gate, a cancelled future when the kernel goes away.
  */
 
-import { SessionContextDialogs } from '@jupyterlab/apputils';
-import { Context } from '@jupyterlab/docregistry';
-import type * as nbformat from '@jupyterlab/nbformat';
-import {
-  NotebookModel,
-  NotebookModelFactory,
-  NotebookPanel
-} from '@jupyterlab/notebook';
 import { Kernel, KernelMessage } from '@jupyterlab/services';
-import { ServiceManagerMock } from '@jupyterlab/services/lib/testutils';
-import { NBTestUtils } from '@jupyterlab/testutils';
 import type { JSONObject } from '@lumino/coreutils';
-import { UUID } from '@lumino/coreutils';
-import { MessageLoop } from '@lumino/messaging';
-import { Widget } from '@lumino/widgets';
 
 import type {
   ICheckResult,
@@ -327,121 +314,6 @@ export class FakeTools implements IKernelTools {
   private _listing(): IFolderListing {
     return { cwd: '/work', names: [...this.files].sort(), complete: true };
   }
-}
-
-/**
- * A notebook panel on mocked services, attached to the document.
- */
-export interface ITestNotebook {
-  panel: NotebookPanel;
-  model: NotebookModel;
-  /** The scripted kernel; null when the notebook has none. */
-  kernel: ScriptedKernel | null;
-  dispose(): void;
-}
-
-/**
- * Open a notebook holding `sources` as code cells.
- *
- * @param options.kernel - start a (scripted) kernel; default true.
- * @param options.documentUndo - the notebook-level undo history (JupyterLab's
- *   "document-wide undo/redo" setting); default true, so a spec can tell
- *   what undo brings back.
- */
-export async function openNotebook(
-  sources: string[] = [],
-  options: { kernel?: boolean; documentUndo?: boolean } = {}
-): Promise<ITestNotebook> {
-  const startKernel = options.kernel ?? true;
-  const context = new Context({
-    sessionDialogs: new SessionContextDialogs(),
-    manager: new ServiceManagerMock(),
-    factory: new NotebookModelFactory({
-      disableDocumentWideUndoRedo: !(options.documentUndo ?? true)
-    }),
-    path: `${UUID.uuid4()}.ipynb`,
-    kernelPreference: {
-      shouldStart: startKernel,
-      canStart: startKernel,
-      autoStartDefault: startKernel
-    }
-  });
-  await context.initialize(true);
-  await context.sessionContext.initialize();
-  const panel = NBTestUtils.createNotebookPanel(context);
-  const model = context.model as NotebookModel;
-  model.sharedModel.transact(() => {
-    model.sharedModel.deleteCellRange(0, model.sharedModel.cells.length);
-    model.sharedModel.insertCells(
-      0,
-      sources.map(source => ({ cell_type: 'code', source }))
-    );
-  }, false);
-  model.sharedModel.clearUndoHistory();
-  Widget.attach(panel, document.body);
-  MessageLoop.flush();
-  panel.content.activeCellIndex = 0;
-  const connection = context.sessionContext.session?.kernel ?? null;
-  const kernel = connection ? new ScriptedKernel(connection) : null;
-  return {
-    panel,
-    model,
-    kernel,
-    dispose: () => {
-      panel.dispose();
-      context.dispose();
-    }
-  };
-}
-
-/**
- * The code cells' sources, in order.
- */
-export function sources(model: NotebookModel): string[] {
-  return Array.from(model.cells).map(cell => cell.sharedModel.getSource());
-}
-
-/**
- * Let promises, timers of 0 ms and Lumino messages run.
- */
-export async function settle(rounds = 5): Promise<void> {
-  for (let i = 0; i < rounds; i++) {
-    await new Promise(resolve => setTimeout(resolve, 0));
-    MessageLoop.flush();
-  }
-}
-
-/**
- * Keep out of the test log the warnings Yjs gives when JupyterLab creates a
- * cell before it joins the notebook's document (it reads the cell, and its
- * undo manager looks at it, first); any other warning still shows.
- */
-export function hushKnownWarnings(): void {
-  const known = [
-    'Invalid access: Add Yjs type to a document before reading data.',
-    '[yjs#509] Not same Y.Doc'
-  ];
-  const warn = console.warn;
-  let spy: jest.SpyInstance | null = null;
-  beforeAll(() => {
-    spy = jest.spyOn(console, 'warn').mockImplementation((...args) => {
-      const message = args.map(String).join(' ');
-      if (!known.some(text => message.includes(text))) {
-        warn(...args);
-      }
-    });
-  });
-  afterAll(() => spy?.mockRestore());
-}
-
-/**
- * The text of stream outputs.
- */
-export function streamText(outputs: nbformat.IOutput[]): string {
-  return outputs
-    .filter(output => output.output_type === 'stream')
-    .map(output => String((output as nbformat.IStream).text))
-    .join('');
 }
 
 /**
