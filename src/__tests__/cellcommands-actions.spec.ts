@@ -17,7 +17,7 @@ import {
   acceptDialog,
   dismissDialog,
   waitForDialog
-} from '@jupyterlab/testing';
+} from '@jupyterlab/testutils';
 import { EditorLanguageRegistry } from '@jupyterlab/codemirror';
 import { nullTranslator } from '@jupyterlab/translation';
 

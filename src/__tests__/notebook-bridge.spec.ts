@@ -12,7 +12,7 @@
  */
 
 import type { IDocumentManager } from '@jupyterlab/docmanager';
-import { updateKernelStatus } from '@jupyterlab/docregistry/lib/testutils';
+import { Mock } from '@jupyterlab/testutils';
 import type { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { nullTranslator } from '@jupyterlab/translation';
 import { Signal } from '@lumino/signaling';
@@ -184,7 +184,7 @@ describe('ensureKernel', () => {
 
   it('restarts a dead kernel, and says that variables are gone', async () => {
     const { panel, kernel } = await notebook();
-    updateKernelStatus(panel.sessionContext, 'dead');
+    Mock.updateKernelStatus(panel.sessionContext, 'dead');
     expect(await ensureKernel(panel.sessionContext, trans)).toBe(
       'The kernel had died: restarted it. Variables from earlier cells are gone.'
     );

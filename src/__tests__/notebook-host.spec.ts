@@ -12,7 +12,7 @@
  */
 
 import type { CodeCell } from '@jupyterlab/cells';
-import { updateKernelStatus } from '@jupyterlab/docregistry/lib/testutils';
+import { Mock } from '@jupyterlab/testutils';
 
 import { stepIdOf } from '../notebook/approvals';
 import { getProvenance, METADATA_KEY } from '../notebook/metadata';
@@ -328,7 +328,7 @@ describe('NotebookExecutionHost.runStep', () => {
     kernel!.onExecute = execution => execution.start();
     const run = runStep(host, step(1, 'import os; os._exit(1)'));
     await settle();
-    updateKernelStatus(panel.sessionContext, 'dead');
+    Mock.updateKernelStatus(panel.sessionContext, 'dead');
     const result = await run.result;
     expect(result.outcome).toBe('kernel_died');
     expect(run.statuses).toEqual(['running', 'failed']);
@@ -370,7 +370,7 @@ describe('NotebookExecutionHost.runStep', () => {
     const { host, kernel, panel } = await setUp();
     const notices: string[] = [];
     host.notice.connect((_, notice) => notices.push(notice));
-    updateKernelStatus(panel.sessionContext, 'dead');
+    Mock.updateKernelStatus(panel.sessionContext, 'dead');
     const result = await runStep(host, step(1, 'x = 1')).result;
     expect(kernel!.restarts).toBe(1);
     expect(notices).toEqual([
