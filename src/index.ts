@@ -60,14 +60,16 @@ const settingsPlugin: JupyterFrontEndPlugin<ICodeInterpreterSettings> = {
     'The Code Interpreter user settings, loaded once and kept current for the other plugins.',
   autoStart: true,
   provides: ICodeInterpreterSettings,
-  optional: [ISettingRegistry],
+  optional: [ISettingRegistry, ITranslator],
   activate: (
     app: JupyterFrontEnd,
-    registry: ISettingRegistry | null
+    registry: ISettingRegistry | null,
+    translator: ITranslator | null
   ): ICodeInterpreterSettings => {
     const settings = new CodeInterpreterSettings();
     if (registry) {
-      void Private.follow(registry, settings);
+      const english = (translator?.languageCode ?? 'en').startsWith('en');
+      void Private.follow(registry, settings, !english);
     }
     return settings;
   }
@@ -186,13 +188,24 @@ export default [
 namespace Private {
   /**
    * Keep the settings current: load them, then follow the user's edits.
+   *
+   * #### Notes
+   * The settings JupyterLab preloads come from jupyterlab_server's list,
+   * which leaves the schemas of prebuilt extensions untranslated; it
+   * translates a schema fetched alone. So in another language ours is
+   * fetched again, alone, for the settings form to show it translated.
+   *
+   * @param translated - whether the UI's language is not English.
    */
   export async function follow(
     registry: ISettingRegistry,
-    settings: CodeInterpreterSettings
+    settings: CodeInterpreterSettings,
+    translated: boolean
   ): Promise<void> {
     try {
-      const loaded = await registry.load(PLUGIN_ID);
+      const loaded = await (translated
+        ? registry.reload(PLUGIN_ID)
+        : registry.load(PLUGIN_ID));
       const read = (): void => settings.update(loaded.composite);
       read();
       loaded.changed.connect(read);

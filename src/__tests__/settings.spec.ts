@@ -5,6 +5,7 @@
 
 import type { JupyterFrontEnd } from '@jupyterlab/application';
 import type { ISettingRegistry } from '@jupyterlab/settingregistry';
+import type { ITranslator } from '@jupyterlab/translation';
 import { Signal } from '@lumino/signaling';
 
 import { DEFAULT_AGENT_SETTINGS } from '../agent/settings';
@@ -89,6 +90,30 @@ describe('the settings plugin', () => {
     expect(settings.taskModel('fix')).toBe('careful');
     expect(changes).toHaveBeenCalledTimes(2);
     expect(load).toHaveBeenCalledTimes(1);
+  });
+
+  it('fetches its schema alone in another language, for the form to be translated', async () => {
+    const { registry, load } = registryWith({ repairBudget: 6 });
+    const reload = jest.fn(load);
+    Object.assign(registry, { reload, load: jest.fn() });
+    const chinese = { languageCode: 'zh-CN' } as ITranslator;
+    const settings = settingsPlugin.activate(
+      app,
+      registry,
+      chinese
+    ) as ICodeInterpreterSettings;
+    await new Promise(resolve => setTimeout(resolve, 0));
+    expect(reload).toHaveBeenCalledTimes(1);
+    expect(reload).toHaveBeenCalledWith('jupyterlab-code-interpreter:plugin');
+    expect(registry.load).not.toHaveBeenCalled();
+    expect(settings.agent.repairBudget).toBe(6);
+
+    const english = registryWith({});
+    settingsPlugin.activate(app, english.registry, {
+      languageCode: 'en'
+    } as ITranslator);
+    await new Promise(resolve => setTimeout(resolve, 0));
+    expect(english.load).toHaveBeenCalledTimes(1);
   });
 
   it('keeps the defaults without a setting registry', () => {
