@@ -15,7 +15,9 @@ entry point (and, for the schema, to its settings API: schema_translations.py).
 
 Strings of ``src/`` are found by a regular expression over calls of the translation
 functions: ``trans.__('…')``, ``this._trans.__('…')`` and the pure modules' ``trans('…')``
-/ ``this._trans('…')``. Only literal first arguments are extracted.
+/ ``this._trans('…')``, and the constructors of the errors that carry a msgid
+(``new KernelToolError('…')``, see ``TRANSLATABLE_ERRORS``). Only literal first arguments
+are extracted.
 
 Strings of ``schema/plugin.json`` are the ones jupyterlab_server translates: its default
 selectors (titles and descriptions, menu and toolbar labels) and the schema's own
@@ -51,8 +53,13 @@ ANSWER_LANGUAGE = {"zh_CN": "zh-Hans"}
 I18N_KEY = "jupyter.lab.internationalization"
 CONTEXT_SEPARATOR = "\x04"
 
+# Errors built in pure modules carry a msgid (TranslatableError in src/translate.ts) and are
+# translated where they are shown; their constructors' literal first argument is a msgid too.
+TRANSLATABLE_ERRORS = ("KernelToolError", "TranslatableError")
 CALL = re.compile(
-    r"""(?<![\w$])(?:this\.)?_?trans(?:\.__)?\(\s*"""
+    r"""(?:(?<![\w$])(?:this\.)?_?trans(?:\.__)?|\bnew\s+(?:"""
+    + "|".join(TRANSLATABLE_ERRORS)
+    + r"""))\(\s*"""
     r"""(?P<q>['"`])(?P<s>(?:\\.|(?!(?P=q))[^\\])*)(?P=q)""",
     re.DOTALL,
 )

@@ -24,3 +24,38 @@ export const untranslated: TranslateFn = (msgid, ...args) =>
     const value = args[Number(index) - 1];
     return value === undefined ? match : String(value);
   });
+
+/**
+ * An error whose message is a msgid and its values, so that where it is
+ * shown it can be translated.
+ *
+ * #### Notes
+ * `message` holds the English text, for logs and for the model. Subclasses
+ * are listed in `scripts/update_catalog.py`, which extracts the literal
+ * first argument of their constructors.
+ */
+export class TranslatableError extends Error {
+  /**
+   * Create an error from a msgid with `%1`-style placeholders.
+   */
+  constructor(
+    readonly msgid: string,
+    readonly args: readonly (string | number)[] = []
+  ) {
+    super(untranslated(msgid, ...args));
+    this.name = 'TranslatableError';
+  }
+}
+
+/**
+ * What a failure says to the user: translated when it carries a msgid.
+ *
+ * @param reason - what was thrown.
+ * @param trans - the UI translation.
+ */
+export function failureMessage(reason: unknown, trans: TranslateFn): string {
+  if (reason instanceof TranslatableError) {
+    return trans(reason.msgid, ...reason.args);
+  }
+  return reason instanceof Error ? reason.message : String(reason);
+}

@@ -9,6 +9,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { IStepResult } from '../agent/tokens';
 import { carryOutStep, CarriedStep } from '../agent/toolcall';
 import type { IConversationModel, INotebookHost } from '../tokens';
+import { failureMessage } from '../translate';
 import type { FixPhase } from '../widgets/diff';
 
 /**
@@ -99,7 +100,7 @@ export async function runFixedCell(
         phase: 'skipped',
         message: trans.__(
           'Fix applied but not run: %1',
-          error instanceof Error ? error.message : String(error)
+          failureMessage(error, (msgid, ...args) => trans.__(msgid, ...args))
         )
       };
     }

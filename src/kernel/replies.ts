@@ -23,6 +23,7 @@ import type {
   IPolicyFinding,
   PolicyCategory
 } from '../agent/tokens';
+import { TranslatableError } from '../translate';
 import type { IFolderListing } from './listing';
 
 /**
@@ -45,13 +46,18 @@ export interface IKernelHelpers {
 /**
  * An error of the kernel tools, with a message the user can act on; the
  * caller turns it into a tool result.
+ *
+ * #### Notes
+ * The message is a msgid with its values (`TranslatableError`), so the UI
+ * shows it in the user's language.
  */
-export class KernelToolError extends Error {
+export class KernelToolError extends TranslatableError {
   constructor(
-    message: string,
-    readonly reason: KernelToolError.Reason
+    msgid: string,
+    readonly reason: KernelToolError.Reason,
+    args: readonly (string | number)[] = []
   ) {
-    super(message);
+    super(msgid, args);
     this.name = 'KernelToolError';
   }
 }
@@ -204,10 +210,9 @@ export function expressionValue(
         'missing'
       );
     }
-    throw new KernelToolError(
-      `The kernel helper failed: ${result.ename ?? 'Error'}: ${result.evalue ?? ''}`.trim(),
-      'helper'
-    );
+    throw new KernelToolError('The kernel helper failed: %1', 'helper', [
+      `${result.ename ?? 'Error'}: ${result.evalue ?? ''}`.trim()
+    ]);
   }
   const data = result.data ?? {};
   if (data['application/json'] !== undefined) {
@@ -331,13 +336,15 @@ export function executeReplyError(content: {
   }
   if (content.status === 'error') {
     return new KernelToolError(
-      `Installing the kernel helpers failed: ${content.ename}: ${content.evalue}`,
-      'helper'
+      'Installing the kernel helpers failed: %1',
+      'helper',
+      [`${content.ename}: ${content.evalue}`]
     );
   }
   return new KernelToolError(
-    `The kernel did not run the request (${content.status}); it may be busy or restarting.`,
-    'kernel'
+    'The kernel did not run the request (%1); it may be busy or restarting.',
+    'kernel',
+    [content.status]
   );
 }
 

@@ -193,8 +193,9 @@ export class KernelTools {
       await this._kernel.interrupt();
     } catch (error) {
       throw new KernelToolError(
-        `Could not interrupt the kernel: ${Private.message(error)}`,
-        'kernel'
+        'Could not interrupt the kernel: %1',
+        'kernel',
+        [Private.message(error)]
       );
     }
   }
@@ -228,8 +229,9 @@ export class KernelTools {
         () =>
           finish(
             new KernelToolError(
-              `The kernel is still busy after ${Math.round(timeoutMs / 1000)} s.`,
-              'timeout'
+              'The kernel is still busy after %1 s.',
+              'timeout',
+              [Math.round(timeoutMs / 1000)]
             )
           ),
         timeoutMs
@@ -324,9 +326,9 @@ export class KernelTools {
           () =>
             reject(
               new KernelToolError(
-                `The kernel did not answer within ${Math.round(timeoutMs / 1000)} s; ` +
-                  'it may be busy running a cell.',
-                'timeout'
+                'The kernel did not answer within %1 s; it may be busy running a cell.',
+                'timeout',
+                [Math.round(timeoutMs / 1000)]
               )
             ),
           timeoutMs
@@ -342,8 +344,9 @@ export class KernelTools {
         throw error;
       }
       throw new KernelToolError(
-        `The kernel could not be reached: ${Private.message(error)}`,
-        'kernel'
+        'The kernel could not be reached: %1',
+        'kernel',
+        [Private.message(error)]
       );
     } finally {
       clearTimeout(timer);
@@ -355,8 +358,9 @@ export class KernelTools {
       this._helpersPromise = this._fetchHelpers().catch(error => {
         this._helpersPromise = null;
         throw new KernelToolError(
-          `Could not load the kernel helpers from the server: ${Private.message(error)}`,
-          'helper'
+          'Could not load the kernel helpers from the server: %1',
+          'helper',
+          [Private.message(error)]
         );
       });
     }

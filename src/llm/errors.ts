@@ -12,7 +12,7 @@ import {
 
 import type { TranslateFn } from '../translate';
 import type { IWireError } from './wire';
-import { untranslated } from '../translate';
+import { failureMessage, untranslated } from '../translate';
 import { GATEWAY_ERROR_CODES, type GatewayErrorCode } from './gatewayCodes';
 
 /**
@@ -169,10 +169,9 @@ export function describeError(
       trans
     );
   }
-  const detail = error instanceof Error ? error.message : String(error);
   return {
     kind: 'unknown',
-    message: trans('The request failed: %1', detail)
+    message: trans('The request failed: %1', failureMessage(error, trans))
   };
 }
 
