@@ -4,6 +4,7 @@
  */
 
 import { expressionValue, KernelToolError } from '../kernel/replies';
+import { parseGatewayStatus } from '../llm/emptystate';
 import { describeError } from '../llm/errors';
 import {
   failureMessage,
@@ -73,5 +74,22 @@ describe('a kernel tool failure in a turn', () => {
     expect((thrown as KernelToolError).message).toBe(
       "The kernel helper failed: KeyError: 'x'"
     );
+  });
+});
+
+describe('a malformed status reply', () => {
+  it('is explained in the UI language', () => {
+    for (const reply of [null, { configured: 'yes' }]) {
+      let thrown: unknown;
+      try {
+        parseGatewayStatus(reply);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(TranslatableError);
+      expect(failureMessage(thrown, chinese)).toMatch(
+        /^〔The status reply .*〕$/
+      );
+    }
   });
 });

@@ -3,7 +3,11 @@
  * Distributed under the terms of the Modified BSD License.
  */
 
-import { type TranslateFn, untranslated } from '../translate';
+import {
+  TranslatableError,
+  type TranslateFn,
+  untranslated
+} from '../translate';
 import type {
   IEndpointConfigError,
   IEndpointStatus,
@@ -50,11 +54,13 @@ export type StatusResult =
  */
 export function parseGatewayStatus(data: unknown): IGatewayStatus {
   if (typeof data !== 'object' || data === null) {
-    throw new Error('The status reply is not a JSON object.');
+    throw new TranslatableError('The status reply is not a JSON object.');
   }
   const record = data as Record<string, unknown>;
   if (typeof record.configured !== 'boolean') {
-    throw new Error('The status reply has no boolean "configured".');
+    throw new TranslatableError(
+      'The status reply has no boolean "configured".'
+    );
   }
   const source = record.source;
   const kind = record.kind;

@@ -17,6 +17,7 @@ import type { IConversation } from '../conversation/manager';
 import type { ISignal } from '@lumino/signaling';
 import { codeInterpreterIcon } from '../icons';
 import type { IGatewayStatus } from '../tokens';
+import { failureMessage } from '../translate';
 import { ApprovalModeSelect } from './approvalmode';
 import { EmptyState } from './emptystate';
 import { PoolStatus } from './poolstatus';
@@ -71,7 +72,9 @@ export class ChatPanel extends ReactWidget {
       result = { status: await this._fetchStatus() };
     } catch (error) {
       result = {
-        error: error instanceof Error ? error.message : String(error)
+        error: failureMessage(error, (msgid, ...args) =>
+          this._trans.__(msgid, ...args)
+        )
       };
     }
     if (!this.isDisposed) {
