@@ -314,6 +314,11 @@ export namespace IConversationModel {
     display: string;
     /** The model alias for this request; the chat's alias by default. */
     modelAlias?: string;
+    /**
+     * A warning shown with this request (e.g. a prompt override that was not
+     * used); starting a turn clears earlier warnings, so it is set after.
+     */
+    warning?: string | null;
   }
 }
 

@@ -238,6 +238,8 @@ describe('CellActions.explain', () => {
     expect(promptOf(client.requests[0])).toContain(
       'Explain what this notebook cell does'
     );
+    // The user is told why their override was not used, after the answer too.
+    expect(target.model.warning).toMatch(/cell/);
     target.model.agentSettings = {
       ...target.model.agentSettings,
       prompts: { explain: 'Briefly, in {{language}}: {{code}}' }

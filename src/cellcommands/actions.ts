@@ -64,12 +64,10 @@ export class CellActions {
       model.agentSettings.prompts,
       this._transFn
     );
-    if (request.warning) {
-      model.warn(request.warning);
-    }
     await model.ask(request.prompt, {
       display: request.display,
-      modelAlias: this._options.taskModel('explain')
+      modelAlias: this._options.taskModel('explain'),
+      warning: request.warning
     });
   }
 
@@ -128,12 +126,10 @@ export class CellActions {
       this._transFn,
       attempt
     );
-    if (request.warning) {
-      model.warn(request.warning);
-    }
     const answer = await model.ask(request.prompt, {
       display: request.display,
-      modelAlias: this._options.taskModel('fix')
+      modelAlias: this._options.taskModel('fix'),
+      warning: request.warning
     });
     if (answer === null || cell.isDisposed) {
       return;

@@ -204,6 +204,9 @@ export class ChatModel implements IDisposable {
     const history = this._history();
     let answer: string | null = null;
     await this._run(options.display, true, async (agent, signal, listener) => {
+      if (options.warning) {
+        this.warn(options.warning);
+      }
       const reply = await agent.reply(
         { history, prompt, model: options.modelAlias?.trim() },
         signal,
@@ -489,6 +492,11 @@ export namespace ChatModel {
     display: string;
     /** The model alias for this request; the chat's alias by default. */
     modelAlias?: string;
+    /**
+     * A warning shown with this request (e.g. a prompt override that was not
+     * used); starting a turn clears earlier warnings, so it is set after.
+     */
+    warning?: string | null;
   }
 
   /**
