@@ -224,6 +224,29 @@ describe('NotebookExecutionHost.runStep', () => {
     expect(sources(model)).toEqual(['a = 1', 'b = 2', 'c = 3']);
   });
 
+  it.each([
+    ['down', 3],
+    ['up', 0]
+  ])(
+    'keeps a proposed step, and its banner, when its cell is moved %s',
+    async (_, to) => {
+      const { host, approvals, kernel, model, panel } = await setUp();
+      const run = runStep(host, step(1, 'x = 1', { needsApproval: true }));
+      await settle();
+      model.sharedModel.moveCell(1, to);
+      await settle();
+      expect(approvals.isPending('turn-1/1')).toBe(true);
+      expect(sources(model)[to]).toBe('x = 1');
+      const runButton = panel.content.widgets[to].node.querySelector(
+        '.jp-CodeInterpreter-cellRun'
+      ) as HTMLButtonElement;
+      expect(runButton).not.toBeNull();
+      runButton.click();
+      expect((await run.result).outcome).toBe('ok');
+      expect(kernel!.executions.map(e => e.code)).toEqual(['x = 1']);
+    }
+  );
+
   it('takes the first decision: the banner’s Skip, then the chat’s Run is ignored', async () => {
     const { host, approvals, kernel, panel } = await setUp();
     const run = runStep(host, step(1, 'x = 1', { needsApproval: true }));

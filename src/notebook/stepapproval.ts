@@ -15,33 +15,49 @@ import { codeCellById } from './stepcell';
  * banner on its cell; deleting the cell skips, Stop (`signal`) cancels.
  *
  * #### Notes
- * The banner follows the cell: it is attached again when the notebook
- * re-creates the cell's widget.
+ * The banner follows the cell: moving a cell removes it and inserts it again
+ * (a new widget), so a removal is judged only once the change has settled,
+ * and a banner disposed with the old widget is made anew for the new one.
  */
 export async function awaitStepApproval(
   options: IStepApprovalOptions
 ): Promise<ApprovalOutcome> {
   const { panel, approvals, stepId, cellId, signal } = options;
   const model = panel.content.model!;
-  const banner = new ProposalBanner({
-    approvals,
-    stepId,
-    reason: options.reason,
-    trans: options.trans
-  });
+  const newBanner = (): ProposalBanner =>
+    new ProposalBanner({
+      approvals,
+      stepId,
+      reason: options.reason,
+      trans: options.trans
+    });
+  let banner = newBanner();
+  let settled = false;
   const attach = (): void => {
     const cell = codeCellById(panel, cellId);
-    if (cell && !banner.isAttached && !banner.parent) {
+    if (!cell) {
+      return;
+    }
+    if (banner.isDisposed) {
+      banner = newBanner();
+    }
+    if (!banner.isAttached && !banner.parent) {
       banner.attachTo(cell);
     }
   };
   attach();
   const onCellsChanged = (): void => {
-    if (!codeCellById(panel, cellId)) {
-      approvals.cancel(stepId);
-    } else {
-      attach();
-    }
+    // After the move's insert (same task) and the notebook's new widget.
+    void Promise.resolve().then(() => {
+      if (settled) {
+        return;
+      }
+      if (!codeCellById(panel, cellId)) {
+        approvals.cancel(stepId);
+      } else {
+        attach();
+      }
+    });
   };
   const onAbort = (): void => void approvals.cancel(stepId);
   model.cells.changed.connect(onCellsChanged);
@@ -52,6 +68,7 @@ export async function awaitStepApproval(
     }
     return await approvals.request(stepId);
   } finally {
+    settled = true;
     model.cells.changed.disconnect(onCellsChanged);
     signal.removeEventListener('abort', onAbort);
     banner.dispose();
