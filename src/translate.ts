@@ -13,6 +13,16 @@ export type TranslateFn = (
 ) => string;
 
 /**
+ * A text built where it arises and translated where it is shown, in the
+ * language of the place that shows it (the UI's, or the answer's).
+ *
+ * #### Notes
+ * Name its parameter `trans` and give it a literal msgid, so that the
+ * catalog script finds the msgid.
+ */
+export type DeferredText = (trans: TranslateFn) => string;
+
+/**
  * A `TranslateFn` that does not translate: it only fills `%1`, `%2`…
  *
  * #### Notes

@@ -151,7 +151,7 @@ describe('gated steps', () => {
     expect(host.runs).toHaveLength(1);
     expect(host.runs[0]).toMatchObject({
       needsApproval: true,
-      approvalReason: 'runs ls'
+      approvalReason: 'Runs a shell command (line 1): “runs ls”'
     });
   });
 

@@ -255,7 +255,9 @@ describe('Agent', () => {
         host.runs[0].needsApproval
       ]).toEqual([approvalMode, check?.findings[0].category, expected]);
       if (expected && check) {
-        expect(host.runs[0].approvalReason).toBe(check.findings[0].detail);
+        expect(host.runs[0].approvalReason).toContain(
+          `(line ${check.findings[0].line}): “${check.findings[0].detail}”`
+        );
       }
     }
   });

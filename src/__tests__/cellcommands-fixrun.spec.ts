@@ -5,6 +5,7 @@
 
 import type { CodeCell } from '@jupyterlab/cells';
 import { nullTranslator } from '@jupyterlab/translation';
+import type { TranslationBundle } from '@jupyterlab/translation';
 
 import { DEFAULT_AGENT_SETTINGS, IAgentSettings } from '../agent/settings';
 import type {
@@ -17,6 +18,7 @@ import type {
 import { runFixedCell } from '../cellcommands/fixrun';
 import { ChatModel } from '../conversation/model';
 import type { NotebookExecutionHost } from '../notebook/host';
+import { untranslated } from '../translate';
 import { ScriptedClient } from './agent-fakes';
 
 const trans = nullTranslator.load('jupyterlab_code_interpreter');
@@ -132,13 +134,14 @@ function chatModel(settings: Partial<IAgentSettings> = {}): ChatModel {
 async function fix(
   host: FakeHost,
   model: ChatModel,
-  answer: boolean | null = null
+  answer: boolean | null = null,
+  bundle: TranslationBundle = trans
 ) {
   const asked: (string | undefined)[] = [];
   const end = await runFixedCell(
     { cell, model, host },
     {
-      trans,
+      trans: bundle,
       approve: async reason => {
         asked.push(reason);
         if (answer === null) {
@@ -153,6 +156,50 @@ async function fix(
 }
 
 describe('runFixedCell', () => {
+  it('shows what the policy blocks and why it asks through the translator', async () => {
+    const marking = {
+      __: (msgid: string, ...args: (string | number)[]) =>
+        untranslated('«' + msgid + '»', ...args)
+    } as unknown as TranslationBundle;
+    const blocked = await fix(
+      new FakeHost({ check: DELETES }),
+      chatModel({ approvalMode: 'ask' }),
+      null,
+      marking
+    );
+    expect(blocked.end.message).toContain(
+      "«Changes files outside the notebook’s folder (line 1): “calls os.remove('/etc/hosts')”»"
+    );
+    const asking = await fix(
+      new FakeHost({ gate: () => ({ kind: 'refused', check: NETWORK }) }),
+      chatModel({ approvalMode: 'auto-safe' }),
+      false,
+      marking
+    );
+    expect(asking.asked).toEqual([
+      '«Uses the network (line 2): “network call requests.get”»'
+    ]);
+    const syntax = await fix(
+      new FakeHost({
+        check: {
+          syntaxError: {
+            message: 'invalid syntax',
+            line: 2,
+            offset: 3,
+            text: 'x ='
+          },
+          findings: []
+        }
+      }),
+      chatModel({ approvalMode: 'ask' }),
+      null,
+      marking
+    );
+    expect(syntax.end.message).toBe(
+      '«Fix applied but not run: «SyntaxError: invalid syntax (line 2)»»'
+    );
+  });
+
   it('blocks what the policy blocks in auto mode: the gate refuses, nothing runs, nobody is asked', async () => {
     const host = new FakeHost({
       gate: () => ({ kind: 'refused', check: DELETES })
@@ -172,7 +219,7 @@ describe('runFixedCell', () => {
     expect(host.calls).toEqual([`check ${FIXED}`]);
     expect(asked).toEqual([]);
     expect(end.message).toBe(
-      "Fix applied but not run: the code policy of this notebook blocks it (calls os.remove('/etc/hosts')). Read the code, and run the cell yourself only if you mean it."
+      "Fix applied but not run: the code policy of this notebook blocks it (Changes files outside the notebook’s folder (line 1): “calls os.remove('/etc/hosts')”). Read the code, and run the cell yourself only if you mean it."
     );
   });
 
@@ -206,7 +253,9 @@ describe('runFixedCell', () => {
       false
     );
     expect(host.allowed[0]).toEqual([]);
-    expect(asked).toEqual(['network call requests.get']);
+    expect(asked).toEqual([
+      'Uses the network (line 2): “network call requests.get”'
+    ]);
     expect(host.calls).not.toContain('run');
     expect(end).toEqual({
       phase: 'skipped',

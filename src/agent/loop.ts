@@ -12,7 +12,7 @@ import type {
   IWireContentPart,
   IWireToolCall
 } from '../llm/wire';
-import { TranslateFn, untranslated } from '../translate';
+import { DeferredText, TranslateFn, untranslated } from '../translate';
 import type {
   AgentEvent,
   IReplyRequest,
@@ -304,7 +304,8 @@ export class Agent {
         step: turn.steps + 1,
         state: turn.state,
         signal,
-        listener
+        listener,
+        trans: this._trans
       });
       turn.count(outcome);
       round.stopped = outcome.stopped;
@@ -343,7 +344,7 @@ export class Agent {
       return turn.end(
         'gave_up',
         finishReason,
-        this._gaveUp(turn, 'repair', turn.failures, turn.lastFailure)
+        this._gaveUp(turn, 'repair', turn.failures, turn.lastFailure ?? '')
       );
     }
     if (round.limitHit) {
@@ -363,7 +364,7 @@ export class Agent {
     turn: Turn,
     kind: 'repair' | 'steps',
     count: number,
-    detail: string
+    detail: string | DeferredText
   ): string {
     return gaveUpMessage(kind, count, detail, turn.language.tag, this._trans);
   }

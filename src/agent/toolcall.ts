@@ -5,6 +5,8 @@
 
 import { isAbort } from '../llm/errors';
 import type { IWireContentPart, IWireToolCall } from '../llm/wire';
+import type { DeferredText, TranslateFn } from '../translate';
+import { untranslated } from '../translate';
 import type { AgentEvent, ITurnRequest } from './events';
 import { summariseOutputs } from './outputs';
 import type { IAgentSettings } from './settings';
@@ -13,6 +15,7 @@ import type {
   IExecutionHost,
   IGatedStep,
   IKernelState,
+  IPolicyFinding,
   IStepRequest,
   IStepResult,
   PolicyCategory,
@@ -33,7 +36,8 @@ import {
 export interface ICallOutcome {
   content: string;
   images: IWireContentPart[];
-  failure: string | null;
+  /** Why the step failed, for the user (why the agent gave up). */
+  failure: DeferredText | null;
   stopped: boolean;
   /** Whether it counts as a step (it had code). */
   counted: boolean;
@@ -52,6 +56,8 @@ export interface IToolCallContext {
   state: IKernelState | null;
   signal: AbortSignal;
   listener: (event: AgentEvent) => void;
+  /** The UI translation, for the approval reason; untranslated without. */
+  trans?: TranslateFn;
 }
 
 /**
@@ -104,7 +110,13 @@ export interface IStepRunner {
  */
 export type CarriedStep =
   | { kind: 'ran'; result: IStepResult }
-  | { kind: 'blocked'; refusal: string; failure: string | null };
+  | {
+      kind: 'blocked';
+      refusal: string;
+      failure: DeferredText | null;
+      /** The findings the policy blocks (none for a syntax error). */
+      findings: IPolicyFinding[];
+    };
 
 /**
  * Carry out one step under the policy and approval mode: a step that would
@@ -115,11 +127,13 @@ export type CarriedStep =
  * @param runner - how the step is gated, checked and run.
  * @param settings - the policy and approval mode.
  * @param state - the kernel's state, for the packages an install may use.
+ * @param trans - the UI translation, for the approval reason.
  */
 export async function carryOutStep(
   runner: IStepRunner,
   settings: Pick<IAgentSettings, 'policy' | 'approvalMode'>,
-  state: IKernelState | null
+  state: IKernelState | null,
+  trans: TranslateFn = untranslated
 ): Promise<CarriedStep> {
   const allowed = categoriesRunUnasked(settings.policy, settings.approvalMode);
   const gated =
@@ -132,13 +146,15 @@ export async function carryOutStep(
     check,
     settings.policy,
     settings.approvalMode,
-    state
+    state,
+    trans
   );
   if (verdict.refusal) {
     return {
       kind: 'blocked',
       refusal: verdict.refusal,
-      failure: verdict.failure
+      failure: verdict.failure,
+      findings: verdict.blocked
     };
   }
   return {
@@ -159,7 +175,8 @@ namespace Private {
     if (call.function.name !== RUN_PYTHON_TOOL.function.name) {
       return refused(
         `Error: there is no tool named "${call.function.name}"; the only tool is run_python.`,
-        `Unknown tool ${call.function.name || '(no name)'}`,
+        trans =>
+          trans('Unknown tool %1', call.function.name || trans('(no name)')),
         false
       );
     }
@@ -167,7 +184,7 @@ namespace Private {
     if (code === null) {
       return refused(
         'Error: the arguments of run_python were not valid JSON of the form {"code": "<python>"}; nothing was run. Call run_python again with valid arguments.',
-        'Invalid run_python arguments',
+        trans => trans('Invalid run_python arguments'),
         false
       );
     }
@@ -182,9 +199,14 @@ namespace Private {
     context: IToolCallContext,
     code: string
   ): Promise<CarriedStep> {
-    const { settings, state, signal } = context;
+    const { settings, state, signal, trans } = context;
     try {
-      return await carryOutStep(stepRunnerOf(context, code), settings, state);
+      return await carryOutStep(
+        stepRunnerOf(context, code),
+        settings,
+        state,
+        trans
+      );
     } catch (error) {
       if (!signal.aborted && !isAbort(error)) {
         throw error;
@@ -249,7 +271,7 @@ namespace Private {
   export function blockedOutcome(
     context: IToolCallContext,
     code: string,
-    blocked: { refusal: string; failure: string | null }
+    blocked: { refusal: string; failure: DeferredText | null }
   ): ICallOutcome {
     context.listener({
       type: 'step-finished',
@@ -317,7 +339,7 @@ namespace Private {
    */
   function refused(
     content: string,
-    failure: string | null,
+    failure: DeferredText | null,
     counted: boolean
   ): ICallOutcome {
     return { content, images: [], failure, stopped: false, counted };

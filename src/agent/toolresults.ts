@@ -6,7 +6,8 @@
 import type * as nbformat from '@jupyterlab/nbformat';
 
 import type { IWireTool } from '../llm/wire';
-import type { TranslateFn } from '../translate';
+import type { DeferredText, TranslateFn } from '../translate';
+import { untranslated } from '../translate';
 import { answerTranslator } from './answerlanguage';
 import { describePackages } from './packages';
 import { POLICY_CATEGORIES } from './tokens';
@@ -57,9 +58,15 @@ export interface IVerdict {
   refusal: string | null;
 
   /**
-   * The error, as `name: value`, when the refusal counts as a failure.
+   * The error, as `name: value`, when the refusal counts as a failure; the
+   * user reads it (why the agent gave up, why a fixed cell did not run).
    */
-  failure: string | null;
+  failure: DeferredText | null;
+
+  /**
+   * The findings the policy blocks, when it blocks the step.
+   */
+  blocked: IPolicyFinding[];
 
   /**
    * Whether the user must approve the step.
@@ -67,7 +74,8 @@ export interface IVerdict {
   needsApproval: boolean;
 
   /**
-   * Why, shown beside the buttons.
+   * Why, shown beside the buttons: translated with the `trans` given to
+   * `judgeStep`.
    */
   approvalReason?: string;
 }
@@ -80,12 +88,14 @@ export interface IVerdict {
  * @param policy - the action per category, from the settings.
  * @param mode - the approval mode.
  * @param state - the kernel's state, for the packages an install may use.
+ * @param trans - the UI translation, for the approval reason the user reads.
  */
 export function judgeStep(
   check: ICheckResult,
   policy: Record<PolicyCategory, PolicyAction>,
   mode: ApprovalMode,
-  state: IKernelState | null
+  state: IKernelState | null,
+  trans: TranslateFn = untranslated
 ): IVerdict {
   const error = check.syntaxError;
   if (error) {
@@ -94,7 +104,9 @@ export function judgeStep(
       : `line ${error.line}`;
     return {
       refusal: `SyntaxError: ${error.message} (${where}); the code was not run. Fix it and call run_python again.`,
-      failure: `SyntaxError: ${error.message} (line ${error.line})`,
+      failure: trans =>
+        trans('SyntaxError: %1 (line %2)', error.message, error.line),
+      blocked: [],
       needsApproval: false
     };
   }
@@ -113,7 +125,9 @@ export function judgeStep(
     }
     return {
       refusal: text + '\nRewrite the code without it.',
-      failure: `Blocked: ${blocked.map(f => f.detail).join('; ')}`,
+      failure: trans =>
+        trans('Blocked: %1', blocked.map(f => f.detail).join('; ')),
+      blocked,
       needsApproval: false
     };
   }
@@ -122,16 +136,38 @@ export function judgeStep(
     mode === 'ask' ||
     asks.length > 0 ||
     (mode === 'auto-safe' && check.findings.length > 0);
-  const reasons = (asks.length ? asks : check.findings).map(
-    (f: IPolicyFinding) => f.detail
-  );
+  const reasons = asks.length ? asks : check.findings;
   return {
     refusal: null,
     failure: null,
+    blocked: [],
     needsApproval,
     approvalReason:
-      needsApproval && reasons.length ? reasons.join('; ') : undefined
+      needsApproval && reasons.length
+        ? describeFindings(reasons, trans)
+        : undefined
   };
+}
+
+/**
+ * What the check found, for the user: a translated sentence per finding
+ * from its category, quoting the kernel's detail as evidence.
+ *
+ * #### Notes
+ * The detail comes from the checker in the kernel, in English, and names
+ * the code it found (`calls requests.get`); the model gets the English
+ * category labels of `judgeStep`'s refusal instead.
+ *
+ * @param findings - the findings to describe.
+ * @param trans - the UI translation.
+ */
+export function describeFindings(
+  findings: readonly IPolicyFinding[],
+  trans: TranslateFn
+): string {
+  return findings
+    .map(finding => Private.describeFinding(finding, trans))
+    .reduce((joined, next) => trans('%1; %2', joined, next));
 }
 
 /**
@@ -204,17 +240,20 @@ export function resultHeader(
 export function failureOf(
   result: IStepResult,
   timeoutSeconds: number
-): string | null {
+): DeferredText | null {
   switch (result.outcome) {
     case 'error': {
       const error = result.outputs.find(o => o.output_type === 'error') as
         nbformat.IError | undefined;
-      return error ? `${error.ename}: ${error.evalue}` : 'Error';
+      // The exception's name and value are Python's, shown as they are.
+      return error
+        ? () => `${error.ename}: ${error.evalue}`
+        : trans => trans('Error');
     }
     case 'timeout':
-      return `Timed out after ${timeoutSeconds} s`;
+      return trans => trans('Timed out after %1 s', timeoutSeconds);
     case 'kernel_died':
-      return 'The kernel died';
+      return trans => trans('The kernel died');
     default:
       return null;
   }
@@ -280,20 +319,21 @@ export const SMALL_TALK_CONTEXT =
  *
  * @param kind - which limit.
  * @param count - the failures or steps.
- * @param detail - the last error, for `repair`.
+ * @param detail - the last error, for `repair`; translated like the message.
  * @param languageTag - the user's language.
  * @param uiTrans - the UI translation, for other languages.
  */
 export function gaveUpMessage(
   kind: 'repair' | 'steps',
   count: number,
-  detail: string,
+  detail: string | DeferredText,
   languageTag: string,
   uiTrans: TranslateFn
 ): string {
   const trans = answerTranslator(languageTag, uiTrans);
+  const detailText = typeof detail === 'string' ? detail : detail(trans);
   return kind === 'repair'
-    ? trans('Stopped after %1 failed attempts: %2', count, detail)
+    ? trans('Stopped after %1 failed attempts: %2', count, detailText)
     : trans(
         'Stopped after reaching the limit of %1 steps for one request.',
         count
@@ -314,4 +354,40 @@ namespace Private {
       'code the checker cannot read (strings run as code, computed imports or attributes, renamed calls)',
     secrets: 'reading keys or server tokens'
   };
+
+  /**
+   * One finding for the user, per category so each sentence is one msgid.
+   */
+  export function describeFinding(
+    finding: IPolicyFinding,
+    trans: TranslateFn
+  ): string {
+    const { line, detail } = finding;
+    switch (finding.category) {
+      case 'install':
+        return trans('Installs packages (line %1): “%2”', line, detail);
+      case 'shell':
+        return trans('Runs a shell command (line %1): “%2”', line, detail);
+      case 'delete_outside':
+        return trans(
+          'Changes files outside the notebook’s folder (line %1): “%2”',
+          line,
+          detail
+        );
+      case 'network':
+        return trans('Uses the network (line %1): “%2”', line, detail);
+      case 'dynamic':
+        return trans(
+          'Runs code the check cannot read (line %1): “%2”',
+          line,
+          detail
+        );
+      case 'secrets':
+        return trans(
+          'Reads keys or server tokens (line %1): “%2”',
+          line,
+          detail
+        );
+    }
+  }
 }

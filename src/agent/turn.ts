@@ -6,6 +6,7 @@
 import { markTiming, TimingMarks } from '../marks';
 import type { IStreamState } from '../llm/stream';
 import type { IWireMessage, IWireToolCall } from '../llm/wire';
+import type { DeferredText } from '../translate';
 import type { ITurnRequest, ITurnResult } from './events';
 import type { ILanguage } from './language';
 import type { IKernelState } from './tokens';
@@ -54,14 +55,14 @@ export class Turn {
   steps = 0;
   /** The steps that failed. */
   failures = 0;
-  lastFailure = '';
+  lastFailure: DeferredText | null = null;
   /** The number of the model's reply in the turn (`text` events). */
   segment = 0;
 
   /**
    * Count a call's outcome.
    */
-  count(outcome: { counted: boolean; failure: string | null }): void {
+  count(outcome: { counted: boolean; failure: DeferredText | null }): void {
     if (outcome.counted) {
       this.steps++;
     }

@@ -6,10 +6,12 @@
 import type { CodeCell } from '@jupyterlab/cells';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
-import type { IStepResult } from '../agent/tokens';
+import type { IPolicyFinding, IStepResult } from '../agent/tokens';
 import { carryOutStep, CarriedStep } from '../agent/toolcall';
+import { describeFindings } from '../agent/toolresults';
 import type { IConversationModel, INotebookHost } from '../tokens';
 import { failureMessage } from '../translate';
+import type { DeferredText, TranslateFn } from '../translate';
 import type { FixPhase } from '../widgets/diff';
 
 /**
@@ -89,7 +91,8 @@ export async function runFixedCell(
         run
       },
       settings,
-      null
+      null,
+      (msgid, ...args) => trans.__(msgid, ...args)
     );
   } catch (error) {
     if (error instanceof Private.Busy) {
@@ -182,16 +185,23 @@ namespace Private {
    * blocks in it.
    */
   export function blocked(
-    carried: { refusal: string; failure: string | null },
+    carried: {
+      refusal: string;
+      failure: DeferredText | null;
+      findings: IPolicyFinding[];
+    },
     trans: TranslationBundle
   ): string {
-    const failure = carried.failure ?? carried.refusal.split('\n')[0];
-    if (failure.startsWith('SyntaxError')) {
-      return trans.__('Fix applied but not run: %1', failure);
+    const t: TranslateFn = (msgid, ...args) => trans.__(msgid, ...args);
+    if (carried.findings.length) {
+      return trans.__(
+        'Fix applied but not run: the code policy of this notebook blocks it (%1). Read the code, and run the cell yourself only if you mean it.',
+        describeFindings(carried.findings, t)
+      );
     }
     return trans.__(
-      'Fix applied but not run: the code policy of this notebook blocks it (%1). Read the code, and run the cell yourself only if you mean it.',
-      failure.replace(/^Blocked: /, '')
+      'Fix applied but not run: %1',
+      carried.failure ? carried.failure(t) : carried.refusal.split('\n')[0]
     );
   }
 
