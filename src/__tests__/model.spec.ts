@@ -351,30 +351,7 @@ describe('ChatModel with an execution host', () => {
   });
 
   it('stops a running step and marks the turn stopped', async () => {
-    const client = new FakeScriptedClient([
-      ...callPython('while True: pass'),
-      ...TOOL_END
-    ]);
-    const model = new ChatModel({ client });
-    let started!: () => void;
-    const running = new Promise<void>(resolve => (started = resolve));
-    model.host = new FakeHost(
-      (request, signal, onStatus) =>
-        new Promise(resolve => {
-          onStatus('running');
-          started();
-          signal.addEventListener('abort', () =>
-            resolve({
-              outcome: 'stopped',
-              code: request.code,
-              edited: false,
-              outputs: [],
-              executionCount: null,
-              cellId: 'c1'
-            })
-          );
-        })
-    );
+    const { model, running } = modelWithEndlessStep();
     const sent = model.send('loop forever');
     await running;
     expect(model.status).toBe('running');
@@ -392,30 +369,7 @@ describe('ChatModel with an execution host', () => {
   });
 
   it("clears the conversation mid-turn and drops the turn's late events", async () => {
-    const client = new FakeScriptedClient([
-      ...callPython('while True: pass'),
-      ...TOOL_END
-    ]);
-    const model = new ChatModel({ client });
-    let started!: () => void;
-    const running = new Promise<void>(resolve => (started = resolve));
-    model.host = new FakeHost(
-      (request, signal, onStatus) =>
-        new Promise(resolve => {
-          onStatus('running');
-          started();
-          signal.addEventListener('abort', () =>
-            resolve({
-              outcome: 'stopped',
-              code: request.code,
-              edited: false,
-              outputs: [],
-              executionCount: null,
-              cellId: 'c1'
-            })
-          );
-        })
-    );
+    const { model, running } = modelWithEndlessStep();
     const sent = model.send('loop forever');
     await running;
     model.clear();
@@ -509,3 +463,37 @@ describe('ChatModel persistence', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 });
+
+/**
+ * A chat whose first step runs until Stop; `running` resolves once it runs.
+ */
+function modelWithEndlessStep(): {
+  model: ChatModel;
+  running: Promise<void>;
+} {
+  const client = new FakeScriptedClient([
+    ...callPython('while True: pass'),
+    ...TOOL_END
+  ]);
+  const model = new ChatModel({ client });
+  let started!: () => void;
+  const running = new Promise<void>(resolve => (started = resolve));
+  model.host = new FakeHost(
+    (request, signal, onStatus) =>
+      new Promise(resolve => {
+        onStatus('running');
+        started();
+        signal.addEventListener('abort', () =>
+          resolve({
+            outcome: 'stopped',
+            code: request.code,
+            edited: false,
+            outputs: [],
+            executionCount: null,
+            cellId: 'c1'
+          })
+        );
+      })
+  );
+  return { model, running };
+}
