@@ -6,6 +6,10 @@
 import { APIError, APIUserAbortError } from 'openai';
 
 import { ChatModel } from '../conversation/model';
+import {
+  chatSettingsFrom,
+  DEFAULT_CHAT_SETTINGS
+} from '../conversation/settings';
 import type {
   ChatStatus,
   IChatClient,
@@ -244,10 +248,10 @@ describe('ChatModel', () => {
   });
 });
 
-describe('ChatModel.settingsFrom', () => {
+describe('chatSettingsFrom', () => {
   it('reads modelAlias and temperature, ignoring the rest', () => {
     expect(
-      ChatModel.settingsFrom({
+      chatSettingsFrom({
         modelAlias: 'gpt',
         temperature: 1,
         endpoint: { kind: 'openai' }
@@ -256,9 +260,9 @@ describe('ChatModel.settingsFrom', () => {
   });
 
   it('falls back to the defaults on invalid values', () => {
-    expect(
-      ChatModel.settingsFrom({ modelAlias: ' ', temperature: 'hot' })
-    ).toEqual(ChatModel.DEFAULT_SETTINGS);
+    expect(chatSettingsFrom({ modelAlias: ' ', temperature: 'hot' })).toEqual(
+      DEFAULT_CHAT_SETTINGS
+    );
   });
 });
 

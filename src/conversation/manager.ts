@@ -16,6 +16,7 @@ import {
   IAgentSettings
 } from '../agent/settings';
 import { ChatModel } from './model';
+import { chatSettingsFrom, DEFAULT_CHAT_SETTINGS } from './settings';
 import {
   ApprovalRegistry,
   effectiveApprovalMode,
@@ -113,7 +114,7 @@ export class ConversationManager implements IDisposable {
    * Apply the user's settings to every conversation.
    */
   updateSettings(composite: Readonly<Record<string, unknown>>): void {
-    this._chatSettings = ChatModel.settingsFrom(composite);
+    this._chatSettings = chatSettingsFrom(composite);
     this._agentSettings = agentSettingsFrom(composite);
     this._applySettings(this._scratch);
     for (const conversation of this._byPanel.values()) {
@@ -300,7 +301,7 @@ export class ConversationManager implements IDisposable {
   private _agentSettings: IAgentSettings = { ...DEFAULT_AGENT_SETTINGS };
   private _autosaves = new Map<NotebookPanel, IDisposable>();
   private _byPanel = new Map<NotebookPanel, IConversation>();
-  private _chatSettings: IChatSettings = { ...ChatModel.DEFAULT_SETTINGS };
+  private _chatSettings: IChatSettings = { ...DEFAULT_CHAT_SETTINGS };
   private _current: IConversation;
   private _currentChanged = new Signal<this, IConversation>(this);
   private _isDisposed = false;

@@ -17,13 +17,14 @@ import type {
   IChatClient,
   IChatMessage,
   IChatSettings,
+  IConversationModel,
   ITokenUsage,
   IWireMessage,
   TranslateFn
 } from '../tokens';
 import { untranslated } from '../translate';
 import { wireHistory } from './messages';
-import { chatSettingsFrom, DEFAULT_CHAT_SETTINGS } from './settings';
+import { DEFAULT_CHAT_SETTINGS } from './settings';
 import { restoreMessages } from './persist';
 import {
   appended,
@@ -50,7 +51,7 @@ export class ChatModel implements IDisposable {
    */
   constructor(options: ChatModel.IOptions) {
     this._client = options.client;
-    this._settings = { ...ChatModel.DEFAULT_SETTINGS, ...options.settings };
+    this._settings = { ...DEFAULT_CHAT_SETTINGS, ...options.settings };
     this._trans = options.trans ?? untranslated;
     this._agentSettings = {
       ...DEFAULT_AGENT_SETTINGS,
@@ -485,19 +486,9 @@ export namespace ChatModel {
   }
 
   /**
-   * The options of `ask`.
+   * The options of `ask`: the public contract's (`IConversationModel`).
    */
-  export interface IAskOptions {
-    /** The user message the chat shows in place of the prompt. */
-    display: string;
-    /** The model alias for this request; the chat's alias by default. */
-    modelAlias?: string;
-    /**
-     * A warning shown with this request (e.g. a prompt override that was not
-     * used); starting a turn clears earlier warnings, so it is set after.
-     */
-    warning?: string | null;
-  }
+  export type IAskOptions = IConversationModel.IAskOptions;
 
   /**
    * A conversation as JSON (`toJSON`, `fromJSON`).
@@ -507,14 +498,4 @@ export namespace ChatModel {
     conversationId: string;
     messages: IChatMessage[];
   }
-
-  /**
-   * Read the chat settings from the plugin's composite settings.
-   */
-  export const settingsFrom = chatSettingsFrom;
-
-  /**
-   * The settings used until the setting registry answers.
-   */
-  export const DEFAULT_SETTINGS = DEFAULT_CHAT_SETTINGS;
 }
