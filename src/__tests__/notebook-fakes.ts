@@ -29,7 +29,7 @@ import type {
 import type { IFolderListing } from '../kernel/listing';
 import { GATE_METADATA_KEY } from '../kernel/replies';
 import type { IGateVerdict } from '../kernel/tools';
-import type { IKernelTools } from '../notebook/host';
+import type { IKernelTools } from '../kernel/tools';
 
 /**
  * How an execution reply ends.

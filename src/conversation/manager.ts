@@ -20,11 +20,11 @@ import { chatSettingsFrom, DEFAULT_CHAT_SETTINGS } from './settings';
 import {
   ApprovalRegistry,
   effectiveApprovalMode,
-  IKernelTools,
   NotebookBridge,
   NotebookExecutionHost,
   setApprovalMode
 } from '../notebook';
+import type { IKernelTools } from '../kernel/tools';
 import type { ConversationStore } from '../store';
 import type { ApprovalMode } from '../agent/tokens';
 import type { IChatClient, IChatSettings } from '../tokens';

@@ -30,6 +30,29 @@ import {
 import type { IFolderListing } from './listing';
 
 /**
+ * What the notebook host needs from the kernel tools (`KernelTools`): a silent
+ * check with the working folder's listing, listings alone, and the kernel's
+ * state.
+ */
+export interface IKernelTools {
+  checkAndList(
+    code: string
+  ): Promise<{ check: ICheckResult; listing: IFolderListing | null }>;
+  listing(options?: { queued?: boolean }): Promise<IFolderListing>;
+  state(): Promise<IKernelState>;
+  /** Whether `gate` may be used now (`KernelTools.canGate`). */
+  readonly canGate: boolean;
+  /** The step gate (`KernelTools.gate`). */
+  gate(
+    code: string,
+    allowed: readonly PolicyCategory[],
+    token: string
+  ): Promise<IGateVerdict>;
+  /** Restarts seen so far: a listing holds only within one. */
+  readonly restarts?: number;
+}
+
+/**
  * Silent tools on a notebook's kernel: the code check, the kernel's state,
  * interrupt and wait-for-idle.
  *
@@ -40,7 +63,7 @@ import type { IFolderListing } from './listing';
  * `autorestarting`) or when the kernel answers that they are missing (a
  * `%reset`). Failures are `KernelToolError`s with a message for the user.
  */
-export class KernelTools {
+export class KernelTools implements IKernelTools {
   /**
    * Construct the tools for one kernel connection.
    */

@@ -28,34 +28,11 @@ import { cellResult, runGatedCell, sendGated } from './cellrun';
 import { executeCell } from './execute';
 import { getProvenance, updateProvenance } from './metadata';
 import type { IFolderListing } from '../kernel/listing';
-import type { IGateVerdict } from '../kernel/tools';
+import type { IKernelTools } from '../kernel/tools';
 import { listFolder, queueListing, withNewFiles } from './newfiles';
 import { codeCellById, insertStepCell, removeStepCell } from './stepcell';
 import { markCell } from './proposal';
 import { awaitStepApproval } from './stepapproval';
-
-/**
- * What the host needs from the kernel tools (`src/kernel/tools.ts`): a silent
- * check with the working folder's listing, listings alone, and the kernel's
- * state.
- */
-export interface IKernelTools {
-  checkAndList(
-    code: string
-  ): Promise<{ check: ICheckResult; listing: IFolderListing | null }>;
-  listing(options?: { queued?: boolean }): Promise<IFolderListing>;
-  state(): Promise<IKernelState>;
-  /** Whether `gate` may be used now (`KernelTools.canGate`). */
-  readonly canGate: boolean;
-  /** The step gate (`KernelTools.gate`). */
-  gate(
-    code: string,
-    allowed: readonly PolicyCategory[],
-    token: string
-  ): Promise<IGateVerdict>;
-  /** Restarts seen so far: a listing holds only within one. */
-  readonly restarts?: number;
-}
 
 /**
  * Carries out the agent's steps in one notebook: proposes each as a cell,
