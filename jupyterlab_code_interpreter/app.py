@@ -83,7 +83,7 @@ class CodeInterpreterApp(ExtensionApp):
         from .process_guard import ServerProcessGuard
 
         server_app = self.serverapp
-        environment = KernelEnvironment(gateway, server_app.log)
+        environment = KernelEnvironment(gateway)
         guard = ServerProcessGuard(gateway, environment.secret_names, server_app.log)
         guard.ensure()
 

@@ -30,6 +30,21 @@ def secret_env_names(
     return sorted(names)
 
 
+def gateway_secret_env_names(gateway, subtract_kept: bool = True) -> list[str]:
+    """`secret_env_names` for a running gateway: over the server configuration's endpoints (as
+    configured, so an invalid one still counts) and the current pool, with the administrator's
+    `kernel_env_strip`, and less `kernel_env_keep` when `subtract_kept` (kernels keep those on
+    purpose; the code policy still treats reading them as reading a key)."""
+    config = gateway.config
+    endpoints: list[object] = [*config.endpoints, config.endpoint]
+    try:
+        endpoints += gateway.pool().endpoints
+    except Exception:  # a broken pool is reported by the gateway; the defaults still apply
+        gateway.log.exception("code-interpreter: could not read the endpoint pool")
+    keep = config.kernel_env_keep if subtract_kept else ()
+    return secret_env_names(endpoints, config.kernel_env_strip, keep)
+
+
 def _key_env(endpoint: object) -> str:
     if isinstance(endpoint, Mapping):
         name = endpoint.get("api_key_env") or endpoint.get("apiKeyEnv")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Mapping
 
-from .custody import secret_env_names
+from .custody import gateway_secret_env_names
 
 # A variable holding the same value as a key variable is a copy of the key (a kernelspec
 # substitution, `export MY_KEY=$OPENAI_API_KEY`); shorter values ("1", "true") are too
@@ -44,20 +44,12 @@ class KernelEnvironment:
     """What a kernel may inherit, worked out again at every launch: the pool can change
     (the user's settings file, the environment) while the server runs."""
 
-    def __init__(self, gateway, log=None):
+    def __init__(self, gateway):
         self.gateway = gateway
-        self.log = log or gateway.log
 
     def secret_names(self) -> list[str]:
-        """The variable names kernels must not inherit (`custody.secret_env_names` over the
-        current pool and the server configuration's endpoints)."""
-        config = self.gateway.config
-        endpoints: list[object] = [*config.endpoints, config.endpoint]
-        try:
-            endpoints += self.gateway.pool().endpoints
-        except Exception:  # a broken pool must not stop kernels; the defaults still apply
-            self.log.exception("code-interpreter: could not read the endpoint pool")
-        return secret_env_names(endpoints, config.kernel_env_strip, config.kernel_env_keep)
+        """The variable names kernels must not inherit."""
+        return gateway_secret_env_names(self.gateway)
 
     def clean(self, env: Mapping[str, str]) -> dict[str, str]:
         return without_secrets(env, self.secret_names(), self.gateway.config.kernel_env_keep)

@@ -16,7 +16,7 @@ from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
 from tornado import web
 
-from ..custody import secret_env_names
+from ..custody import gateway_secret_env_names, secret_env_names
 from ..kernel_helpers import helpers_bundle
 
 
@@ -36,9 +36,9 @@ class KernelHelpersHandler(APIHandler):
 def protected_for(gateway, server_app=None) -> tuple[list[str], list[str]]:
     """The variable names and paths reading which counts as `secrets`.
 
-    Names: `custody.secret_env_names` over the pool's endpoints and the administrator's
-    `kernel_env_strip`, without subtracting `kernel_env_keep`: a variable kept in kernels on
-    purpose still holds a key, and a cell that reads it still asks first. Paths: Jupyter's
+    Names: the ones kernels do not inherit (`custody.gateway_secret_env_names`), without
+    subtracting `kernel_env_keep`: a variable kept in kernels on purpose still holds a key,
+    and a cell that reads it still asks first. Paths: Jupyter's
     runtime folder (server tokens, kernel connection files), the key store, this plugin's
     user-settings file and every endpoint's key file.
     """
@@ -50,11 +50,11 @@ def protected_for(gateway, server_app=None) -> tuple[list[str], list[str]]:
         paths.add(str(runtime))
     if gateway is None:
         return secret_env_names(), sorted(paths)
+    names = gateway_secret_env_names(gateway, subtract_kept=False)
     try:
         endpoints = list(gateway.pool().endpoints)
     except Exception:  # a broken configuration is reported by the gateway's own routes
         endpoints = []
-    names = secret_env_names(endpoints, gateway.config.kernel_env_strip)
     paths.add(str(gateway.keys.store.directory))
     paths.add(str(gateway.user_settings.path))
     paths.update(os.path.expanduser(e.api_key_file) for e in endpoints if e.api_key_file)
