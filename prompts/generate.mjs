@@ -14,12 +14,18 @@ import { fileURLToPath } from 'node:url';
 import * as prettier from 'prettier';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const names = ['system', 'explain', 'fix'];
+// The template's key (the `prompts` setting's property) and its file.
+const templates = [
+  ['system', 'system'],
+  ['systemText', 'system-text'],
+  ['explain', 'explain'],
+  ['fix', 'fix']
+];
 
-const entries = names
-  .map(name => {
-    const text = readFileSync(join(here, `${name}.md`), 'utf8');
-    return `  ${name}: ${JSON.stringify(text)}`;
+const entries = templates
+  .map(([key, file]) => {
+    const text = readFileSync(join(here, `${file}.md`), 'utf8');
+    return `  ${key}: ${JSON.stringify(text)}`;
   })
   .join(',\n');
 

@@ -37,7 +37,8 @@ export type {
   IWireError,
   IWireMessage,
   IWireTool,
-  IWireToolCall
+  IWireToolCall,
+  ToolProtocol
 } from './llm/wire';
 
 /**

@@ -18,7 +18,9 @@ class CodeInterpreter(Configurable):
         deployment (Azure), api_version (Azure, default 2024-10-21), model (OpenAI-compatible),
         api_key_env (the NAME of the environment variable holding the key; default
         AZURE_OPENAI_API_KEY or OPENAI_API_KEY) or api_key_name (a key stored with PUT
-        code-interpreter/keys/<name>). Never put the key itself here.""",
+        code-interpreter/keys/<name>), first_byte_timeout (seconds; raise it for a model on a
+        CPU), tool_protocol ('auto', 'native' or 'text': how the model runs code; 'text' for small
+        local models without reliable tool calls). Never put the key itself here.""",
     )
 
     connect_timeout = Float(
@@ -48,8 +50,9 @@ class CodeInterpreter(Configurable):
         api_version (Azure), model (OpenAI-compatible), models (the aliases it serves; default
         ['default', <model or deployment>]), tier (lower first; default 0), weight (default
         tpm/1000, else 1), rpm, tpm, connect_timeout, first_byte_timeout, read_timeout, vision,
-        and one key source: api_key_env (a variable NAME), api_key_file (a path), api_key_name
-        (a key the user stored), or entra_id: true (Azure; needs azure-identity). Combined
+        tool_protocol ('auto' by default, 'native' or 'text'), and one key source: api_key_env
+        (a variable NAME), api_key_file (a path), api_key_name (a key the user stored), or
+        entra_id: true (Azure; needs azure-identity). Combined
         with `endpoint` if both are set. See docs/gateway.md.""",
     )
 

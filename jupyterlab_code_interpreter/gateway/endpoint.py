@@ -26,6 +26,9 @@ DEFAULT_AZURE_API_VERSION = "2024-10-21"
 DEFAULT_OPENAI_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
 DEFAULT_ALIAS = "default"
+# How the frontend's loop runs code with an endpoint's model (docs/gateway.md, "Tool protocol").
+TOOL_PROTOCOLS = ("auto", "native", "text")
+DEFAULT_TOOL_PROTOCOL = "auto"
 
 SERVER_CONFIG = "server_config"
 USER_SETTINGS = "user_settings"
@@ -72,6 +75,7 @@ class Endpoint:
     api_key_file: str = ""
     api_key_name: str = ""
     entra_id: bool = False
+    tool_protocol: str = DEFAULT_TOOL_PROTOCOL
 
     @property
     def label(self) -> str:
@@ -188,6 +192,7 @@ def endpoint_from_config(
         api_key_file=values.get("api_key_file") or "",
         api_key_name=values["api_key_name"] or "",
         entra_id=bool(values.get("entra_id")),
+        tool_protocol=values.get("tool_protocol") or DEFAULT_TOOL_PROTOCOL,
     )
 
 

@@ -59,11 +59,22 @@ def pool_status(gateway: GatewayView) -> dict:
         "kind": first.kind if first else None,
         "host": first.host if first else None,
         "models": pool.aliases(),
+        "tool_protocols": tool_protocols(pool),
         "message": message,
         "endpoints": endpoints,
         "config_errors": [error.as_dict() for error in pool.errors],
         "notes": list(pool.notes),
     }
+
+
+def tool_protocols(pool: Pool) -> dict[str, str]:
+    """How the frontend's loop runs code with each alias: 'text' or 'native' when every
+    deployment serving it says so, else 'auto' (a request may reach any of them)."""
+    protocols: dict[str, str] = {}
+    for alias in pool.aliases():
+        said = {e.tool_protocol for e in pool.serving(alias)}
+        protocols[alias] = said.pop() if len(said) == 1 else "auto"
+    return protocols
 
 
 def _endpoint_status(gateway: GatewayView, endpoint: Endpoint, missing: str | None) -> dict:
@@ -77,6 +88,7 @@ def _endpoint_status(gateway: GatewayView, endpoint: Endpoint, missing: str | No
         "host": endpoint.host,
         "tier": endpoint.tier,
         "models": list(endpoint.aliases),
+        "tool_protocol": endpoint.tool_protocol,
         "state": state,
         "in_flight": deployment.in_flight,
         "latency_ms_p50": usage.latency_p50(),

@@ -10,7 +10,8 @@ import type {
   IChatClient,
   IChatRequest,
   IWireContentPart,
-  IWireToolCall
+  IWireToolCall,
+  ToolProtocol
 } from '../llm/wire';
 import { DeferredText, TranslateFn, untranslated } from '../translate';
 import type {
@@ -26,6 +27,8 @@ import { callsOf, Turn } from './turn';
 import { renderPrompt } from './prompts';
 import { IAgentSettings } from './settings';
 import { isSmallTalk } from './smalltalk';
+import { parseTextReply, ProseFilter } from './textprotocol';
+import { textCall, toTextRequest } from './textprotocolmessages';
 import type { IExecutionHost, IKernelState } from './tokens';
 import {
   contextMessage,
@@ -49,7 +52,10 @@ type Listener = (event: AgentEvent) => void;
  * prompt, tools, history) is byte-identical across the steps of a turn, for
  * prompt caching; the kernel's state goes in a context message at the end.
  * Errors of the endpoint (HTTP, stream) reject `runTurn` and `reply`; Stop
- * resolves them with `stopped`. Every request to the model, with tools or
+ * resolves them with `stopped`. With the text tool protocol (models without
+ * reliable native calls) the model writes a fenced python block instead of
+ * a call; the turn still records a `run_python` call and its tool result,
+ * and converts them only when it sends a request (textprotocolmessages.ts). Every request to the model, with tools or
  * without, streams through `_ask`, so a stream is folded in one place.
  */
 export class Agent {
@@ -106,11 +112,13 @@ export class Agent {
         return turn.end('stopped', null);
       }
       const finalRequest = turn.steps >= this.settings.maxStepsPerTurn;
+      const watch = Private.readsBlocks(turn, finalRequest);
       const reply = await this._ask(
         this._requestOf(turn, finalRequest),
         signal,
         listener,
-        turn.segment
+        turn.segment,
+        watch ? new ProseFilter() : null
       );
       if (signal.aborted) {
         if (reply.content) {
@@ -119,14 +127,16 @@ export class Agent {
         return turn.end('stopped', reply.finishReason);
       }
       turn.segment++;
-      const calls = callsOf(reply, request.turnId, turn.steps);
+      const step = watch ? Private.textStep(turn, reply, request.turnId) : null;
+      const calls = step?.calls ?? callsOf(reply, request.turnId, turn.steps);
       if (!calls.length) {
         return this._answered(turn, reply, finalRequest);
       }
+      turn.nativeCalls ||= !step;
       const round = await this._runCalls(
         host,
         turn,
-        { content: reply.content, calls },
+        { content: step?.content ?? reply.content, calls },
         signal,
         listener
       );
@@ -185,31 +195,43 @@ export class Agent {
     const settings = this.settings;
     const language = request.language ?? detectLanguage(request.prompt);
     const smallTalk = isSmallTalk(request.prompt);
-    const system = renderPrompt(
-      'system',
-      {
-        language: language.name,
-        language_tag: language.tag,
-        max_steps: settings.maxStepsPerTurn,
-        timeout_seconds: settings.executionTimeoutSeconds
-      },
-      settings.prompts,
-      this._trans
-    );
-    if (system.warning) {
-      listener({ type: 'warning', message: system.warning });
-    }
-    // The notebook's context rides with the prompt, as a second text part: the
-    // prompt stays the last user message, and every step of the turn (and
-    // every later turn) resends the same bytes, which prompt caching rewards.
-    const state = smallTalk ? null : await this._kernelState();
+    const [protocol, state] = await Promise.all([
+      this._toolProtocol(),
+      // The notebook's context rides with the prompt, as a second text part:
+      // the prompt stays the last user message, and every step of the turn
+      // (and every later turn) resends the same bytes, which prompt caching
+      // rewards.
+      smallTalk ? null : this._kernelState()
+    ]);
+    const values = {
+      language: language.name,
+      language_tag: language.tag,
+      max_steps: settings.maxStepsPerTurn,
+      timeout_seconds: settings.executionTimeoutSeconds
+    };
+    const render = (name: 'system' | 'systemText') => {
+      const rendered = renderPrompt(
+        name,
+        values,
+        settings.prompts,
+        this._trans
+      );
+      if (rendered.warning) {
+        listener({ type: 'warning', message: rendered.warning });
+      }
+      return rendered.text;
+    };
+    const system = protocol === 'text' ? '' : render('system');
+    const systemText = protocol === 'native' ? '' : render('systemText');
     const context = smallTalk
       ? SMALL_TALK_CONTEXT
       : contextMessage(state, false);
     return new Turn({
       request,
       language,
-      system: system.text,
+      system,
+      systemText,
+      protocol,
       smallTalk,
       state,
       context
@@ -221,6 +243,20 @@ export class Agent {
    * and at the step limit a note asking for an answer without tools.
    */
   private _requestOf(turn: Turn, finalRequest: boolean): IChatRequest {
+    if (turn.protocol === 'text') {
+      return toTextRequest({
+        model: this.settings.modelAlias,
+        temperature: this.settings.temperature,
+        messages: [
+          { role: 'system', content: turn.systemText },
+          ...turn.request.history,
+          ...turn.messages,
+          ...(finalRequest
+            ? [{ role: 'user' as const, content: FINAL_REQUEST_NOTE }]
+            : [])
+        ]
+      });
+    }
     const chat: IChatRequest = {
       model: this.settings.modelAlias,
       temperature: this.settings.temperature,
@@ -305,7 +341,8 @@ export class Agent {
         state: turn.state,
         signal,
         listener,
-        trans: this._trans
+        trans: this._trans,
+        afterEarlierCall: call !== reply.calls[0]
       });
       turn.count(outcome);
       round.stopped = outcome.stopped;
@@ -371,17 +408,27 @@ export class Agent {
 
   /**
    * Stream one request: its text goes to the listener as `text` events of
-   * `segment` as it arrives, its token counts as a `usage` event.
+   * `segment` as it arrives (through `filter`, which keeps a python block
+   * out of the chat), its token counts as a `usage` event.
    */
   private async _ask(
     request: IChatRequest,
     signal: AbortSignal,
     listener: Listener,
-    segment: number
+    segment: number,
+    filter: ProseFilter | null = null
   ): Promise<IStreamState> {
+    const show = (delta: string) => {
+      if (delta) {
+        listener({ type: 'text', segment, delta });
+      }
+    };
     const reply = await this._stream(request, signal, delta =>
-      listener({ type: 'text', segment, delta })
+      show(filter ? filter.push(delta) : delta)
     );
+    if (filter) {
+      show(filter.finish());
+    }
     if (reply.usage) {
       listener({ type: 'usage', usage: reply.usage });
     }
@@ -420,6 +467,22 @@ export class Agent {
       }
     }
     return state;
+  }
+
+  /**
+   * How the model of the turn runs code: the client knows the endpoint's
+   * setting; a client that does not is native.
+   */
+  private async _toolProtocol(): Promise<ToolProtocol> {
+    const client = this.client;
+    if (!client.toolProtocol) {
+      return 'native';
+    }
+    try {
+      return await client.toolProtocol(this.settings.modelAlias);
+    } catch {
+      return 'auto';
+    }
   }
 
   /**
@@ -465,5 +528,47 @@ namespace Private {
     stopped: boolean;
     /** A call was not run because the step limit was reached. */
     limitHit: boolean;
+  }
+
+  /**
+   * Whether a reply's python block is a step: with the text protocol, and
+   * with `auto` until the model made a native call (a model that makes them
+   * shows code in an answer to show it, not to run it). Never for small talk
+   * or the answer at the step limit.
+   */
+  export function readsBlocks(turn: Turn, finalRequest: boolean): boolean {
+    if (turn.smallTalk || finalRequest) {
+      return false;
+    }
+    return (
+      turn.protocol === 'text' ||
+      (turn.protocol === 'auto' && !turn.nativeCalls)
+    );
+  }
+
+  /**
+   * The step a reply without native calls writes as a python block: its
+   * call, and the prose before the block as the reply's text. `null` when
+   * the reply has native calls or no block; with `auto`, a block switches
+   * the rest of the turn to the text protocol.
+   */
+  export function textStep(
+    turn: Turn,
+    reply: IStreamState,
+    turnId: string
+  ): { calls: IWireToolCall[]; content: string } | null {
+    if (reply.toolCalls.length) {
+      return null;
+    }
+    const step = parseTextReply(reply.content);
+    if (!step) {
+      return null;
+    }
+    markTiming(TimingMarks.toolCallComplete);
+    turn.protocol = 'text';
+    return {
+      calls: [textCall(`call_${turnId}_${turn.steps + 1}`, step.code)],
+      content: step.prose
+    };
   }
 }

@@ -8,8 +8,13 @@ import { DEFAULT_PROMPTS } from './defaultPrompts';
 
 /**
  * The prompt templates, as in `prompts/` and the `prompts` setting.
+ *
+ * #### Notes
+ * `systemText` (prompts/system-text.md) is the system prompt of the text
+ * tool protocol: it describes the tool itself, for models without native
+ * tool calls.
  */
-export type PromptName = 'system' | 'explain' | 'fix';
+export type PromptName = 'system' | 'systemText' | 'explain' | 'fix';
 
 /**
  * The variables each template may use (documented in docs/prompts.md).
@@ -18,6 +23,7 @@ export const PROMPT_VARIABLES: Readonly<
   Record<PromptName, ReadonlyArray<string>>
 > = Object.freeze({
   system: ['language', 'language_tag', 'max_steps', 'timeout_seconds'],
+  systemText: ['language', 'language_tag', 'max_steps', 'timeout_seconds'],
   explain: ['language', 'language_tag', 'code', 'outputs'],
   fix: ['language', 'language_tag', 'code', 'error']
 });

@@ -81,7 +81,7 @@ export function agentSettingsFrom(
   }
   const prompts: PromptOverrides = {};
   const rawPrompts = Private.record(composite.prompts);
-  for (const name of ['system', 'explain', 'fix'] as const) {
+  for (const name of ['system', 'systemText', 'explain', 'fix'] as const) {
     const value = rawPrompts[name];
     if (typeof value === 'string' && value.trim()) {
       prompts[name] = value;

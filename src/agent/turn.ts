@@ -5,7 +5,7 @@
 
 import { markTiming, TimingMarks } from '../marks';
 import type { IStreamState } from '../llm/stream';
-import type { IWireMessage, IWireToolCall } from '../llm/wire';
+import type { IWireMessage, IWireToolCall, ToolProtocol } from '../llm/wire';
 import type { DeferredText } from '../translate';
 import type { ITurnRequest, ITurnResult } from './events';
 import type { ILanguage } from './language';
@@ -28,6 +28,8 @@ export class Turn {
     this.request = options.request;
     this.language = options.language;
     this.system = options.system;
+    this.systemText = options.systemText ?? options.system;
+    this.protocol = options.protocol ?? 'native';
     this.smallTalk = options.smallTalk;
     this.state = options.state;
     this.messages = [
@@ -45,6 +47,15 @@ export class Turn {
   readonly language: ILanguage;
   /** The system prompt, the same for every request of the turn. */
   readonly system: string;
+  /** The system prompt of the text protocol (it describes the tool). */
+  readonly systemText: string;
+  /**
+   * How the model runs code; `auto` becomes `text` for the rest of the turn
+   * when a reply writes a python block instead of a call.
+   */
+  protocol: ToolProtocol;
+  /** Whether the model made a native call in this turn. */
+  nativeCalls = false;
   /** Small talk gets no tools. */
   readonly smallTalk: boolean;
   /** The kernel's state when the turn began. */
@@ -115,6 +126,10 @@ export namespace Turn {
     language: ILanguage;
     /** The rendered system prompt. */
     system: string;
+    /** The rendered system prompt of the text protocol; default `system`. */
+    systemText?: string;
+    /** How the model runs code; default `native`. */
+    protocol?: ToolProtocol;
     /** Whether the prompt is small talk (no tools, no kernel state). */
     smallTalk: boolean;
     /** The kernel's state when the turn began, or `null`. */

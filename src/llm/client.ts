@@ -7,7 +7,13 @@ import { ServerConnection } from '@jupyterlab/services';
 import OpenAI from 'openai';
 
 import { routeURL } from '../routes';
-import type { IChatClient, IChatRequest, IStreamChunk } from './wire';
+import { fetchGatewayStatus } from './status';
+import type {
+  IChatClient,
+  IChatRequest,
+  IStreamChunk,
+  ToolProtocol
+} from './wire';
 
 /**
  * Streams chat completions from the server gateway with the openai SDK.
@@ -25,6 +31,7 @@ export class GatewayClient implements IChatClient {
   constructor(options: GatewayClient.IOptions = {}) {
     const serverSettings =
       options.serverSettings ?? ServerConnection.makeSettings();
+    this._serverSettings = serverSettings;
     this.baseURL = GatewayClient.gatewayURL(serverSettings);
     this._openai = new OpenAI({
       baseURL: this.baseURL,
@@ -68,7 +75,25 @@ export class GatewayClient implements IChatClient {
     }
   }
 
+  /**
+   * How the loop runs code with an alias, from the gateway's status.
+   *
+   * #### Notes
+   * Read again for every turn, so a changed endpoint setting counts at
+   * once; when the status cannot be read the answer is `auto`, which works
+   * with both kinds of model.
+   */
+  async toolProtocol(model: string): Promise<ToolProtocol> {
+    try {
+      const status = await fetchGatewayStatus(this._serverSettings);
+      return status.tool_protocols?.[model] ?? 'auto';
+    } catch {
+      return 'auto';
+    }
+  }
+
   private _openai: OpenAI;
+  private _serverSettings: ServerConnection.ISettings;
 }
 
 /**

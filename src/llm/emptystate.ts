@@ -11,7 +11,8 @@ import {
 import type {
   IEndpointConfigError,
   IEndpointStatus,
-  IGatewayStatus
+  IGatewayStatus,
+  ToolProtocol
 } from './wire';
 
 /**
@@ -77,6 +78,7 @@ export function parseGatewayStatus(data: unknown): IGatewayStatus {
       ? record.models.filter((m): m is string => typeof m === 'string')
       : [],
     message: typeof record.message === 'string' ? record.message : '',
+    tool_protocols: Private.toolProtocols(record.tool_protocols),
     // The pool's view reads these; a row without a name or an error without
     // a message is dropped, other fields are checked where they are shown.
     endpoints: Array.isArray(record.endpoints)
@@ -191,5 +193,23 @@ namespace Private {
     return source
       ? trans('The model is reached through the %1 endpoint %2.', kind, source)
       : trans('The model is reached through the %1 endpoint.', kind);
+  }
+
+  /**
+   * The protocol per alias, without entries that are not one of the three.
+   */
+  export function toolProtocols(
+    value: unknown
+  ): Record<string, ToolProtocol> | undefined {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      return undefined;
+    }
+    const protocols: Record<string, ToolProtocol> = {};
+    for (const [alias, protocol] of Object.entries(value)) {
+      if (protocol === 'native' || protocol === 'text' || protocol === 'auto') {
+        protocols[alias] = protocol;
+      }
+    }
+    return protocols;
   }
 }

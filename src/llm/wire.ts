@@ -122,6 +122,14 @@ export interface ITokenUsage {
 }
 
 /**
+ * How the turn loop lets a model run code: `native` function calls, `text`
+ * (the model writes a fenced python block; for models without reliable tool
+ * calls), or `auto` (native, switching to text for a turn whose reply holds
+ * a python block and no call).
+ */
+export type ToolProtocol = 'native' | 'text' | 'auto';
+
+/**
  * Where the gateway's endpoint configuration comes from.
  */
 export type EndpointSource = 'server_config' | 'user_settings' | 'environment';
@@ -149,6 +157,12 @@ export interface IGatewayStatus {
    * The model aliases the gateway accepts.
    */
   models: string[];
+
+  /**
+   * How the loop runs code with each alias (see `ToolProtocol`); absent
+   * from older servers, and an alias it lacks counts as `auto`.
+   */
+  tool_protocols?: Record<string, ToolProtocol>;
 
   /**
    * Guidance for the user, written by the server.
@@ -187,6 +201,8 @@ export interface IEndpointStatus {
   tier: number | null;
   /** The aliases it serves; absent for invalid entries. */
   models?: string[];
+  /** How the loop runs code with it; absent for invalid entries. */
+  tool_protocol?: ToolProtocol;
   state: EndpointState;
   /** Unix seconds; present only while `cooling` or `open`. */
   cooling_until?: number;
@@ -266,4 +282,13 @@ export interface IChatClient {
     request: IChatRequest,
     signal: AbortSignal
   ): AsyncIterable<IStreamChunk>;
+
+  /**
+   * How the loop should run code with the model of an alias, as the
+   * gateway's configuration says; clients without it are treated as
+   * `native`.
+   *
+   * @param model - the model alias.
+   */
+  toolProtocol?(model: string): Promise<ToolProtocol>;
 }
