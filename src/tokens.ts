@@ -77,9 +77,16 @@ export interface IChatMessage {
   readonly role: MessageRole;
 
   /**
-   * The text: markdown for the assistant, plain text otherwise.
+   * The text: markdown for the assistant, plain text otherwise (unless
+   * `format` says markdown).
    */
   readonly content: string;
+
+  /**
+   * `markdown` on a user message written by a command (a cell command's
+   * title, code and error); what the user typed stays plain text.
+   */
+  readonly format?: 'markdown';
 
   /**
    * The status of an assistant message; absent on other roles.
@@ -311,7 +318,7 @@ export namespace IConversationModel {
    * The options of `ask`.
    */
   export interface IAskOptions {
-    /** The user message the chat shows in place of the prompt. */
+    /** The user message the chat shows in place of the prompt, in Markdown. */
     display: string;
     /** The model alias for this request; the chat's alias by default. */
     modelAlias?: string;

@@ -1,6 +1,6 @@
 """`<base_url>/code-interpreter/conversations…`: the panel's chats, kept per notebook.
 
-    GET    conversations?path=<notebook path>  {"id": …} of its conversation, or 404
+    GET    conversations?path=<notebook path>  {"id": …} of its conversation, {"id": null} if none
     GET    conversations/<id>                  the record {"revision", "path", "updated", "data"}
     PUT    conversations/<id>                  store a record (204; 409 if a newer one is stored)
     DELETE conversations/<id>                  forget it (204, or 404)
@@ -48,11 +48,9 @@ class ConversationIndexHandler(_ConversationHandler):
         if path is None:
             self._error(400, "Say which notebook: ?path=<its path>.")
             return
-        found = self.files.find(path)
-        if found is None:
-            self._error(404, "This notebook has no saved conversation.")
-            return
-        self.finish(json.dumps({"id": found}))
+        # A notebook without a conversation yet is the usual case, not an error: a 404 here
+        # would show as a failed request in the browser's console for every new notebook.
+        self.finish(json.dumps({"id": self.files.find(path)}))
 
 
 @web.stream_request_body

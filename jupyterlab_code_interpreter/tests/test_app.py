@@ -37,8 +37,8 @@ async def test_the_server_runs_the_app_and_its_routes(jp_serverapp, jp_fetch):
     assert "cleanup_extensions" not in vars(jp_serverapp)
     assert (await jp_fetch("code-interpreter", "status")).code == 200
     conversations = ("code-interpreter", "conversations")
-    missing = await jp_fetch(*conversations, params={"path": "new.ipynb"}, raise_error=False)
-    assert missing.code == 404
+    missing = await jp_fetch(*conversations, params={"path": "new.ipynb"})
+    assert json.loads(missing.body) == {"id": None}
 
 
 class TestConfiguration:

@@ -30,8 +30,8 @@ async def test_save_load_find_and_delete(jp_fetch, jp_data_dir):
     assert (jp_data_dir / "code_interpreter" / "conversations" / f"{ID}.json").exists()
     deleted = await jp_fetch(*ONE, method="DELETE")
     assert deleted.code == 204
-    gone = await jp_fetch(*INDEX, params={"path": "work/analysis.ipynb"}, raise_error=False)
-    assert gone.code == 404
+    gone = await jp_fetch(*INDEX, params={"path": "work/analysis.ipynb"})
+    assert gone.code == 200 and json.loads(gone.body) == {"id": None}
 
 
 async def test_a_late_older_save_is_refused(jp_fetch):
@@ -52,6 +52,12 @@ async def test_a_late_older_save_is_refused(jp_fetch):
 async def test_bad_saves_get_a_clear_error(jp_fetch, parts, payload, message):
     response = await jp_fetch(*parts, method="PUT", body=payload, raise_error=False)
     assert response.code == 400 and message in response.body
+
+
+async def test_a_notebook_without_a_conversation_is_an_empty_answer(jp_fetch):
+    # The first lookup of every new notebook: no error in the browser's console.
+    found = await jp_fetch(*INDEX, params={"path": "new.ipynb"})
+    assert found.code == 200 and json.loads(found.body) == {"id": None}
 
 
 async def test_the_index_needs_a_path(jp_fetch):

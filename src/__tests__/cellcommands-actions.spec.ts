@@ -189,11 +189,16 @@ describe('CellActions.explain', () => {
     expect(prompt).toContain('Explain what this notebook cell does');
     expect(prompt).toContain('Answer in English');
     expect(prompt).toContain(`\`\`\`python\n${BROKEN}\n\`\`\``);
+    expect(prompt).toContain("The cell raised NameError: name 'valuez'");
+    expect(prompt).not.toContain('(no output)');
     expect(prompt).toContain(
       'Definitions it uses from earlier cells:\n\n```python\n# cell 1\nvalues = [3, 5, 10]\n```'
     );
     expect(model.messages.map(m => [m.role, m.content])).toEqual([
-      ['user', `**Explain this cell**\n\n\`\`\`python\n${BROKEN}\n\`\`\``],
+      [
+        'user',
+        `**Explain this cell**\n\n\`\`\`python\n${BROKEN}\n\`\`\`\n\n\`\`\`\nNameError: name 'valuez' is not defined\n\`\`\``
+      ],
       ['assistant', 'It divides.']
     ]);
   });
@@ -216,7 +221,7 @@ describe('CellActions.explain', () => {
       'The code above is a selection within the cell; answer about it.'
     );
     expect(model.messages[0].content).toBe(
-      '**Explain this selection**\n\n```python\nsum(values)\n```'
+      "**Explain this selection**\n\n```python\nsum(values)\n```\n\n```\nNameError: name 'valuez' is not defined\n```"
     );
   });
 

@@ -180,12 +180,23 @@ describe('cellCommandsPlugin', () => {
    */
   function activate(
     conversations: IConversationManager,
-    settings: CodeInterpreterSettings
+    settings: CodeInterpreterSettings,
+    rightClicked: HTMLElement | null = null
   ) {
     const activated: string[] = [];
     const app = {
       commands: new CommandRegistry(),
-      shell: { activateById: (id: string) => activated.push(id) }
+      shell: { activateById: (id: string) => activated.push(id) },
+      // JupyterLab's hit test: the first node, from the event's target up,
+      // that passes the test.
+      contextMenuHitTest: (test: (node: HTMLElement) => boolean) => {
+        for (let node = rightClicked; node; node = node.parentElement) {
+          if (test(node)) {
+            return node;
+          }
+        }
+        return undefined;
+      }
     } as unknown as JupyterFrontEnd;
     cellCommandsPlugin.activate(
       app,
@@ -234,6 +245,32 @@ describe('cellCommandsPlugin', () => {
     expect(model.asked[0].display).toContain('print("hello")');
     expect(model.asked[0].prompt).toContain('print("hello")');
     expect(model.asked[0].alias).toBe('fast');
+  });
+
+  it('acts on the cell right-clicked from the context menu, on the active one otherwise', async () => {
+    const shared = panel.model!.sharedModel;
+    shared.insertCells(1, [{ cell_type: 'code', source: 'print("second")' }]);
+    MessageLoop.flush();
+    panel.content.activeCellIndex = 0;
+    const model = new RecordingModel();
+    const conversations = new Conversations({ model, host: null, panel: null });
+    conversations.loaded.resolve({ model, host: hostOf(panel), panel });
+    const editor = panel.content.widgets[1].node.querySelector(
+      '.jp-InputArea-editor'
+    ) as HTMLElement;
+    const { commands } = activate(
+      conversations,
+      new CodeInterpreterSettings(),
+      editor
+    );
+
+    await commands.execute(CellCommandIDs.explain, { isContextMenu: true });
+    await commands.execute(CellCommandIDs.explain);
+    expect(model.asked.map(a => a.prompt.includes('second'))).toEqual([
+      true,
+      false
+    ]);
+    expect(model.asked[1].prompt).toContain('print("hello")');
   });
 
   it('reads the task alias as the settings change, without loading them', async () => {

@@ -9,6 +9,7 @@ import type { Parser } from '@lezer/common';
 import {
   contextSection,
   definitionsUsed,
+  errorExcerpt,
   errorOf,
   gatherCellContext,
   variablesTouched
@@ -156,6 +157,52 @@ describe('variablesTouched / errorOf / gatherCellContext', () => {
     expect(errorOf([stdout('hi')])).toBeNull();
   });
 
+  // IPython 9's traceback of `d = {}; d['x']`, as the kernel sends it.
+  const keyError = {
+    ...errorOutput('KeyError', "'x'"),
+    traceback: [
+      '\u001b[31m---------------------------------------------------------------------------\u001b[39m',
+      '\u001b[31mKeyError\u001b[39m                                  Traceback (most recent call last)',
+      "\u001b[36mCell\u001b[39m\u001b[36m \u001b[39m\u001b[32mIn[1]\u001b[39m\u001b[32m, line 2\u001b[39m\n\u001b[32m      1\u001b[39m d = {}\n\u001b[32m----> \u001b[39m\u001b[32m2\u001b[39m \u001b[30;43md\u001b[39;49m\u001b[30;43m[\u001b[39;49m\u001b[30;43m'\u001b[39;49m\u001b[30;43mx\u001b[39;49m\u001b[30;43m'\u001b[39;49m\u001b[30;43m]\u001b[39;49m\n",
+      "\u001b[31mKeyError\u001b[39m: 'x'"
+    ]
+  };
+
+  it("leaves out IPython's ruler and header", () => {
+    expect(errorOf([keyError])).toBe(
+      "KeyError: 'x'\n\nCell In[1], line 2\n      1 d = {}\n----> 2 d['x']\n\nKeyError: 'x'"
+    );
+  });
+
+  it('excerpts the error line and the frame that raised', () => {
+    expect(errorExcerpt(errorOf([keyError])!)).toBe(
+      "KeyError: 'x'\nCell In[1], line 2\n----> 2 d['x']"
+    );
+    // A chained error inside a library: the frame in the cell's own code.
+    const chained = [
+      "KeyError: 'a'",
+      '',
+      'File ~/site-packages/pandas/core/indexes/base.py:3816, in Index.get_loc(self, key)',
+      '-> 3816     return self._engine.get_loc(casted_key)',
+      "KeyError: 'a'",
+      '',
+      'The above exception was the direct cause of the following exception:',
+      '',
+      'Cell In[2], line 3',
+      "----> 3 df['a'].mean()",
+      'File ~/site-packages/pandas/core/frame.py:4107, in DataFrame.__getitem__(self, key)',
+      '-> 4107 indexer = self.columns.get_loc(key)',
+      "KeyError: 'a'"
+    ].join('\n');
+    expect(errorExcerpt(chained)).toBe(
+      "KeyError: 'a'\nCell In[2], line 3\n----> 3 df['a'].mean()"
+    );
+    // A problem the user described: its first lines.
+    expect(errorExcerpt('It should print twice\nnot once')).toBe(
+      'It should print twice\nnot once'
+    );
+  });
+
   it('uses the selection and summarises the outputs without the error', () => {
     const context = gatherCellContext({
       python,
@@ -212,10 +259,32 @@ describe('requests', () => {
     const request = explainRequest(context, language('zh-Hans'), {}, trans);
     expect(request.prompt).toContain('Answer in Simplified Chinese');
     expect(request.prompt).toContain('print(len(valuez))');
-    expect(request.prompt).toContain('(no output)');
+    expect(request.prompt).toContain(
+      "The cell raised NameError: name 'valuez' is not defined"
+    );
     expect(request.prompt).toContain('[Context]');
-    expect(request.display).toContain('Explain this cell');
+    expect(request.display).toContain('**Explain this cell**');
+    expect(request.display).toContain("NameError: name 'valuez'");
     expect(request.warning).toBeNull();
+    const quiet = explainRequest(
+      { ...context, error: null },
+      ENGLISH,
+      {},
+      trans
+    );
+    expect(quiet.prompt).toContain('(no output)');
+  });
+
+  it('fences code that holds backticks with a longer fence', () => {
+    const request = explainRequest(
+      { ...context, code: 's = """```"""', error: null },
+      ENGLISH,
+      {},
+      trans
+    );
+    expect(request.display).toBe(
+      '**Explain this cell**\n\n````python\ns = """```"""\n````'
+    );
   });
 
   it('renders the fix template with the error, and uses valid overrides', () => {
@@ -260,6 +329,8 @@ describe('ChatModel.ask', () => {
       ['user', 'Explain this cell'],
       ['assistant', 'It adds.']
     ]);
+    // The command's message is Markdown; what the user types is not.
+    expect(model.messages[0].format).toBe('markdown');
     expect(client.requests[0].model).toBe('small');
     expect(client.requests[0].tools).toBeUndefined();
     expect(client.requests[0].messages.at(-1)).toEqual({
@@ -267,6 +338,7 @@ describe('ChatModel.ask', () => {
       content: 'PROMPT'
     });
     await model.send('And then?');
+    expect(model.messages.at(-2)?.format).toBeUndefined();
     expect(client.requests[1].messages.slice(0, 2)).toEqual([
       { role: 'user', content: 'PROMPT' },
       { role: 'assistant', content: 'It adds.' }

@@ -6,7 +6,8 @@
 import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { nullTranslator } from '@jupyterlab/translation';
 import { MessageLoop } from '@lumino/messaging';
-import { Widget } from '@lumino/widgets';
+import { Title, Widget } from '@lumino/widgets';
+import type { NotebookPanel } from '@jupyterlab/notebook';
 
 import { Signal } from '@lumino/signaling';
 
@@ -134,6 +135,39 @@ describe('ChatPanel', () => {
         ?.getAttribute('data-status')
     ).toBe('stopped');
     expect(node.querySelector('.jp-CodeInterpreter-stop')).toBeNull();
+    panel.dispose();
+  });
+
+  it("shows a notebook's new name as soon as it is renamed", async () => {
+    const model = new ChatModel({
+      client: { streamChat: async function* () {} }
+    });
+    const title = new Title({ owner: {}, label: 'Untitled.ipynb' });
+    const notebook = {
+      title,
+      context: { path: 'Untitled.ipynb' }
+    } as unknown as NotebookPanel;
+    const manager = conversations(model);
+    (manager as { current: IConversation }).current = {
+      ...manager.current,
+      panel: notebook
+    };
+    const panel = new ChatPanel({
+      manager,
+      rendermime,
+      trans: nullTranslator.load('jupyterlab_code_interpreter'),
+      fetchStatus: async () => notConfigured,
+      openSettings: () => undefined
+    });
+    Widget.attach(panel, document.body);
+    await flush(panel);
+    const name = () =>
+      panel.node.querySelector('.jp-CodeInterpreter-notebookName')?.textContent;
+    expect(name()).toBe('Untitled.ipynb');
+
+    title.label = 'sales.ipynb';
+    await flush(panel);
+    expect(name()).toBe('sales.ipynb');
     panel.dispose();
   });
 });

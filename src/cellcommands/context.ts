@@ -110,7 +110,8 @@ export function variablesTouched(
 
 /**
  * The cell's error as the model reads it: `ename: evalue` and the tail of the
- * ANSI-free traceback; `null` when no output is an error.
+ * traceback, without ANSI escapes, IPython's ruler and its header line;
+ * `null` when no output is an error.
  */
 export function errorOf(
   outputs: ReadonlyArray<nbformat.IOutput>,
@@ -123,8 +124,10 @@ export function errorOf(
   }
   const traceback = (error.traceback ?? [])
     .join('\n')
-    // eslint-disable-next-line no-control-regex
-    .replace(/\u001b\[[0-9;]*m/g, '')
+    .replace(Private.ANSI, '')
+    .split('\n')
+    .filter(line => !Private.isTracebackChrome(line))
+    .join('\n')
     .trim();
   const head = `${error.ename}: ${error.evalue}`;
   const tail =
@@ -132,6 +135,47 @@ export function errorOf(
       ? `…\n${traceback.slice(traceback.length - maxChars)}`
       : traceback;
   return tail ? `${head}\n\n${tail}` : head;
+}
+
+/**
+ * The few lines of an error the chat shows: its first line (`ename:
+ * evalue`) and the frame it points at, the last one in the cell's own code
+ * if any, else the traceback's last.
+ *
+ * #### Notes
+ * The whole error goes to the model; the chat shows where to look. A
+ * problem the user described (no traceback) shows its first lines.
+ *
+ * @param problem - `errorOf`'s text, or what the user said is wrong.
+ */
+export function errorExcerpt(problem: string, maxLines = 4): string {
+  const lines = problem
+    .replace(Private.ANSI, '')
+    .split('\n')
+    .filter(line => !Private.isTracebackChrome(line));
+  const frames = lines
+    .map((line, index) => (Private.FRAME.test(line.trim()) ? index : -1))
+    .filter(index => index > 0);
+  const head = lines[0].trim();
+  if (!frames.length) {
+    // A traceback without frames ends with its first line again.
+    return lines
+      .filter((line, index) => index === 0 || line.trim() !== head)
+      .slice(0, maxLines)
+      .join('\n')
+      .trim();
+  }
+  const inCell = frames.filter(index => /^Cell In\[/.test(lines[index].trim()));
+  const start = (inCell.length ? inCell : frames).at(-1)!;
+  const next = frames.find(index => index > start) ?? lines.length;
+  const frame = lines
+    .slice(start, next)
+    .filter(line => line.trim() && line.trim() !== head);
+  // IPython marks the line that raised with an arrow (`---->`, `->`).
+  const arrow = frame.findIndex(line => /^\s*-*->/.test(line));
+  const shown =
+    arrow > 0 ? [frame[0], frame[arrow]] : frame.slice(0, maxLines - 1);
+  return [head, ...shown].join('\n');
 }
 
 /**
@@ -153,11 +197,16 @@ export function gatherCellContext(options: {
   const { python } = options;
   const selection = options.selection?.trim() ? options.selection : '';
   const code = selection || options.source;
-  const outputs = options.outputs.length
-    ? summariseOutputs(
-        options.outputs.filter(output => output.output_type !== 'error'),
-        { tokenBudget: options.outputTokenBudget, vision: false }
-      ).text
+  // The error is `error`, apart: a cell whose only output is its error has
+  // no outputs ('' rather than the summary's "(no output)").
+  const shown = options.outputs.filter(
+    output => output.output_type !== 'error'
+  );
+  const outputs = shown.length
+    ? summariseOutputs(shown, {
+        tokenBudget: options.outputTokenBudget,
+        vision: false
+      }).text
     : '';
   return {
     code,
@@ -207,6 +256,31 @@ export function contextSection(context: ICellContext): string {
  * A namespace for private helpers.
  */
 namespace Private {
+  /**
+   * Terminal escapes (colours, cursor moves) as IPython writes them.
+   */
+  // eslint-disable-next-line no-control-regex
+  export const ANSI = /\u001b\[[0-9;?]*[A-Za-z]/g;
+
+  /**
+   * Where a traceback frame starts: IPython's `Cell In[3], line 2`,
+   * `File ~/x.py:12, in f()`, older `Input In [3]` / `<ipython-input-…>`,
+   * and plain Python's `File "x.py", line 12`.
+   */
+  export const FRAME = /^(Cell In ?\[|File |Input In ?\[|<ipython-input-)/;
+
+  /**
+   * Whether a line is IPython's decoration rather than the error: the ruler
+   * (`-----…`) and the header (`KeyError   Traceback (most recent call last)`).
+   */
+  export function isTracebackChrome(line: string): boolean {
+    const trimmed = line.trim();
+    return (
+      /^-{10,}$/.test(trimmed) ||
+      /Traceback \(most recent call last\):?$/.test(trimmed)
+    );
+  }
+
   /**
    * At most `max` characters, with a marker when cut.
    */

@@ -8,7 +8,7 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
-import { CodeCell } from '@jupyterlab/cells';
+import { Cell, CodeCell } from '@jupyterlab/cells';
 import { IEditorLanguageRegistry } from '@jupyterlab/codemirror';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
@@ -144,9 +144,9 @@ namespace Private {
     ): void => {
       app.commands.addCommand(id, {
         label: args => (args.toolbar ? '' : label),
-        caption: args => disabledReason(tracker, args, trans) ?? caption,
+        caption: args => disabledReason(app, tracker, args, trans) ?? caption,
         icon: args => (args.isPalette ? undefined : icon),
-        isEnabled: args => disabledReason(tracker, args, trans) === null,
+        isEnabled: args => disabledReason(app, tracker, args, trans) === null,
         describedBy: {
           args: {
             type: 'object',
@@ -156,12 +156,18 @@ namespace Private {
                 description: trans.__(
                   'The id of the cell; the active cell by default'
                 )
+              },
+              isContextMenu: {
+                type: 'boolean',
+                description: trans.__(
+                  'Act on the cell under the pointer of the context menu'
+                )
               }
             }
           }
         },
         execute: async args => {
-          const target = await targetOf(conversations, tracker, args);
+          const target = await targetOf(app, conversations, tracker, args);
           if (target) {
             app.shell.activateById(ChatPanel.ID);
             await run(target);
@@ -217,21 +223,27 @@ namespace Private {
   }
 
   /**
-   * The cell a command acts on: `args.cellId` in the current notebook, else
-   * the active cell.
+   * The cell a command acts on: `args.cellId` in the current notebook; from
+   * the context menu (`args.isContextMenu`), the cell right-clicked; else the
+   * active cell.
    */
   export function cellOf(
+    app: JupyterFrontEnd,
     tracker: INotebookTracker,
     args: ReadonlyPartialJSONObject
   ): { panel: NotebookPanel; cell: CodeCell | null; type: string } | null {
-    const panel = tracker.currentWidget;
+    const id = typeof args.cellId === 'string' ? args.cellId : null;
+    const pointed =
+      !id && args.isContextMenu ? pointedCell(app, tracker) : null;
+    const panel = pointed?.panel ?? tracker.currentWidget;
     if (!panel) {
       return null;
     }
-    const id = typeof args.cellId === 'string' ? args.cellId : null;
-    const cell = id
-      ? panel.content.widgets.find(w => w.model.id === id)
-      : panel.content.activeCell;
+    const cell =
+      pointed?.cell ??
+      (id
+        ? panel.content.widgets.find(w => w.model.id === id)
+        : panel.content.activeCell);
     if (!cell) {
       return null;
     }
@@ -243,14 +255,41 @@ namespace Private {
   }
 
   /**
+   * The cell the user right-clicked, with its notebook, or `null`.
+   *
+   * #### Notes
+   * JupyterLab does not activate a cell on a right-click in its editor, so
+   * the active cell may be another one; the menu's hit test says which cell
+   * was under the pointer.
+   */
+  function pointedCell(
+    app: JupyterFrontEnd,
+    tracker: INotebookTracker
+  ): { panel: NotebookPanel; cell: Cell } | null {
+    const node = app.contextMenuHitTest(n => n.classList.contains('jp-Cell'));
+    if (!node) {
+      return null;
+    }
+    let found: { panel: NotebookPanel; cell: Cell } | null = null;
+    tracker.forEach(panel => {
+      const cell = panel.content.widgets.find(w => w.node === node);
+      if (cell) {
+        found = { panel, cell };
+      }
+    });
+    return found;
+  }
+
+  /**
    * Why the command is disabled, or `null` when it is enabled.
    */
   export function disabledReason(
+    app: JupyterFrontEnd,
     tracker: INotebookTracker,
     args: ReadonlyPartialJSONObject,
     trans: TranslationBundle
   ): string | null {
-    const found = cellOf(tracker, args);
+    const found = cellOf(app, tracker, args);
     if (!found) {
       return trans.__('Open a notebook and select a code cell');
     }
@@ -276,11 +315,12 @@ namespace Private {
    * notebook shares.
    */
   export async function targetOf(
+    app: JupyterFrontEnd,
     conversations: IConversationManager,
     tracker: INotebookTracker,
     args: ReadonlyPartialJSONObject
   ): Promise<ICellTarget | null> {
-    const found = cellOf(tracker, args);
+    const found = cellOf(app, tracker, args);
     if (!found?.cell) {
       return null;
     }

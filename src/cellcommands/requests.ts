@@ -6,7 +6,7 @@
 import type { ILanguage } from '../agent/language';
 import { PromptOverrides, renderPrompt } from '../agent/prompts';
 import type { TranslateFn } from '../tokens';
-import { contextSection, ICellContext } from './context';
+import { contextSection, errorExcerpt, ICellContext } from './context';
 
 /**
  * A request of a cell command: what the model gets, what the chat shows.
@@ -35,7 +35,7 @@ export function explainRequest(
       language: language.name,
       language_tag: language.tag,
       code: context.code,
-      outputs: context.outputs || '(no output)'
+      outputs: Private.outputsWithError(context)
     },
     overrides,
     trans
@@ -46,7 +46,8 @@ export function explainRequest(
       context.isSelection
         ? trans('Explain this selection')
         : trans('Explain this cell'),
-      context.code
+      context.code,
+      context.error ?? undefined
     ),
     warning: rendered.warning
   };
@@ -97,7 +98,7 @@ export function askRequest(
   context: ICellContext,
   question: string
 ): ICellRequest {
-  const cell = `\`\`\`python\n${context.code}\n\`\`\``;
+  const cell = Private.fenced(context.code, 'python');
   const outputs = context.outputs
     ? `\n\nIts outputs:\n\n\`\`\`\n${context.outputs}\n\`\`\``
     : '';
@@ -126,7 +127,19 @@ namespace Private {
   }
 
   /**
-   * The chat's user message: a title, the code, and the problem if any.
+   * The explain template's outputs: what the cell printed, then its error,
+   * so an explanation of a failing cell knows why it failed.
+   */
+  export function outputsWithError(context: ICellContext): string {
+    const error = context.error ? `The cell raised ${context.error}` : '';
+    return (
+      [context.outputs, error].filter(Boolean).join('\n\n') || '(no output)'
+    );
+  }
+
+  /**
+   * The chat's user message, in Markdown: a bold title, the code, and the
+   * problem's excerpt if any.
    */
   export function display(
     title: string,
@@ -136,9 +149,20 @@ namespace Private {
     const lines = code.split('\n');
     const shown =
       lines.length > 12 ? [...lines.slice(0, 12), '# …'].join('\n') : code;
-    const error = problem
-      ? `\n\n\`\`\`\n${problem.split('\n').slice(0, 4).join('\n')}\n\`\`\``
-      : '';
-    return `**${title}**\n\n\`\`\`python\n${shown}\n\`\`\`${error}`;
+    const error = problem ? `\n\n${fenced(errorExcerpt(problem))}` : '';
+    return `**${title}**\n\n${fenced(shown, 'python')}${error}`;
+  }
+
+  /**
+   * A Markdown code block whose fence is longer than any run of backticks
+   * in the text, so the text cannot close it.
+   */
+  export function fenced(text: string, info = ''): string {
+    const longest = Math.max(
+      2,
+      ...[...text.matchAll(/`+/g)].map(match => match[0].length)
+    );
+    const fence = '`'.repeat(longest + 1);
+    return `${fence}${info}\n${text}\n${fence}`;
   }
 }

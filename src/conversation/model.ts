@@ -186,11 +186,11 @@ export class ChatModel implements IDisposable {
    * the answer into the conversation (cell commands: explain, fix).
    *
    * #### Notes
-   * The chat shows `display` as the user's message while the model gets
-   * `prompt`, which the history keeps (as the message's wire transcript) so
-   * later turns see what was really asked. Ignored while another reply
-   * streams. Resolves with the answer once done, or `null` when it was
-   * stopped, failed or ignored; it never rejects.
+   * The chat shows `display` (Markdown) as the user's message while the
+   * model gets `prompt`, which the history keeps (as the message's wire
+   * transcript) so later turns see what was really asked. Ignored while
+   * another reply streams. Resolves with the answer once done, or `null`
+   * when it was stopped, failed or ignored; it never rejects.
    *
    * @param prompt - what the model gets.
    * @param options - what the chat shows, and the model alias to use.
@@ -204,7 +204,8 @@ export class ChatModel implements IDisposable {
     }
     const history = this._history();
     let answer: string | null = null;
-    await this._run(options.display, true, async (agent, signal, listener) => {
+    const display = { content: options.display, format: 'markdown' as const };
+    await this._run(display, true, async (agent, signal, listener) => {
       if (options.warning) {
         this.warn(options.warning);
       }
@@ -341,13 +342,14 @@ export class ChatModel implements IDisposable {
    * Run one turn or reply through the agent, folding its events into the
    * conversation; never rejects (a failure becomes an error message).
    *
-   * @param display - the user's message as the chat shows it.
+   * @param display - the user's message as the chat shows it: text the user
+   *   typed, or a command's Markdown.
    * @param answering - whether the answer shows at once (a reply without
    *   tools) rather than with its first text.
    * @param go - starts the agent and says how the turn ended.
    */
   private async _run(
-    display: string,
+    display: string | { content: string; format: 'markdown' },
     answering: boolean,
     go: (
       agent: Agent,
@@ -358,7 +360,10 @@ export class ChatModel implements IDisposable {
   ): Promise<void> {
     const controller = new AbortController();
     this._controller = controller;
-    const started = startTurn(this._state, display, answering);
+    const started =
+      typeof display === 'string'
+        ? startTurn(this._state, display, answering)
+        : startTurn(this._state, display.content, answering, display.format);
     const userId = started.turn?.userId ?? '';
     this._set(started);
     // Late events of a turn the chat no longer shows (cleared, restored)

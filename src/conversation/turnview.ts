@@ -95,13 +95,19 @@ export const EMPTY_CONVERSATION: IConversationState = Object.freeze({
  * @param display - the user's message as the chat shows it.
  * @param answering - whether an (empty, streaming) answer shows at once,
  *   for a reply without tools; a turn's answers appear with their text.
+ * @param format - `markdown` when a command wrote `display`.
  */
 export function startTurn(
   state: IConversationState,
   display: string,
-  answering = false
+  answering = false,
+  format?: 'markdown'
 ): IConversationState {
-  const user = appended(state, { role: 'user', content: display });
+  const user = appended(state, {
+    role: 'user',
+    content: display,
+    ...(format ? { format } : {})
+  });
   const answer = answering
     ? appended(user.state, {
         role: 'assistant',

@@ -61,6 +61,8 @@ export class ServerConversations implements IConversationBackend {
   async find(path: string): Promise<string | null> {
     const url = `${this._url()}?path=${encodeURIComponent(path)}`;
     const response = await this._request(url, { method: 'GET' });
+    // The server answers `{"id": null}` for a notebook without one; a server
+    // of an earlier version answered 404.
     if (response.status === 404) {
       return null;
     }

@@ -153,7 +153,8 @@ function StepItem(props: {
 }
 
 /**
- * One message: plain text for the user and errors, markdown for the model.
+ * One message: markdown for the model and for commands' messages (a cell
+ * command's title and code), plain text for what the user typed and errors.
  */
 const MessageItem = React.memo(function MessageItem(props: {
   message: IChatMessage;
@@ -167,6 +168,7 @@ const MessageItem = React.memo(function MessageItem(props: {
       className={`jp-CodeInterpreter-message jp-mod-${message.role}`}
       data-role={message.role}
       data-status={message.status}
+      data-format={message.format}
       aria-label={label}
     >
       <div className="jp-CodeInterpreter-messageHeader">
@@ -182,7 +184,7 @@ const MessageItem = React.memo(function MessageItem(props: {
           </span>
         )}
       </div>
-      {message.role === 'assistant' ? (
+      {message.role === 'assistant' || message.format === 'markdown' ? (
         <MarkdownBody
           text={message.content}
           streaming={message.status === 'streaming'}

@@ -226,11 +226,14 @@ export class ChatPanel extends ReactWidget {
   private _connect(conversation: IConversation): void {
     conversation.model.changed.connect(this._onModelChanged, this);
     conversation.approvals.changed.connect(this._onModelChanged, this);
+    // A rename changes the notebook's title, not the conversation.
+    conversation.panel?.title.changed.connect(this._onModelChanged, this);
   }
 
   private _disconnect(conversation: IConversation): void {
     conversation.model.changed.disconnect(this._onModelChanged, this);
     conversation.approvals.changed.disconnect(this._onModelChanged, this);
+    conversation.panel?.title.changed.disconnect(this._onModelChanged, this);
   }
 
   private _onModelChanged(): void {
