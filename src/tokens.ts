@@ -11,6 +11,7 @@ import type { ISignal } from '@lumino/signaling';
 import type { IAgentSettings } from './agent/settings';
 import type {
   IExecutionHost,
+  IFailedAttempt,
   IGatedStep,
   IStepResult,
   PolicyCategory,
@@ -160,6 +161,22 @@ export interface IChatStep {
    * run.
    */
   readonly summary?: string;
+  /**
+   * The failed attempts its cell held before it, when the step took the
+   * place of a failed step's cell (oldest first).
+   */
+  readonly attempts?: ReadonlyArray<IFailedAttempt>;
+
+  /**
+   * The later step of the turn that took this failed step's cell.
+   */
+  readonly replacedBy?: number;
+
+  /**
+   * Set when the turn ended with this step failed and no later step in its
+   * cell: the cell is tagged `raises-exception`.
+   */
+  readonly unrepaired?: boolean;
 }
 
 /**

@@ -181,15 +181,23 @@ export function applyAgentEvent(
           ? { approvalReason: event.approvalReason }
           : {})
       });
-    case 'step-finished':
+    case 'step-finished': {
+      const finished = Private.patchStep(state, turn, event.step, {
+        status: event.status,
+        code: event.code,
+        edited: event.edited,
+        summary: event.summary,
+        ...(event.cellId ? { cellId: event.cellId } : {}),
+        ...(event.attempts?.length ? { attempts: event.attempts } : {})
+      });
+      // The failed step whose cell this step took (the last attempt).
+      const repaired = event.attempts?.at(-1)?.step;
       return withStatus(
-        Private.patchStep(state, turn, event.step, {
-          status: event.status,
-          code: event.code,
-          edited: event.edited,
-          summary: event.summary,
-          ...(event.cellId ? { cellId: event.cellId } : {})
-        }),
+        repaired === undefined
+          ? finished
+          : Private.patchStep(finished, turn, repaired, {
+              replacedBy: event.step
+            }),
         'waiting'
       );
   }
@@ -390,7 +398,8 @@ namespace Private {
   }
 
   /**
-   * Mark the turn's steps still under way as stopped.
+   * Mark the turn's steps still under way as stopped, and its failed steps
+   * that no later step took the place of as unrepaired.
    */
   export function stopSteps(
     state: IConversationState,
@@ -401,6 +410,13 @@ namespace Private {
       const step = next.messages.find(m => m.id === turn.steps[number])?.step;
       if (step && OPEN_STEP_STATUSES.has(step.status)) {
         next = patchStep(next, turn, number, { status: 'stopped' });
+      } else if (
+        step?.status === 'failed' &&
+        step.cellId &&
+        step.replacedBy === undefined
+      ) {
+        // The turn is over and no later step took this failed step's cell.
+        next = patchStep(next, turn, number, { unrepaired: true });
       }
     }
     return next;

@@ -141,6 +141,9 @@ function StepItem(props: {
       status={step.status}
       approvalReason={step.approvalReason}
       summary={step.summary}
+      attempts={step.attempts}
+      replacedBy={step.replacedBy}
+      unrepaired={step.unrepaired}
       pending={step.status === 'proposed' && !!actions?.isPending(stepId)}
       onRun={() => actions?.run(stepId)}
       onEdit={() => actions?.edit(stepId)}
