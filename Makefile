@@ -8,7 +8,8 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 # The ui-tests start the simulator and JupyterLab with this interpreter.
 export CODE_INTERPRETER_PYTHON := $(CURDIR)/$(VENV)/bin/python
 
-.PHONY: run test install install-ui-tests chromium lint jest pytest ui-tests simulator benchmarks watch
+.PHONY: run test install install-ui-tests chromium lint jest pytest ui-tests simulator benchmarks watch \
+  local-model
 
 run: install
 	scripts/run-lab.sh
@@ -54,6 +55,10 @@ pytest:
 
 ui-tests:
 	cd ui-tests && npx playwright test
+
+# A real small model (README, "A real local model"): fetch, verify, build once, then serve it.
+local-model:
+	scripts/local-model.sh start
 
 simulator:
 	python -m jupyterlab_code_interpreter.simulator --port 8765 \
