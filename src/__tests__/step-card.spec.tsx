@@ -142,3 +142,50 @@ describe('ApprovalModeSelect', () => {
     expect(changes).toEqual(['auto-safe']);
   });
 });
+
+describe('StepCard after a runtime error', () => {
+  it('shows the failed attempt it replaced, its code on demand', async () => {
+    const node = await render(
+      <StepCard
+        {...props('done', false)}
+        attempts={[
+          {
+            step: 1,
+            outcome: 'error',
+            source: "df['price ']",
+            ename: 'KeyError',
+            evalue: "'price '"
+          }
+        ]}
+      />
+    );
+    const attempt = node.querySelector(
+      'details.jp-CodeInterpreter-stepAttempt'
+    ) as HTMLDetailsElement;
+    expect(attempt.querySelector('summary')?.textContent).toBe(
+      "Replaced a failed attempt: KeyError: 'price '"
+    );
+    expect(attempt.open).toBe(false);
+    expect(attempt.querySelector('code')?.textContent).toBe("df['price ']");
+  });
+
+  it('marks a failed step not repaired in words, with a tooltip', async () => {
+    const node = await render(
+      <StepCard {...props('failed', false)} unrepaired={true} />
+    );
+    const badge = node.querySelector(
+      '.jp-CodeInterpreter-stepUnrepaired'
+    ) as HTMLElement;
+    expect(badge.textContent).toContain('not repaired');
+    expect(badge.title).toContain('raises-exception');
+    const replaced = await render(
+      <StepCard {...props('failed', false)} replacedBy={3} />
+    );
+    expect(
+      replaced.querySelector('.jp-CodeInterpreter-stepReplacedBy')?.textContent
+    ).toBe('replaced by step 3');
+    expect(replaced.querySelector('.jp-CodeInterpreter-stepUnrepaired')).toBe(
+      null
+    );
+  });
+});

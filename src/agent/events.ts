@@ -5,7 +5,7 @@
 
 import type { ITokenUsage, IWireMessage } from '../llm/wire';
 import type { ILanguage } from './language';
-import type { StepOutcome, StepStatus } from './tokens';
+import type { IFailedAttempt, StepOutcome, StepStatus } from './tokens';
 
 /**
  * Something the loop tells the UI while a turn runs.
@@ -42,6 +42,11 @@ export type AgentEvent =
       cellId?: string;
       /** The tool result the model got (text part). */
       summary: string;
+      /**
+       * The failed attempts the step's cell held before it, when the step
+       * took a failed step's place (the last one is the step it repaired).
+       */
+      attempts?: IFailedAttempt[];
     }
   | { type: 'usage'; usage: ITokenUsage }
   | { type: 'warning'; message: string };

@@ -139,6 +139,31 @@ export interface IStepRequest {
   approvalReason?: string;
   /** Wall-clock limit of the execution, then the kernel is interrupted. */
   timeoutMs: number;
+  /**
+   * Whether the step may take the place of the turn's last step cell when
+   * that step failed (see `IFailedAttempt`): true for the first call of a
+   * model reply, written after the model saw the failure; a later call of
+   * the same reply was written without seeing it.
+   */
+  mayReplaceFailed?: boolean;
+}
+
+/**
+ * A failed step whose cell a later step of the turn took over: the cell's
+ * `code_interpreter.attempts` keeps it, so a rerun of the notebook runs only
+ * the repair while the record of what failed stays.
+ */
+export interface IFailedAttempt {
+  /** The failed step's number within the turn. */
+  step: number;
+  /** How it failed: `error`, `timeout` or `kernel_died`. */
+  outcome: StepOutcome;
+  /** The code that failed (capped). */
+  source: string;
+  /** The exception's name (`KeyError`), empty when there was none. */
+  ename: string;
+  /** The exception's message (capped), empty when there was none. */
+  evalue: string;
 }
 
 /**
@@ -171,6 +196,12 @@ export interface IStepResult {
    * (workspace diff; directories end with `/`). Absent when none.
    */
   newFiles?: string[];
+  /**
+   * The failed attempts this step's cell held before it, oldest first:
+   * present when the step took the place of a failed step's cell and ran
+   * there (or was stopped while running).
+   */
+  attempts?: IFailedAttempt[];
 }
 
 /**

@@ -26,6 +26,7 @@ import {
   categoriesRunUnasked,
   failureOf,
   judgeStep,
+  replacementNote,
   resultHeader,
   RUN_PYTHON_TOOL
 } from './toolresults';
@@ -58,6 +59,12 @@ export interface IToolCallContext {
   listener: (event: AgentEvent) => void;
   /** The UI translation, for the approval reason; untranslated without. */
   trans?: TranslateFn;
+  /**
+   * Whether an earlier call of the same reply came before this one: it was
+   * written without seeing their results, so it does not take the place of
+   * a failed step's cell (`IStepRequest.mayReplaceFailed`).
+   */
+  afterEarlierCall?: boolean;
 }
 
 /**
@@ -237,7 +244,8 @@ namespace Private {
       toolCallId: call.id,
       code,
       needsApproval: false,
-      timeoutMs: settings.executionTimeoutSeconds * 1000
+      timeoutMs: settings.executionTimeoutSeconds * 1000,
+      mayReplaceFailed: !context.afterEarlierCall
     };
     const onStatus = (status: StepStatus): void =>
       listener({ type: 'step-status', step, status });
@@ -306,12 +314,14 @@ namespace Private {
             newFiles: ran.newFiles
           })
         : { text: '', images: [] };
-    const content =
+    const body =
       ran.outcome === 'skipped'
         ? header
         : summary.text
           ? `${header}\n${summary.text}`
           : header;
+    const note = replacementNote(ran);
+    const content = note ? `${body}\n${note}` : body;
     context.listener({
       type: 'step-finished',
       step: context.step,
@@ -320,7 +330,8 @@ namespace Private {
       code: ran.code,
       edited: ran.edited,
       cellId: ran.cellId,
-      summary: content
+      summary: content,
+      ...(ran.attempts?.length ? { attempts: ran.attempts } : {})
     });
     return {
       content,

@@ -232,6 +232,31 @@ export function resultHeader(
 }
 
 /**
+ * Told to the model after a step that ran and failed: its next step takes
+ * the failed cell's place in the notebook (notebook/replacement.ts), so a
+ * rerun never runs the failed code and must not need what it defined.
+ */
+export const REPLACEMENT_NOTE =
+  'Your next step replaces this cell in the notebook, and a rerun of the notebook will not run this failed code: write the complete corrected code, not only the changed line.';
+
+/**
+ * The note that ends the tool result of a step, or `null`: after a step
+ * that ran and failed, `REPLACEMENT_NOTE`.
+ *
+ * @param result - the host's report.
+ */
+export function replacementNote(result: IStepResult): string | null {
+  switch (result.outcome) {
+    case 'error':
+    case 'timeout':
+    case 'kernel_died':
+      return result.cellId ? REPLACEMENT_NOTE : null;
+    default:
+      return null;
+  }
+}
+
+/**
  * The error of a failed step, as `name: value`, for the gave-up message.
  *
  * @param result - the host's report.

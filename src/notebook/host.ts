@@ -30,7 +30,9 @@ import { getProvenance, updateProvenance } from './metadata';
 import type { IFolderListing } from '../kernel/listing';
 import type { IKernelTools } from '../kernel/tools';
 import { listFolder, queueListing, withNewFiles } from './newfiles';
-import { codeCellById, insertStepCell, removeStepCell } from './stepcell';
+import { markUnrepairedCells } from './failedmark';
+import { attemptsOf } from './replacement';
+import { codeCellById, placeStepCell } from './stepcell';
 import { markCell } from './proposal';
 import { awaitStepApproval } from './stepapproval';
 
@@ -53,6 +55,13 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
     this._createTools = options.createKernelTools;
     this._trans = options.trans;
     this._approvals.editRequested.connect(this._onEditRequested, this);
+    // Cell widgets made anew (a reopened notebook, a moved cell) get their
+    // marker of an unrepaired failed step back.
+    this._panel.content.model?.cells.changed.connect(
+      this._onCellsChanged,
+      this
+    );
+    markUnrepairedCells(this._panel, this._trans);
   }
 
   /**
@@ -112,7 +121,7 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
     signal: AbortSignal,
     onStatus: (status: StepStatus) => void
   ): Promise<IStepResult> {
-    const { cellId, finish } = insertStepCell(
+    const { cellId, finish, notRun } = placeStepCell(
       this._panel,
       request,
       onStatus,
@@ -135,14 +144,14 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
       if (decision !== 'run') {
         const outcome: StepOutcome =
           decision === 'cancelled' && signal.aborted ? 'stopped' : 'skipped';
-        return finish(outcome, cell);
+        return notRun(outcome, cell);
       }
     }
     if (!cell) {
-      return finish('skipped', null);
+      return notRun('skipped', null);
     }
     if (signal.aborted) {
-      return finish('stopped', cell);
+      return notRun('stopped', cell);
     }
 
     if (!this._kernelIsLive()) {
@@ -188,7 +197,7 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
     if (!tools?.canGate || signal.aborted) {
       return { kind: 'unavailable' };
     }
-    const { cellId, finish } = insertStepCell(
+    const { cellId, finish, discard } = placeStepCell(
       this._panel,
       { ...request, needsApproval: false },
       onStatus,
@@ -196,7 +205,7 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
     );
     const cell = this._cellById(cellId);
     if (!cell) {
-      removeStepCell(this._panel, cellId);
+      discard();
       return { kind: 'unavailable' };
     }
     const token = `${request.turnId}:${request.step}:${UUID.uuid4()}`;
@@ -231,9 +240,10 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
       };
     }
     // Refused, or the gate could not decide: the cell did not run (aborted,
-    // or refused by the guard). It leaves no trace in the notebook.
+    // or refused by the guard). It leaves no trace in the notebook; a failed
+    // step's cell it had taken gets its failed attempt back.
     await execution;
-    removeStepCell(this._panel, cellId);
+    discard();
     if (!(gate instanceof Error)) {
       return { kind: 'refused', check: gate.check };
     }
@@ -321,11 +331,14 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
    */
   revealStep(stepId: string, edit = false): boolean {
     const notebook = this._panel.content;
+    // A failed step's cell may hold a later step now: its attempts say so.
     const index = notebook.widgets.findIndex(widget => {
       const provenance = getProvenance(widget.model);
       return (
         provenance !== null &&
-        stepIdOf({ turnId: provenance.turn, step: provenance.step }) === stepId
+        [provenance.step, ...attemptsOf(provenance).map(a => a.step)].some(
+          step => stepIdOf({ turnId: provenance.turn, step }) === stepId
+        )
       );
     });
     if (index < 0) {
@@ -351,6 +364,10 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
     }
     this._isDisposed = true;
     this._approvals.editRequested.disconnect(this._onEditRequested, this);
+    this._panel.content.model?.cells.changed.disconnect(
+      this._onCellsChanged,
+      this
+    );
     Signal.clearData(this);
   }
 
@@ -432,6 +449,15 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
 
   private _onEditRequested(_: ApprovalRegistry, stepId: string): void {
     this.revealStep(stepId, true);
+  }
+
+  private _onCellsChanged(): void {
+    // After the notebook has made the cells' widgets.
+    void Promise.resolve().then(() => {
+      if (!this._isDisposed && !this._panel.isDisposed) {
+        markUnrepairedCells(this._panel, this._trans);
+      }
+    });
   }
 
   private _panel: NotebookPanel;

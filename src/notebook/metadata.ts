@@ -3,7 +3,11 @@
  * Distributed under the terms of the Modified BSD License.
  */
 
-import type { ApprovalMode, StepOutcome } from '../agent/tokens';
+import type {
+  ApprovalMode,
+  IFailedAttempt,
+  StepOutcome
+} from '../agent/tokens';
 
 /**
  * The metadata key of everything this extension writes, on cells and on the
@@ -34,6 +38,11 @@ export interface ICellProvenance {
   outcome?: StepOutcome;
   /** Whether the user edited the proposed code before it ran. */
   edited?: boolean;
+  /**
+   * The failed steps of the turn whose place this cell took, oldest first
+   * (see `failedCellToReplace`).
+   */
+  attempts?: IFailedAttempt[];
 }
 
 /**

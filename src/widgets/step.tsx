@@ -7,7 +7,7 @@ import type { IEditorLanguageRegistry } from '@jupyterlab/codemirror';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import type { StepStatus } from '../agent/tokens';
+import type { IFailedAttempt, StepStatus } from '../agent/tokens';
 
 /**
  * The props of a step card.
@@ -23,6 +23,12 @@ export interface IStepCardProps {
   approvalReason?: string;
   /** A short account of the outputs, once run. */
   summary?: string;
+  /** The failed attempts whose cell this step took, oldest first. */
+  attempts?: ReadonlyArray<IFailedAttempt>;
+  /** The later step that took this failed step's cell. */
+  replacedBy?: number;
+  /** The step failed and the turn ended without repairing it. */
+  unrepaired?: boolean;
   /** Whether the step waits for Run / Edit / Skip. */
   pending: boolean;
   onRun(): void;
@@ -61,6 +67,28 @@ export function StepCard(props: IStepCardProps): JSX.Element {
         <span className="jp-CodeInterpreter-stepStatus" data-status={status}>
           {statusLabel(status, trans)}
         </span>
+        {props.unrepaired ? (
+          <span
+            className="jp-CodeInterpreter-stepUnrepaired"
+            title={trans.__(
+              'This step raised an error and no later step repaired it. Its cell is tagged “raises-exception”, so Run All shows the error and goes on with the cells after it.'
+            )}
+          >
+            <span aria-hidden="true">⚠ </span>
+            {trans.__('not repaired')}
+          </span>
+        ) : null}
+        {props.replacedBy !== undefined ? (
+          <span
+            className="jp-CodeInterpreter-stepReplacedBy"
+            title={trans.__(
+              'Step %1 took this step’s place in its cell; the failed code is kept in the cell’s metadata',
+              props.replacedBy
+            )}
+          >
+            {trans.__('replaced by step %1', props.replacedBy)}
+          </span>
+        ) : null}
         <button
           type="button"
           className="jp-CodeInterpreter-stepReveal"
@@ -70,6 +98,14 @@ export function StepCard(props: IStepCardProps): JSX.Element {
           {trans.__('Show cell')}
         </button>
       </div>
+      {props.attempts?.map(attempt => (
+        <AttemptItem
+          key={attempt.step}
+          attempt={attempt}
+          languages={props.languages ?? null}
+          trans={trans}
+        />
+      ))}
       <HighlightedCode code={code} languages={props.languages ?? null} />
       {pending && props.approvalReason ? (
         <div className="jp-CodeInterpreter-stepReason">
@@ -138,6 +174,34 @@ export function statusLabel(
     case 'stopped':
       return trans.__('stopped');
   }
+}
+
+/**
+ * A failed attempt the step replaced: its error, and its code on demand.
+ */
+function AttemptItem(props: {
+  attempt: IFailedAttempt;
+  languages: IEditorLanguageRegistry | null;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { attempt, trans } = props;
+  // The exception's name and message are Python's, shown as they are.
+  const error = attempt.ename
+    ? attempt.evalue
+      ? `${attempt.ename}: ${attempt.evalue}`
+      : attempt.ename
+    : attempt.outcome === 'timeout'
+      ? trans.__('timed out')
+      : trans.__('the kernel died');
+  return (
+    <details
+      className="jp-CodeInterpreter-stepAttempt"
+      data-attempt-step={attempt.step}
+    >
+      <summary>{trans.__('Replaced a failed attempt: %1', error)}</summary>
+      <HighlightedCode code={attempt.source} languages={props.languages} />
+    </details>
+  );
 }
 
 /**

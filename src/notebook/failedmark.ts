@@ -1,0 +1,71 @@
+/*
+ * Copyright (c) jupyterlab-code-interpreter contributors.
+ * Distributed under the terms of the Modified BSD License.
+ */
+
+import type { Cell } from '@jupyterlab/cells';
+import type { NotebookPanel } from '@jupyterlab/notebook';
+import type { TranslationBundle } from '@jupyterlab/translation';
+import { PanelLayout, Widget } from '@lumino/widgets';
+
+import { isUnrepaired } from './replacement';
+
+/**
+ * The class of the marker on a step cell that failed and was not repaired.
+ */
+export const UNREPAIRED_MARKER_CLASS = 'jp-CodeInterpreter-unrepairedMarker';
+
+/**
+ * Show or remove the marker of an unrepaired failed step on a cell, as its
+ * metadata says (`isUnrepaired`).
+ *
+ * #### Notes
+ * A word and a tooltip, not a colour alone: the cell raised, no later step
+ * took its place, and its `raises-exception` tag lets Run All go on past it.
+ */
+export function markUnrepaired(cell: Cell, trans: TranslationBundle): void {
+  const layout = cell.layout as PanelLayout | null;
+  if (!layout || cell.isDisposed) {
+    return;
+  }
+  const existing = layout.widgets.find(widget =>
+    widget.hasClass(UNREPAIRED_MARKER_CLASS)
+  );
+  const wanted = isUnrepaired(cell.model);
+  if (!wanted) {
+    existing?.dispose();
+    return;
+  }
+  if (existing) {
+    return;
+  }
+  const marker = new Widget();
+  marker.addClass(UNREPAIRED_MARKER_CLASS);
+  marker.node.title = trans.__(
+    'This step raised an error and no later step repaired it. The cell is tagged “raises-exception”, so Run All shows its error and goes on with the cells after it.'
+  );
+  const icon = document.createElement('span');
+  icon.className = 'jp-CodeInterpreter-unrepairedIcon';
+  icon.setAttribute('aria-hidden', 'true');
+  icon.textContent = '⚠';
+  const label = document.createElement('span');
+  label.textContent = trans.__('Failed step, not repaired');
+  marker.node.append(icon, label);
+  // After the cell header, before the input area (as the proposal banner).
+  layout.insertWidget(Math.min(1, layout.widgets.length), marker);
+}
+
+/**
+ * Mark every unrepaired failed step of a notebook (after it opens, or its
+ * cells' widgets were made anew).
+ */
+export function markUnrepairedCells(
+  panel: NotebookPanel,
+  trans: TranslationBundle
+): void {
+  for (const cell of panel.content.widgets) {
+    if (cell.model.type === 'code') {
+      markUnrepaired(cell, trans);
+    }
+  }
+}
