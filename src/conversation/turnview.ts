@@ -200,6 +200,7 @@ export function applyAgentEvent(
             }),
         'waiting'
       );
+    }
   }
 }
 
