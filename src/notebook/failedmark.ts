@@ -42,7 +42,7 @@ export function markUnrepaired(cell: Cell, trans: TranslationBundle): void {
   const marker = new Widget();
   marker.addClass(UNREPAIRED_MARKER_CLASS);
   marker.node.title = trans.__(
-    'This step raised an error and no later step repaired it. The cell is tagged “raises-exception”, so Run All shows its error and goes on with the cells after it.'
+    'This step raised an error and no later step repaired it. Its cell is tagged “raises-exception”, so Run All shows the error and goes on with the cells after it.'
   );
   const icon = document.createElement('span');
   icon.className = 'jp-CodeInterpreter-unrepairedIcon';
