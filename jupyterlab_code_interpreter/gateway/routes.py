@@ -23,6 +23,7 @@ from .core import Gateway
 from .errors import GatewayError
 from .kernel_helpers_route import KernelHelpersHandler
 from .pool import KEY_NAME
+from .relay import HEARTBEAT
 from .upstream import passed_response_headers
 from .user_settings import UserSettingsFile, default_user_settings_dir
 
@@ -73,6 +74,8 @@ class ChatCompletionsHandler(LimitedBody, GatewayHandler):
 
     _relaying: asyncio.Task | None = None
     _client_gone = False
+    _stream_started = False  # the event stream began before the first byte (heartbeats)
+    _waiting: asyncio.TimerHandle | None = None
 
     @web.authenticated
     @authorized
@@ -110,16 +113,26 @@ class ChatCompletionsHandler(LimitedBody, GatewayHandler):
         if self._finished:  # refused (413) while its body streamed in
             return
         gateway = self.gateway
+        body = self.take_body()
+        self._beat_while_waiting(body)
         try:
-            relay = await gateway.open_chat(self.take_body(), self.request.headers)
+            relay = await gateway.open_chat(body, self.request.headers)
         except GatewayError as error:
             self.log.warning("code-interpreter gateway: %s %s", error.status, error.code)
-            self.write_gateway_error(error)
+            if self._stream_started:
+                self._end_stream(error.sse_event())
+            else:
+                self.write_gateway_error(error)
             return
+        finally:
+            if self._waiting is not None:
+                self._waiting.cancel()
         gateway.stats.in_flight += 1
         try:
             if relay.streaming:
                 await self._forward_stream(relay)
+            elif self._stream_started:
+                self._end_stream(_as_event(relay.data))
             else:
                 self._forward_whole(relay)
         except asyncio.CancelledError:
@@ -140,19 +153,52 @@ class ChatCompletionsHandler(LimitedBody, GatewayHandler):
         for name, value in passed_response_headers(relay.headers).items():
             self.set_header(name, relay.scrubber.text(value))
 
-    async def _forward_stream(self, relay) -> None:
-        # The first chunk is already here (core.py retried on another deployment until one
-        # sent it); from now on a failure becomes an SSE error event, never a replay.
+    def _beat_while_waiting(self, body: bytes) -> None:
+        """A model on a CPU may read a long prompt for half a minute before its first token:
+        when a streamed answer's first byte takes longer than `heartbeat_interval`, the event
+        stream starts with an SSE comment, repeated every interval, so that nothing between
+        the browser and here (a proxy, the browser's own timeout) gives up. Faster answers
+        keep their HTTP status; a failure after that is an SSE error event."""
+        interval = self.gateway.config.heartbeat_interval
+        if interval <= 0:
+            return
+        loop = asyncio.get_running_loop()
+
+        def beat() -> None:
+            if not self._stream_started:
+                if self._client_gone or not _asks_for_stream(body):
+                    return
+                self._start_stream()
+            self.write(HEARTBEAT)
+            # A browser gone meanwhile cancels the request; the flush's error is not news.
+            self.flush().add_done_callback(lambda done: done.exception())
+            self._waiting = loop.call_later(interval, beat)
+
+        self._waiting = loop.call_later(interval, beat)
+
+    def _start_stream(self) -> None:
+        self._stream_started = True
         self.set_status(200)
         self.set_header("Content-Type", "text/event-stream")
         self.set_header("Cache-Control", "no-cache")
         self.set_header("X-Accel-Buffering", "no")
-        self._pass_headers(relay)
         # Each chunk leaves at once: with Nagle's algorithm a chunk waits for the browser's
         # (delayed) ACK of the previous one, up to 40 ms. Tornado turns it back on at finish.
         stream = getattr(self.request.connection, "stream", None)
         if stream is not None:
             stream.set_nodelay(True)
+
+    def _end_stream(self, event: bytes) -> None:
+        self.write(event)
+        self.finish()
+
+    async def _forward_stream(self, relay) -> None:
+        # The first chunk is already here (core.py retried on another deployment until one
+        # sent it); from now on a failure becomes an SSE error event, never a replay.
+        if not self._stream_started:
+            self._start_stream()
+            # Heartbeats before the first byte sent the headers without the upstream's.
+            self._pass_headers(relay)
         try:
             try:
                 # The headers leave with the first whole event (one write, as before scrubbing).
@@ -265,3 +311,26 @@ def _lab_user_settings_dir(server_app) -> str | None:
     if "LabApp" in server_app.config:
         return server_app.config.LabApp.get("user_settings_dir")
     return None
+
+
+def _asks_for_stream(body: bytes) -> bool:
+    """Whether a chat request asks for a streamed answer (read only when its first byte is
+    late: open_chat has checked the body by then, or is still waiting on it)."""
+    try:
+        request = json.loads(body)
+    except ValueError:
+        return False
+    return isinstance(request, dict) and request.get("stream") is True
+
+
+def _as_event(data: bytes) -> bytes:
+    """A whole answer (an upstream's error) as the last event of a stream that heartbeats
+    already started; the error shape stays the API's."""
+    try:
+        parsed = json.loads(data)
+    except ValueError:
+        parsed = None
+    if not (isinstance(parsed, dict) and isinstance(parsed.get("error"), dict)):
+        text = data[:500].decode("utf-8", "replace")
+        parsed = {"error": {"message": f"The endpoint answered: {text}", "type": "server_error"}}
+    return b"data: " + json.dumps(parsed).encode() + b"\n\n"
