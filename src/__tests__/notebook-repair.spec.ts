@@ -70,6 +70,17 @@ describe('a repair takes the failed step’s cell', () => {
     expect(marker.title).toContain('raises-exception');
   });
 
+  it('keeps the marker on a failed cell the user moves (its widget is made anew)', async () => {
+    const { model, panel, failed } = await afterFailedStep();
+    model.sharedModel.moveCell(1, 3);
+    await settle();
+    const moved = panel.content.widgets[3];
+    expect(moved.model.id).toBe(failed.cellId);
+    expect(
+      moved.node.querySelectorAll(`.${UNREPAIRED_MARKER_CLASS}`)
+    ).toHaveLength(1);
+  });
+
   it('replaces source and outputs in place, keeps the id, records the attempt and drops the tag', async () => {
     const { host, model, panel, failed } = await afterFailedStep();
     const result = await runStep(

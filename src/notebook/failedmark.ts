@@ -6,6 +6,7 @@
 import type { Cell } from '@jupyterlab/cells';
 import type { NotebookPanel } from '@jupyterlab/notebook';
 import type { TranslationBundle } from '@jupyterlab/translation';
+import type { IDisposable } from '@lumino/disposable';
 import { PanelLayout, Widget } from '@lumino/widgets';
 
 import { isUnrepaired } from './replacement';
@@ -68,4 +69,38 @@ export function markUnrepairedCells(
       markUnrepaired(cell, trans);
     }
   }
+}
+
+/**
+ * Keep the markers of a notebook's unrepaired failed steps: now, and
+ * whenever its cells change (a reopened notebook, a moved cell's new
+ * widget).
+ *
+ * @returns what stops it.
+ */
+export function watchUnrepaired(
+  panel: NotebookPanel,
+  trans: TranslationBundle
+): IDisposable {
+  let disposed = false;
+  const onChanged = (): void => {
+    // After the notebook has made the cells' widgets.
+    void Promise.resolve().then(() => {
+      if (!disposed && !panel.isDisposed) {
+        markUnrepairedCells(panel, trans);
+      }
+    });
+  };
+  const cells = panel.content.model?.cells;
+  cells?.changed.connect(onChanged);
+  markUnrepairedCells(panel, trans);
+  return {
+    get isDisposed() {
+      return disposed;
+    },
+    dispose() {
+      disposed = true;
+      cells?.changed.disconnect(onChanged);
+    }
+  };
 }

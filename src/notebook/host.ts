@@ -30,7 +30,7 @@ import { getProvenance, updateProvenance } from './metadata';
 import type { IFolderListing } from '../kernel/listing';
 import type { IKernelTools } from '../kernel/tools';
 import { listFolder, queueListing, withNewFiles } from './newfiles';
-import { markUnrepairedCells } from './failedmark';
+import { watchUnrepaired } from './failedmark';
 import { attemptsOf } from './replacement';
 import { codeCellById, placeStepCell } from './stepcell';
 import { markCell } from './proposal';
@@ -55,13 +55,7 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
     this._createTools = options.createKernelTools;
     this._trans = options.trans;
     this._approvals.editRequested.connect(this._onEditRequested, this);
-    // Cell widgets made anew (a reopened notebook, a moved cell) get their
-    // marker of an unrepaired failed step back.
-    this._panel.content.model?.cells.changed.connect(
-      this._onCellsChanged,
-      this
-    );
-    markUnrepairedCells(this._panel, this._trans);
+    this._markers = watchUnrepaired(this._panel, this._trans);
   }
 
   /**
@@ -364,10 +358,7 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
     }
     this._isDisposed = true;
     this._approvals.editRequested.disconnect(this._onEditRequested, this);
-    this._panel.content.model?.cells.changed.disconnect(
-      this._onCellsChanged,
-      this
-    );
+    this._markers.dispose();
     Signal.clearData(this);
   }
 
@@ -451,15 +442,6 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
     this.revealStep(stepId, true);
   }
 
-  private _onCellsChanged(): void {
-    // After the notebook has made the cells' widgets.
-    void Promise.resolve().then(() => {
-      if (!this._isDisposed && !this._panel.isDisposed) {
-        markUnrepairedCells(this._panel, this._trans);
-      }
-    });
-  }
-
   private _panel: NotebookPanel;
   private _approvals: ApprovalRegistry;
   private _createTools: (kernel: Kernel.IKernelConnection) => IKernelTools;
@@ -470,6 +452,7 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
   } | null = null;
   private _checked: Private.IChecked | null = null;
   private _notice = new Signal<this, string>(this);
+  private _markers: IDisposable;
   private _isDisposed = false;
 }
 
