@@ -14,7 +14,7 @@ import type {
   IKernelState,
   IStepRequest,
   IStepResult,
-  StepStatus
+  StepStatusCallback
 } from '../agent/tokens';
 import type {
   IChatClient,
@@ -197,7 +197,7 @@ export type StepScript =
   | ((
       request: IStepRequest,
       signal: AbortSignal,
-      onStatus: (status: StepStatus) => void
+      onStatus: StepStatusCallback
     ) => Promise<IStepResult>);
 
 /**
@@ -231,7 +231,7 @@ export class FakeHost implements IExecutionHost {
   async runStep(
     request: IStepRequest,
     signal: AbortSignal,
-    onStatus: (status: StepStatus) => void
+    onStatus: StepStatusCallback
   ): Promise<IStepResult> {
     this.runs.push(request);
     const script = this._steps[this.runs.length - 1] ?? {};

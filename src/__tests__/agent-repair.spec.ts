@@ -72,6 +72,39 @@ describe('the loop after a runtime error', () => {
     expect(finished[1].attempts).toEqual([ATTEMPT]);
   });
 
+  it('tells the chat which attempts a repair replaced as soon as it takes the cell', async () => {
+    const client = new ScriptedClient(
+      [...callPython('fixed()'), ...TOOL_END],
+      text('Done.')
+    );
+    const host = new FakeHost(async (request, _signal, onStatus) => {
+      onStatus('proposed', [ATTEMPT]);
+      onStatus('running', [ATTEMPT]);
+      return {
+        outcome: 'ok',
+        code: request.code,
+        edited: false,
+        outputs: [],
+        executionCount: 2,
+        cellId: 'cell-1',
+        attempts: [ATTEMPT]
+      };
+    });
+    const { events } = await run(agent(client, host), 'go');
+    // In ask mode the loop says `proposed` first; the host, once it holds the cell.
+    const statuses = events.filter(e => e.type === 'step-status').slice(-2);
+    expect(statuses).toEqual([
+      { type: 'step-status', step: 1, status: 'proposed', attempts: [ATTEMPT] },
+      { type: 'step-status', step: 1, status: 'running', attempts: [ATTEMPT] }
+    ]);
+    let state = startTurn(EMPTY_CONVERSATION, 'go');
+    for (const event of events.slice(0, events.indexOf(statuses[0]) + 1)) {
+      state = applyAgentEvent(state, event);
+    }
+    const card = state.messages.find(m => m.step)?.step;
+    expect(card).toMatchObject({ status: 'proposed', attempts: [ATTEMPT] });
+  });
+
   it('lets only the first call of a reply replace a failed step', async () => {
     const client = new ScriptedClient(
       [

@@ -30,6 +30,8 @@ export type AgentEvent =
       step: number;
       status: StepStatus;
       approvalReason?: string;
+      /** The failed attempts whose cell the step took, once it has. */
+      attempts?: IFailedAttempt[];
     }
   | {
       type: 'step-finished';

@@ -218,6 +218,15 @@ export type StepStatus =
   | 'stopped';
 
 /**
+ * Told as a step moves; `attempts` when the step took the place of a failed
+ * step's cell (`IStepResult.attempts`).
+ */
+export type StepStatusCallback = (
+  status: StepStatus,
+  attempts?: IFailedAttempt[]
+) => void;
+
+/**
  * What the agent loop needs from the notebook and its kernel.
  */
 export interface IExecutionHost {
@@ -237,12 +246,13 @@ export interface IExecutionHost {
    * approval if needed, run it in the notebook's kernel, and collect outputs.
    *
    * @param signal - Stop: interrupts the kernel, resolves with `stopped`.
-   * @param onStatus - called as the step moves (proposed → running → …).
+   * @param onStatus - called as the step moves (proposed → running → …);
+   *   with the failed attempts whose cell the step took, once it has.
    */
   runStep(
     request: IStepRequest,
     signal: AbortSignal,
-    onStatus: (status: StepStatus) => void
+    onStatus: StepStatusCallback
   ): Promise<IStepResult>;
 
   /**
@@ -258,7 +268,7 @@ export interface IExecutionHost {
     request: IStepRequest,
     allowed: readonly PolicyCategory[],
     signal: AbortSignal,
-    onStatus: (status: StepStatus) => void
+    onStatus: StepStatusCallback
   ): Promise<IGatedStep>;
 }
 

@@ -13,6 +13,7 @@ import type { IAgentSettings } from './settings';
 import type {
   ICheckResult,
   IExecutionHost,
+  IFailedAttempt,
   IGatedStep,
   IKernelState,
   IPolicyFinding,
@@ -247,8 +248,13 @@ namespace Private {
       timeoutMs: settings.executionTimeoutSeconds * 1000,
       mayReplaceFailed: !context.afterEarlierCall
     };
-    const onStatus = (status: StepStatus): void =>
-      listener({ type: 'step-status', step, status });
+    const onStatus = (status: StepStatus, attempts?: IFailedAttempt[]): void =>
+      listener({
+        type: 'step-status',
+        step,
+        status,
+        ...(attempts?.length ? { attempts } : {})
+      });
     const runGatedStep = host.runGatedStep?.bind(host);
     return {
       runGated: runGatedStep

@@ -179,7 +179,8 @@ export function applyAgentEvent(
         status: event.status,
         ...(event.approvalReason
           ? { approvalReason: event.approvalReason }
-          : {})
+          : {}),
+        ...(event.attempts?.length ? { attempts: event.attempts } : {})
       });
     case 'step-finished': {
       const finished = Private.patchStep(state, turn, event.step, {

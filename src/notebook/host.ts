@@ -20,7 +20,7 @@ import type {
   IStepResult,
   PolicyCategory,
   StepOutcome,
-  StepStatus
+  StepStatusCallback
 } from '../agent/tokens';
 import { ApprovalRegistry, stepIdOf } from './approvals';
 import { ensureKernel } from './bridge';
@@ -113,9 +113,9 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
   async runStep(
     request: IStepRequest,
     signal: AbortSignal,
-    onStatus: (status: StepStatus) => void
+    onStatus: StepStatusCallback
   ): Promise<IStepResult> {
-    const { cellId, finish, notRun } = placeStepCell(
+    const { cellId, attempts, finish, notRun } = placeStepCell(
       this._panel,
       request,
       onStatus,
@@ -124,7 +124,7 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
     const stepId = stepIdOf(request);
     let cell = this._cellById(cellId);
     if (request.needsApproval) {
-      onStatus('proposed');
+      onStatus('proposed', attempts ?? undefined);
       const decision = await awaitStepApproval({
         panel: this._panel,
         approvals: this._approvals,
@@ -155,7 +155,7 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
     const edited = code !== request.code;
     updateProvenance(cell.model, { status: 'running', edited });
     markCell(cell, 'running');
-    onStatus('running');
+    onStatus('running', attempts ?? undefined);
 
     const tools = this._liveTools() ?? (await this._tools());
     const before =
@@ -185,13 +185,13 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
     request: IStepRequest,
     allowed: readonly PolicyCategory[],
     signal: AbortSignal,
-    onStatus: (status: StepStatus) => void
+    onStatus: StepStatusCallback
   ): Promise<IGatedStep> {
     const tools = this._liveTools();
     if (!tools?.canGate || signal.aborted) {
       return { kind: 'unavailable' };
     }
-    const { cellId, finish, discard } = placeStepCell(
+    const { cellId, attempts, finish, discard } = placeStepCell(
       this._panel,
       { ...request, needsApproval: false },
       onStatus,
@@ -221,7 +221,7 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
     );
     const gate = await verdict;
     if (!(gate instanceof Error) && gate.passed) {
-      onStatus('running');
+      onStatus('running', attempts ?? undefined);
       const outcome = await execution;
       const result = finish(outcome, cell, {
         code: request.code,

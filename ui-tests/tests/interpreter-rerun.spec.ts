@@ -247,6 +247,9 @@ test.describe('ask approval', () => {
       stepCells.locator('.jp-CodeInterpreter-proposalBanner')
     ).toBeVisible();
     await expect(stepCells.locator('.jp-OutputArea-output')).toHaveCount(0);
+    await expect(
+      card.locator('.jp-CodeInterpreter-stepAttempt summary')
+    ).toHaveText("Replaced a failed attempt: KeyError: 'price '");
 
     // Meanwhile the user adds a cell of their own below it.
     await page.notebook.addCell('code', "mine = 'the user cell'");
