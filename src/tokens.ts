@@ -100,6 +100,13 @@ export interface IChatMessage {
   readonly note?: string;
 
   /**
+   * On an assistant message the loop set aside instead of taking it as the
+   * answer: `uncomputed`, it stated numbers no step computed, and the model
+   * was asked to compute them (the chat folds it, with a note saying so).
+   */
+  readonly draft?: 'uncomputed';
+
+  /**
    * On error messages, what kind of failure it was.
    */
   readonly errorKind?: string;

@@ -15,6 +15,8 @@ import type { IFailedAttempt, StepOutcome, StepStatus } from './tokens';
  * - `step-created`, `step-status`, `step-finished`: a `run_python` step.
  * - `usage`: the token counts of one request.
  * - `warning`: something the user should fix (e.g. a bad prompt override).
+ * - `nudge`: the reply `segment` stated numbers no step computed; it is set
+ *   aside as a draft and the model was asked to compute them (once).
  */
 export type AgentEvent =
   | { type: 'text'; segment: number; delta: string }
@@ -51,7 +53,8 @@ export type AgentEvent =
       attempts?: IFailedAttempt[];
     }
   | { type: 'usage'; usage: ITokenUsage }
-  | { type: 'warning'; message: string };
+  | { type: 'warning'; message: string }
+  | { type: 'nudge'; segment: number };
 
 /**
  * How a turn ended.

@@ -26,6 +26,7 @@ import { runToolCall } from './toolcall';
 import { callsOf, Turn } from './turn';
 import { renderPrompt } from './prompts';
 import { IAgentSettings } from './settings';
+import { nudgeMessage, shouldNudge } from './nudge';
 import { isSmallTalk } from './smalltalk';
 import { parseTextReply, ProseFilter } from './textprotocol';
 import { textCall, toTextRequest } from './textprotocolmessages';
@@ -130,6 +131,10 @@ export class Agent {
       const step = watch ? Private.textStep(turn, reply, request.turnId) : null;
       const calls = step?.calls ?? callsOf(reply, request.turnId, turn.steps);
       if (!calls.length) {
+        if (this._nudges(turn, reply.content, finalRequest)) {
+          listener({ type: 'nudge', segment: turn.segment - 1 });
+          continue;
+        }
         return this._answered(turn, reply, finalRequest);
       }
       turn.nativeCalls ||= !step;
@@ -298,6 +303,33 @@ export class Agent {
           true
         )
       : turn.end('done', reply.finishReason);
+  }
+
+  /**
+   * Whether an answer about to end the turn states numbers no step computed
+   * (agent/nudge.ts); if so, it stays in the turn as the model's reply and
+   * the model is asked, once, to compute them or to say they are estimates.
+   */
+  private _nudges(turn: Turn, answer: string, finalRequest: boolean): boolean {
+    const nudge = shouldNudge({
+      enabled: this.settings.checkUncomputedNumbers,
+      prompt: turn.request.prompt,
+      answer,
+      history: turn.request.history,
+      state: turn.state,
+      smallTalk: turn.smallTalk,
+      calls: turn.madeCalls,
+      nudged: turn.nudged,
+      finalRequest
+    });
+    if (nudge) {
+      turn.nudged = true;
+      turn.messages.push(
+        { role: 'assistant', content: answer },
+        { role: 'user', content: nudgeMessage(turn.protocol) }
+      );
+    }
+    return nudge;
   }
 
   /**

@@ -32,6 +32,11 @@ export interface IAgentSettings {
   policy: Record<PolicyCategory, PolicyAction>;
   /** Template overrides. */
   prompts: PromptOverrides;
+  /**
+   * Whether an answer stating numbers no step computed gets one request to
+   * compute them or say they are estimates (agent/nudge.ts).
+   */
+  checkUncomputedNumbers: boolean;
 }
 
 /**
@@ -55,7 +60,8 @@ export const DEFAULT_AGENT_SETTINGS: Readonly<IAgentSettings> = Object.freeze({
     dynamic: 'ask',
     secrets: 'ask'
   }) as Record<PolicyCategory, PolicyAction>,
-  prompts: Object.freeze({})
+  prompts: Object.freeze({}),
+  checkUncomputedNumbers: true
 });
 
 /**
@@ -124,7 +130,11 @@ export function agentSettingsFrom(
         ? composite.visionCapable
         : d.visionCapable,
     policy,
-    prompts
+    prompts,
+    checkUncomputedNumbers:
+      typeof composite.checkUncomputedNumbers === 'boolean'
+        ? composite.checkUncomputedNumbers
+        : d.checkUncomputedNumbers
   };
 }
 

@@ -69,6 +69,20 @@ export class Turn {
   lastFailure: DeferredText | null = null;
   /** The number of the model's reply in the turn (`text` events). */
   segment = 0;
+  /**
+   * Whether the loop asked the model to compute the numbers of an answer
+   * (agent/nudge.ts); once per turn.
+   */
+  nudged = false;
+
+  /**
+   * Whether the turn made a `run_python` call (run or not).
+   */
+  get madeCalls(): boolean {
+    return this.messages.some(
+      message => message.role === 'assistant' && !!message.tool_calls?.length
+    );
+  }
 
   /**
    * Count a call's outcome.

@@ -154,6 +154,11 @@ export function applyAgentEvent(
   switch (event.type) {
     case 'text':
       return withStatus(Private.text(state, turn, event), 'streaming');
+    case 'nudge':
+      return withStatus(
+        Private.setAside(state, turn, event.segment),
+        'waiting'
+      );
     case 'step-created': {
       const closed = Private.closeAnswer(state, turn);
       const step: IChatStep = {
@@ -381,6 +386,28 @@ namespace Private {
       ...patched(state, turn.assistantId, { status: 'done' }),
       turn: { ...turn, assistantId: null }
     };
+  }
+
+  /**
+   * Fold the answer of reply `segment` as a draft: the loop asked the model
+   * to compute the numbers it stated, so it is not the turn's answer.
+   */
+  export function setAside(
+    state: IConversationState,
+    turn: ITurnCursor,
+    segment: number
+  ): IConversationState {
+    if (!turn.assistantId || turn.segment !== segment) {
+      // Nothing of it showed; the note still must.
+      return appended(state, {
+        role: 'assistant',
+        content: '',
+        status: 'done',
+        draft: 'uncomputed'
+      }).state;
+    }
+    const closed = closeAnswer(state, turn);
+    return patched(closed, turn.assistantId, { draft: 'uncomputed' });
   }
 
   /**

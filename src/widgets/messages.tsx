@@ -166,12 +166,28 @@ const MessageItem = React.memo(function MessageItem(props: {
 }): JSX.Element {
   const { message, trans } = props;
   const label = Private.roleLabel(message, trans);
+  const body =
+    message.role === 'assistant' || message.format === 'markdown' ? (
+      <MarkdownBody
+        text={message.content}
+        streaming={message.status === 'streaming'}
+        rendermime={props.rendermime}
+      />
+    ) : (
+      <div
+        className="jp-CodeInterpreter-messageBody"
+        role={message.role === 'error' ? 'alert' : undefined}
+      >
+        {message.content}
+      </div>
+    );
   return (
     <div
       className={`jp-CodeInterpreter-message jp-mod-${message.role}`}
       data-role={message.role}
       data-status={message.status}
       data-format={message.format}
+      data-draft={message.draft}
       aria-label={label}
     >
       <div className="jp-CodeInterpreter-messageHeader">
@@ -181,25 +197,27 @@ const MessageItem = React.memo(function MessageItem(props: {
             {trans.__('stopped')}
           </span>
         )}
+        {message.draft && (
+          <span className="jp-CodeInterpreter-badge">{trans.__('draft')}</span>
+        )}
         {message.status === 'error' && (
           <span className="jp-CodeInterpreter-badge">
             {trans.__('incomplete')}
           </span>
         )}
       </div>
-      {message.role === 'assistant' || message.format === 'markdown' ? (
-        <MarkdownBody
-          text={message.content}
-          streaming={message.status === 'streaming'}
-          rendermime={props.rendermime}
-        />
+      {message.draft ? (
+        // Not the answer: folded, the note saying why always in sight.
+        <details className="jp-CodeInterpreter-draft">
+          <summary className="jp-CodeInterpreter-draftNote">
+            {trans.__(
+              'Draft set aside: asked the model to compute the numbers it stated without running code'
+            )}
+          </summary>
+          {body}
+        </details>
       ) : (
-        <div
-          className="jp-CodeInterpreter-messageBody"
-          role={message.role === 'error' ? 'alert' : undefined}
-        >
-          {message.content}
-        </div>
+        body
       )}
       {message.note && (
         <div className="jp-CodeInterpreter-note">{message.note}</div>

@@ -1,0 +1,258 @@
+/*
+ * Copyright (c) jupyterlab-code-interpreter contributors.
+ * Distributed under the terms of the Modified BSD License.
+ */
+
+import {
+  IUncomputedCheck,
+  needsComputation,
+  nudgeMessage,
+  shouldNudge,
+  statesNewNumbers
+} from '../agent/nudge';
+import { agentSettingsFrom } from '../agent/settings';
+import type { IKernelState } from '../agent/tokens';
+import type { IWireMessage } from '../tokens';
+
+const EMPTY: IKernelState = {
+  variables: [],
+  packages: {},
+  cwd: '/work',
+  files: []
+};
+
+const WITH_DATA: IKernelState = {
+  variables: [{ name: 'orders', type: 'DataFrame', shape: '(120, 5)' }],
+  packages: {},
+  cwd: '/work',
+  files: ['sales.csv', 'notes.md']
+};
+
+/**
+ * A check that nudges, but for `overrides`.
+ */
+function check(overrides: Partial<IUncomputedCheck>): IUncomputedCheck {
+  return {
+    enabled: true,
+    prompt: 'What is the mean of units in sales.csv?',
+    answer: 'The mean is 42.5.',
+    history: [],
+    state: EMPTY,
+    smallTalk: false,
+    calls: false,
+    nudged: false,
+    finalRequest: false,
+    ...overrides
+  };
+}
+
+describe('shouldNudge', () => {
+  it.each<[string, Partial<IUncomputedCheck>, boolean]>([
+    ['numbers, no step, a file named', {}, true],
+    [
+      'numbers, no step, a statistic asked',
+      { prompt: 'What is the average of these values?' },
+      true
+    ],
+    [
+      'Chinese: 平均 and a file',
+      {
+        prompt: 'sales.csv 里 units 的平均值是多少？',
+        answer: '平均值是 42.5。'
+      },
+      true
+    ],
+    [
+      'Chinese: 多少 without a file',
+      { prompt: '北区的总收入是多少？', answer: '总收入约为 12,345.60 元。' },
+      true
+    ],
+    [
+      'Chinese: 比例',
+      { prompt: '缺失值的比例是多少', answer: '缺失比例为 17%。' },
+      true
+    ],
+    [
+      'a percentage answer to "what percentage"',
+      {
+        prompt: 'What percentage of rows have a missing temperature?',
+        answer: 'About 12.5% of the rows.'
+      },
+      true
+    ],
+    ['the setting off', { enabled: false }, false],
+    ['a step ran (or was called)', { calls: true }, false],
+    ['already nudged in this turn', { nudged: true }, false],
+    ['at the step limit', { finalRequest: true }, false],
+    [
+      'small talk',
+      { prompt: 'hi', answer: 'Hello! I have 2 ideas.', smallTalk: true },
+      false
+    ],
+    [
+      'an answer without numbers',
+      { answer: 'I need to read the file first; shall I run it?' },
+      false
+    ],
+    [
+      'Chinese answer without numbers',
+      { prompt: '平均值是多少？', answer: '我需要先读取文件。' },
+      false
+    ],
+    [
+      'a question that needs no computing',
+      {
+        prompt: 'Who wrote the novel Dune?',
+        answer: 'Frank Herbert wrote it; it came out in 1965 with 412 pages.'
+      },
+      false
+    ],
+    [
+      'Chinese question that needs no computing',
+      { prompt: '请解释一下什么是 pandas', answer: 'pandas 有 2 个核心结构。' },
+      false
+    ],
+    [
+      'only numbers of the question repeated',
+      {
+        prompt: 'What is the mean of 3, 5 and 10? Answer with 2 decimals.',
+        answer: 'I would add 3, 5 and 10 and use 2 decimals.'
+      },
+      false
+    ],
+    [
+      'a year and a date are not stated results',
+      {
+        prompt: 'How many orders are in sales.csv?',
+        answer: 'The file starts on 2024-05-01, in 2024.'
+      },
+      false
+    ],
+    [
+      'numbers in code only',
+      {
+        prompt: 'How do I compute the mean of df?',
+        answer: 'Use `df.head(5)` and then `round(x, 2)`.'
+      },
+      false
+    ]
+  ])('%s', (_name, overrides, expected) => {
+    expect(shouldNudge(check(overrides))).toBe(expected);
+  });
+
+  it('does not nudge a number an earlier output holds, at the precision shown', () => {
+    const history: IWireMessage[] = [
+      { role: 'user', content: 'Mean of units in sales.csv?' },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [
+          {
+            id: 'c1',
+            type: 'function',
+            function: { name: 'run_python', arguments: '{}' }
+          }
+        ]
+      },
+      { role: 'tool', tool_call_id: 'c1', content: 'Ran.\n42.4871' },
+      { role: 'assistant', content: 'The mean is 42.49.' }
+    ];
+    expect(
+      shouldNudge(
+        check({
+          prompt: 'What was the mean again?',
+          answer: 'It was 42.49.',
+          history
+        })
+      )
+    ).toBe(false);
+    // A new number still counts.
+    expect(
+      shouldNudge(
+        check({
+          prompt: 'And the median?',
+          answer: 'The median is 40.',
+          history
+        })
+      )
+    ).toBe(true);
+  });
+
+  it('does not take an earlier answer of the model as a source', () => {
+    const history: IWireMessage[] = [
+      { role: 'user', content: 'Mean of units in sales.csv?' },
+      { role: 'assistant', content: 'The mean is 42.5.' }
+    ];
+    expect(shouldNudge(check({ prompt: 'What is the mean?', history }))).toBe(
+      true
+    );
+  });
+});
+
+describe('needsComputation', () => {
+  it.each<[string, IKernelState | null, boolean]>([
+    ['Plot sales.csv', null, true],
+    ['Load data.xlsx please', null, true],
+    ['what does orders look like?', WITH_DATA, true],
+    ['show orders.head()', WITH_DATA, true],
+    ['summarise the data', WITH_DATA, true],
+    ['summarise the data', EMPTY, false],
+    ['总结一下这些数据', WITH_DATA, true],
+    ['open notes.md', WITH_DATA, true],
+    ['how many rows', null, true],
+    ['standard deviation of humidity', null, true],
+    ['correlation between a and b', null, true],
+    ['中位数是多少', null, true],
+    ['各组的标准差', null, true],
+    ['哪个产品的销量最高', null, true],
+    ['计算一下', null, true],
+    ['Tell me a joke', WITH_DATA, false],
+    ['What is a DataFrame?', EMPTY, false],
+    ['写一首诗', WITH_DATA, false],
+    ['what is borders?', WITH_DATA, false]
+  ])('%s', (prompt, state, expected) => {
+    expect(needsComputation(prompt, state)).toBe(expected);
+  });
+});
+
+describe('statesNewNumbers', () => {
+  it.each<[string, string[], boolean]>([
+    ['The mean is 42.5.', [], true],
+    ['The mean is 42.5.', ['mean: 42.5'], false],
+    ['The mean is 171.44.', ['171.4412'], false],
+    ['The mean is 171.44.', ['171.4512'], true],
+    ['Total: 1,234', ['1234'], false],
+    ['共有 37 名员工', [], true],
+    ['No numbers here.', [], false],
+    ['Step 2 reads the file.', [], false]
+  ])('%s with %j', (answer, known, expected) => {
+    expect(statesNewNumbers(answer, known)).toBe(expected);
+  });
+});
+
+describe('nudgeMessage', () => {
+  it('asks for a python block in the text protocol, a call in the native one', () => {
+    expect(nudgeMessage('text')).toContain('```python');
+    expect(nudgeMessage('text')).not.toContain('run_python');
+    expect(nudgeMessage('native')).toContain('run_python');
+    expect(nudgeMessage('native')).not.toContain('```');
+    expect(nudgeMessage('auto')).toContain('run_python');
+    expect(nudgeMessage('auto')).toContain('```python');
+    for (const protocol of ['text', 'native', 'auto'] as const) {
+      expect(nudgeMessage(protocol)).toMatch(/estimates/);
+    }
+  });
+});
+
+describe('the checkUncomputedNumbers setting', () => {
+  it('is on by default and read as a boolean', () => {
+    expect(agentSettingsFrom({}).checkUncomputedNumbers).toBe(true);
+    expect(
+      agentSettingsFrom({ checkUncomputedNumbers: false })
+        .checkUncomputedNumbers
+    ).toBe(false);
+    expect(
+      agentSettingsFrom({ checkUncomputedNumbers: 'no' }).checkUncomputedNumbers
+    ).toBe(true);
+  });
+});

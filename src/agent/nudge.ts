@@ -1,0 +1,202 @@
+/*
+ * Copyright (c) jupyterlab-code-interpreter contributors.
+ * Distributed under the terms of the Modified BSD License.
+ */
+
+import { extractNumbers, INumberMention } from '../grounding/numbers';
+import type { IWireMessage, ToolProtocol } from '../llm/wire';
+import type { IKernelState } from './tokens';
+
+/**
+ * What the loop knows when a reply without calls is about to end the turn.
+ */
+export interface IUncomputedCheck {
+  /** The `checkUncomputedNumbers` setting. */
+  enabled: boolean;
+  /** The user's prompt. */
+  prompt: string;
+  /** The reply about to be the answer (its prose). */
+  answer: string;
+  /** Earlier turns, whose tool results and prompts may hold the numbers. */
+  history: ReadonlyArray<IWireMessage>;
+  /** The kernel's state when the turn began, or `null`. */
+  state: IKernelState | null;
+  /** Small talk gets no tools, so nothing to compute with. */
+  smallTalk: boolean;
+  /** Whether the turn made any `run_python` call (run, failed, skipped…). */
+  calls: boolean;
+  /** Whether the turn already nudged the model. */
+  nudged: boolean;
+  /** Whether the step limit is reached (no step may run). */
+  finalRequest: boolean;
+}
+
+/**
+ * Whether to ask the model, once, to compute the numbers its answer states
+ * or to say they are estimates.
+ *
+ * #### Notes
+ * Small models (and large ones, less often) answer data questions with
+ * numbers no code computed, and such an answer reads exactly like a computed
+ * one. The nudge is for that case only: an answer stating numbers that are
+ * neither in the question nor in an earlier output, no call in the turn, and
+ * a question that needed computing. A turn where the user skipped a step is
+ * not nudged: they chose not to run it.
+ */
+export function shouldNudge(check: IUncomputedCheck): boolean {
+  if (
+    !check.enabled ||
+    check.smallTalk ||
+    check.calls ||
+    check.nudged ||
+    check.finalRequest
+  ) {
+    return false;
+  }
+  return (
+    statesNewNumbers(check.answer, [
+      check.prompt,
+      ...Private.knownTexts(check.history)
+    ]) && needsComputation(check.prompt, check.state)
+  );
+}
+
+/**
+ * Whether `answer` states a number that none of `known` holds (the question,
+ * earlier outputs): compared by value, at the precision the answer shows.
+ */
+export function statesNewNumbers(
+  answer: string,
+  known: ReadonlyArray<string>
+): boolean {
+  const stated = extractNumbers(answer);
+  if (!stated.length) {
+    return false;
+  }
+  const values = known.flatMap(text =>
+    extractNumbers(text, { prose: false }).map(n => n.value)
+  );
+  return stated.some(
+    number => !values.some(value => Private.sameAt(number, value))
+  );
+}
+
+/**
+ * Whether a question needs computing: it names a data file (or a file of
+ * the notebook's folder), a data variable of the kernel, the data in
+ * context, or asks for a statistic (English or Chinese).
+ */
+export function needsComputation(
+  prompt: string,
+  state: IKernelState | null
+): boolean {
+  const text = prompt.toLowerCase();
+  if (Private.STATISTIC.test(text) || Private.DATA_FILE.test(text)) {
+    return true;
+  }
+  const files = state?.files ?? [];
+  if (
+    files.some(file => file.length > 2 && text.includes(file.toLowerCase()))
+  ) {
+    return true;
+  }
+  const data = (state?.variables ?? []).filter(v =>
+    Private.DATA_TYPE.test(v.type)
+  );
+  if (data.some(v => Private.names(text, v.name.toLowerCase()))) {
+    return true;
+  }
+  const hasData = data.length > 0 || files.some(f => Private.DATA_FILE.test(f));
+  return hasData && Private.DATA_WORD.test(text);
+}
+
+/**
+ * The message that asks for the computation, in the form the turn's tool
+ * protocol runs code in.
+ *
+ * @param protocol - `text` asks for a fenced python block, `native` for a
+ *   `run_python` call, `auto` for either.
+ */
+export function nudgeMessage(protocol: ToolProtocol): string {
+  const how =
+    protocol === 'text'
+      ? 'send one ```python block that computes and prints them'
+      : protocol === 'native'
+        ? 'call run_python to compute and print them'
+        : 'call run_python (or send one ```python block) to compute and print them';
+  return (
+    '[Context, not written by the user] Your answer states numbers, but no ' +
+    'code ran in this turn. If they come from the data or need computing, ' +
+    `${how} now, then answer with the computed values. If they are ` +
+    'estimates or general knowledge, answer again and say so plainly.'
+  );
+}
+
+/**
+ * A namespace for private helpers.
+ */
+namespace Private {
+  /**
+   * Words asking for a statistic or a computation.
+   */
+  export const STATISTIC =
+    /\b(mean|means|average|averages|avg|median|mode|sum|sums|total|totals|count|counts|how many|how much|number of|percent|percentage|percentages|proportion|share|ratio|rate|correlat\w*|std|standard deviation|variance|min|max|minimum|maximum|highest|lowest|largest|smallest|quantile|percentile|quartile|growth|regression|compute|calculate)\b|平均|均值|中位数|中位數|众数|總和|总和|总计|總計|合计|合計|求和|总数|總數|多少|几个|幾個|几次|比例|百分比|占比|佔比|比率|相关|相關|标准差|標準差|方差|最大|最小|最高|最低|增长率|增長率|分位数|计算|計算|统计|統計/u;
+
+  /**
+   * A data file's name.
+   */
+  export const DATA_FILE =
+    /[\w-]\.(csv|tsv|xlsx?|xls|json|jsonl|parquet|feather|txt|dat|sqlite|db|h5|hdf5|pkl|pickle|sav|dta|xml)\b/u;
+
+  /**
+   * Kernel types that hold data.
+   */
+  export const DATA_TYPE = /DataFrame|Series|ndarray|Dataset|DataArray|Table/u;
+
+  /**
+   * Words for the data in context ("the data", "this table", 数据…).
+   */
+  export const DATA_WORD =
+    /\b(data|dataset|datasets|dataframe|table|columns?|rows?|records?|file)\b|数据|數據|表格|文件|记录|記錄|字段|列名|行数|行數/u;
+
+  /**
+   * Whether `text` names `name` as a word (`df`, `df.price`, `df['x']`).
+   */
+  export function names(text: string, name: string): boolean {
+    const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    return new RegExp(`(^|[^\\w])${escaped}($|[^\\w])`, 'u').test(text);
+  }
+
+  /**
+   * The texts of earlier turns that may hold a stated number: the user's
+   * messages (and the text protocol's outputs) and the tool results.
+   */
+  export function knownTexts(history: ReadonlyArray<IWireMessage>): string[] {
+    const texts: string[] = [];
+    for (const message of history) {
+      if (message.role !== 'user' && message.role !== 'tool') {
+        continue;
+      }
+      const content = message.content;
+      if (typeof content === 'string') {
+        texts.push(content);
+      } else if (Array.isArray(content)) {
+        for (const part of content) {
+          if (part.type === 'text') {
+            texts.push(part.text);
+          }
+        }
+      }
+    }
+    return texts;
+  }
+
+  /**
+   * Whether `value`, at the precision the answer shows, is the stated
+   * number (a known 171.4412 is a stated 171.44).
+   */
+  export function sameAt(stated: INumberMention, value: number): boolean {
+    const scale = 10 ** Math.min(stated.decimals, 12);
+    return Math.round(value * scale) === Math.round(stated.value * scale);
+  }
+}
