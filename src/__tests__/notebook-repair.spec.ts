@@ -12,6 +12,7 @@
  */
 
 import type { CodeCell } from '@jupyterlab/cells';
+import { NotebookActions } from '@jupyterlab/notebook';
 
 import { getProvenance, METADATA_KEY } from '../notebook/metadata';
 import { UNREPAIRED_MARKER_CLASS } from '../notebook/failedmark';
@@ -254,5 +255,37 @@ describe('a repair takes the failed step’s cell', () => {
     });
     expect(gated.kind === 'ran' && gated.result.attempts).toHaveLength(1);
     expect(sources(model)).toEqual(['a = 1', REPAIR, 'b = 2', 'c = 3']);
+  });
+});
+
+describe('a failed step’s cell the user repairs', () => {
+  it('loses its tag and marker once a run of the fixed cell succeeds (Fix runs it through runCell)', async () => {
+    const { host, model, panel } = await afterFailedStep();
+    const cell = panel.content.widgets[1] as CodeCell;
+    cell.model.sharedModel.setSource(REPAIR);
+    const signal = new AbortController().signal;
+    const result = await host.runCell(cell, { signal, timeoutMs: 5000 });
+    expect(result.outcome).toBe('ok');
+    expect(model.cells.get(1).getMetadata('tags')).toBeUndefined();
+    expect(cell.node.querySelector(`.${UNREPAIRED_MARKER_CLASS}`)).toBeNull();
+    // The provenance still says the model's step failed.
+    expect(getProvenance(cell.model)?.status).toBe('failed');
+  });
+
+  it('keeps them when the user runs it and it raises again, drops them when it runs clean', async () => {
+    const { model, panel } = await afterFailedStep();
+    const notebook = panel.content;
+    notebook.activeCellIndex = 1;
+    await NotebookActions.run(notebook, panel.sessionContext);
+    expect(model.cells.get(1).getMetadata('tags')).toEqual([
+      RAISES_EXCEPTION_TAG
+    ]);
+    model.cells.get(1).sharedModel.setSource(REPAIR);
+    notebook.activeCellIndex = 1;
+    await NotebookActions.run(notebook, panel.sessionContext);
+    expect(model.cells.get(1).getMetadata('tags')).toBeUndefined();
+    expect(
+      notebook.widgets[1].node.querySelector(`.${UNREPAIRED_MARKER_CLASS}`)
+    ).toBeNull();
   });
 });

@@ -4,12 +4,12 @@
  */
 
 import type { Cell } from '@jupyterlab/cells';
-import type { NotebookPanel } from '@jupyterlab/notebook';
+import { Notebook, NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { IDisposable } from '@lumino/disposable';
 import { PanelLayout, Widget } from '@lumino/widgets';
 
-import { isUnrepaired } from './replacement';
+import { isUnrepaired, setRaisesException } from './replacement';
 
 /**
  * The class of the marker on a step cell that failed and was not repaired.
@@ -57,6 +57,23 @@ export function markUnrepaired(cell: Cell, trans: TranslationBundle): void {
 }
 
 /**
+ * After a run of a cell outside the agent's steps (the user's, or a fixed
+ * cell of the cell commands): a failed step's cell that now ran without
+ * error no longer raises, so it loses its tag and marker. Its provenance
+ * still says the step failed.
+ */
+export function noteCellRun(
+  cell: Cell,
+  ok: boolean,
+  trans: TranslationBundle
+): void {
+  if (ok && !cell.isDisposed && isUnrepaired(cell.model)) {
+    setRaisesException(cell.model, false);
+    markUnrepaired(cell, trans);
+  }
+}
+
+/**
  * Mark every unrepaired failed step of a notebook (after it opens, or its
  * cells' widgets were made anew).
  */
@@ -72,9 +89,9 @@ export function markUnrepairedCells(
 }
 
 /**
- * Keep the markers of a notebook's unrepaired failed steps: now, and
- * whenever its cells change (a reopened notebook, a moved cell's new
- * widget).
+ * Keep the markers of a notebook's unrepaired failed steps: now, whenever
+ * its cells change (a reopened notebook, a moved cell's new widget), and
+ * after the user runs one without error (`noteCellRun`).
  *
  * @returns what stops it.
  */
@@ -91,8 +108,17 @@ export function watchUnrepaired(
       }
     });
   };
+  const onExecuted = (
+    _: unknown,
+    args: { notebook: Notebook; cell: Cell; success: boolean }
+  ): void => {
+    if (args.notebook === panel.content) {
+      noteCellRun(args.cell, args.success, trans);
+    }
+  };
   const cells = panel.content.model?.cells;
   cells?.changed.connect(onChanged);
+  NotebookActions.executed.connect(onExecuted);
   markUnrepairedCells(panel, trans);
   return {
     get isDisposed() {
@@ -101,6 +127,7 @@ export function watchUnrepaired(
     dispose() {
       disposed = true;
       cells?.changed.disconnect(onChanged);
+      NotebookActions.executed.disconnect(onExecuted);
     }
   };
 }

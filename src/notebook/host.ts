@@ -30,7 +30,7 @@ import { getProvenance, updateProvenance } from './metadata';
 import type { IFolderListing } from '../kernel/listing';
 import type { IKernelTools } from '../kernel/tools';
 import { listFolder, queueListing, withNewFiles } from './newfiles';
-import { watchUnrepaired } from './failedmark';
+import { noteCellRun, watchUnrepaired } from './failedmark';
 import { attemptsOf } from './replacement';
 import { codeCellById, placeStepCell } from './stepcell';
 import { markCell } from './proposal';
@@ -284,6 +284,7 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
       signal: options.signal,
       timeoutMs: options.timeoutMs
     });
+    noteCellRun(cell, outcome === 'ok', this._trans);
     return cellResult(cell, outcome);
   }
 
@@ -308,7 +309,7 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
       return { kind: 'unavailable' };
     }
     this._checked = null;
-    return runGatedCell(
+    const gated = await runGatedCell(
       this._panel.sessionContext,
       (code, categories, token) => tools.gate(code, categories, token),
       cell,
@@ -316,6 +317,12 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
       { signal, timeoutMs },
       `cell:${UUID.uuid4()}`
     );
+    noteCellRun(
+      cell,
+      gated.kind === 'ran' && gated.result.outcome === 'ok',
+      this._trans
+    );
+    return gated;
   }
 
   /**
