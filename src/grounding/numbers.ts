@@ -150,22 +150,28 @@ namespace Private {
     prose: boolean
   ): Array<[number, number]> {
     const ranges: Array<[number, number]> = [];
-    const patterns = prose ? [...DATES, ...MARKUP] : DATES;
-    for (const source of patterns) {
-      const re = new RegExp(
-        source.source,
-        source.flags.includes('g') ? source.flags : source.flags + 'g'
-      );
-      let m: RegExpExecArray | null;
-      while ((m = re.exec(norm)) !== null) {
+    let text = norm;
+    if (prose) {
+      // Fenced blocks first, blanked, so that their backticks pair with
+      // nothing outside them.
+      for (const m of norm.matchAll(FENCE)) {
         ranges.push([m.index, m.index + m[0].length]);
-        if (m[0].length === 0) {
-          re.lastIndex++;
-        }
+        text =
+          text.slice(0, m.index) +
+          ' '.repeat(m[0].length) +
+          text.slice(m.index + m[0].length);
+      }
+    }
+    for (const re of prose ? [...DATES, ...MARKUP] : DATES) {
+      for (const m of text.matchAll(re)) {
+        ranges.push([m.index, m.index + m[0].length]);
       }
     }
     return ranges;
   }
+
+  const FENCE =
+    /^[ \t]{0,3}(`{3,}|~{3,})[^\n]*(?:\n[\s\S]*?(?:\n[ \t]{0,3}\1[`~]*[ \t]*(?=\n|(?![\s\S]))|(?![\s\S]))|(?![\s\S]))/gm;
 
   const MONTH =
     '(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\\.?';
@@ -188,7 +194,6 @@ namespace Private {
   ];
 
   const MARKUP: RegExp[] = [
-    /^[ \t]{0,3}(`{3,}|~{3,})[^\n]*\n[\s\S]*?(?:\n[ \t]{0,3}\1[`~]*[ \t]*(?=\n|$)|$)/gm,
     /(`+)[\s\S]*?[^`]\1(?!`)|(`+)[^`]\2(?!`)/g,
     /\b(?:https?:\/\/|www\.)[^\s<>)\]]+/g,
     /\]\([^)\s]*(?:\s+"[^"]*")?\)/g,
