@@ -8,8 +8,9 @@
  *
  *   cd ui-tests && npx playwright test --config playwright.bench.config.js nudge
  *
- * Environment: NUDGE_QUESTIONS (ids, comma-separated; default all), NUDGE_MAX_STEPS (6),
- * NUDGE_BENCH_PORT (8197; the recorder takes the next).
+ * Environment: NUDGE_QUESTIONS (ids, comma-separated; default all), NUDGE_MODES (`off,on`),
+ * NUDGE_MAX_STEPS (6), NUDGE_QUESTION_MINUTES (15: then Stop), NUDGE_BENCH_PORT (8197; the
+ * recorder takes the next).
  * Results: benchmarks/results/nudge-<time>.json and .md.
  */
 import {
@@ -43,8 +44,11 @@ const MODEL_PORT = Number(process.env.NUDGE_BENCH_PORT || 8197);
 const RECORDER = `http://127.0.0.1:${MODEL_PORT + 1}`;
 const MAX_STEPS = Number(process.env.NUDGE_MAX_STEPS || 6);
 const ONLY = process.env.NUDGE_QUESTIONS?.split(',');
+const MODES = (process.env.NUDGE_MODES || 'off,on')
+  .split(',')
+  .filter((mode): mode is 'off' | 'on' => mode === 'off' || mode === 'on');
 /** The most a question may take before it is stopped. */
-const QUESTION_MS = 15 * 60_000;
+const QUESTION_MS = Number(process.env.NUDGE_QUESTION_MINUTES || 15) * 60_000;
 const python = process.env.CODE_INTERPRETER_PYTHON || 'python';
 
 test.use({
@@ -159,7 +163,7 @@ test('real model: uncomputed numbers with the nudge off and on', async ({
     await useEndpoint(request, localEndpoint(`${RECORDER}/v1`, 'text'));
     // Off and on for each question in turn: an interrupted run still pairs them.
     for (const question of questions) {
-      for (const mode of ['off', 'on'] as const) {
+      for (const mode of MODES) {
         await setNudge(page, mode === 'on');
         results.push(await ask(page, request, question, mode));
         save();
