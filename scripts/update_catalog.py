@@ -14,7 +14,7 @@ the Jed-format catalog that jupyterlab_server serves through the ``jupyterlab.lo
 entry point (and, for the schema, to its settings API: schema_translations.py).
 
 Strings of ``src/`` are found by a regular expression over calls of the translation
-functions: ``trans.__('…')``, ``this._trans.__('…')`` and the pure modules' ``trans('…')``
+functions: ``trans.__('…')``, ``trans._n('…', …)`` (its singular), ``this._trans.__('…')`` and the pure modules' ``trans('…')``
 / ``this._trans('…')``, and the constructors of the errors that carry a msgid
 (``new KernelToolError('…')``, see ``TRANSLATABLE_ERRORS``). Only literal first arguments
 are extracted.
@@ -57,11 +57,16 @@ CONTEXT_SEPARATOR = "\x04"
 # translated where they are shown; their constructors' literal first argument is a msgid too.
 TRANSLATABLE_ERRORS = ("KernelToolError", "TranslatableError")
 CALL = re.compile(
-    r"""(?:(?<![\w$])(?:this\.)?_?trans(?:\.__)?|\bnew\s+(?:"""
+    r"""(?:(?<![\w$])(?:this\.)?_?trans(?:\.__|\._n)?|\bnew\s+(?:"""
     + "|".join(TRANSLATABLE_ERRORS)
     + r"""))\(\s*"""
     r"""(?P<q>['"`])(?P<s>(?:\\.|(?!(?P=q))[^\\])*)(?P=q)""",
     re.DOTALL,
+)
+# Plural msgids (``trans._n('…', '…', n)``): JupyterLab's Gettext takes a plural entry only
+# when it holds more than one form, so their entries repeat the translation.
+PLURAL_CALL = re.compile(
+    r"""(?<![\w$])(?:this\.)?_?trans\._n\(\s*(?P<q>['"`])(?P<s>(?:\\.|(?!(?P=q))[^\\])*)(?P=q)"""
 )
 ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "0": "\0", "b": "\b", "f": "\f", "v": "\v"}
 
@@ -213,8 +218,25 @@ def package_version() -> str:
     return json.loads((ROOT / "package.json").read_text(encoding="utf-8"))["version"]
 
 
-def catalog(locale: str, translations: dict[str, str], msgids: list[str]) -> dict:
-    """The Jed-format catalog of one locale: the header, then msgid -> [translation]."""
+def extract_plurals(src: Path = SRC) -> set[str]:
+    """The msgids of ``src/`` used as the singular of a plural (``trans._n``)."""
+    found: set[str] = set()
+    for path in sorted(src.rglob("*.ts*")):
+        if "__tests__" in path.parts or path.suffix not in {".ts", ".tsx"}:
+            continue
+        for match in PLURAL_CALL.finditer(path.read_text(encoding="utf-8")):
+            found.add(unescape(match.group("s")))
+    return found
+
+
+def catalog(
+    locale: str, translations: dict[str, str], msgids: list[str], plurals: set[str] = frozenset()
+) -> dict:
+    """The Jed-format catalog of one locale: the header, then msgid -> [translation].
+
+    A plural msgid gets its translation twice (one form per plural case would need the
+    translator to give each; the locales we keep have one).
+    """
     data: dict = {
         "": {
             "domain": DOMAIN,
@@ -225,7 +247,8 @@ def catalog(locale: str, translations: dict[str, str], msgids: list[str]) -> dic
     }
     for msgid in msgids:
         if translations.get(msgid):
-            data[msgid] = [translations[msgid]]
+            forms = 2 if msgid in plurals else 1
+            data[msgid] = [translations[msgid]] * forms
     return data
 
 
@@ -248,6 +271,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     msgids = list(extract())
+    plurals = extract_plurals()
     source_msgids = list(msgids)
     msgids = sorted({*msgids, *extract_schema()})
     problems: list[str] = schema_problems()
@@ -266,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
         missing = [m for m in msgids if not merged[m]]
         obsolete = sorted(set(merged) - set(msgids))
         target = folder / "LC_MESSAGES" / f"{DOMAIN}.json"
-        expected = catalog(locale, merged, msgids)
+        expected = catalog(locale, merged, msgids, plurals)
         current = json.loads(target.read_text(encoding="utf-8")) if target.exists() else None
         for msgid in missing:
             problems.append(f"{locale}: no translation for {msgid!r}")

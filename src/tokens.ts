@@ -122,6 +122,28 @@ export interface IChatMessage {
    * turns get the same history after a reload.
    */
   readonly wire?: IWireMessage[];
+
+  /**
+   * On the user message of a cell command that quoted a cell's outputs
+   * (explain, ask): the cell and the outputs as the model got them, which
+   * the answer's numbers are checked against.
+   */
+  readonly quotedCell?: IQuotedCell;
+}
+
+/**
+ * A cell's outputs quoted in a request to the model.
+ */
+export interface IQuotedCell {
+  /**
+   * The cell's id in its notebook.
+   */
+  readonly cellId: string;
+
+  /**
+   * The outputs (and error) as the request quoted them.
+   */
+  readonly outputs: string;
 }
 
 /**
@@ -351,6 +373,11 @@ export namespace IConversationModel {
      * used); starting a turn clears earlier warnings, so it is set after.
      */
     warning?: string | null;
+    /**
+     * The cell whose outputs the prompt quotes: the answer's numbers are
+     * checked against them.
+     */
+    quotedCell?: IQuotedCell;
   }
 }
 

@@ -129,3 +129,22 @@ def test_answer_texts_say_what_the_zh_cn_catalog_says(catalog_script):
     synced = catalog_script.sync_answer_texts(texts, catalogs)
     assert synced[REPAIR] == {"zh-Hans": "尝试 %1 次均失败，已停止：%2", "fr": texts[REPAIR]["fr"]}
     assert catalog_script.answer_text_problems(synced, [REPAIR], catalogs) == []
+
+
+def test_plural_msgids_get_a_form_per_case_jupyterlab_accepts(catalog_script, tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "view.tsx").write_text(
+        "trans._n('%1 number checked', '%1 numbers checked', n);\ntrans.__('Plain');\n"
+    )
+    plurals = catalog_script.extract_plurals(src)
+    assert plurals == {"%1 number checked"}
+    data = catalog_script.catalog(
+        "zh_CN",
+        {"%1 number checked": "已核对 %1 个", "Plain": "普通"},
+        sorted(plurals | {"Plain"}),
+        plurals,
+    )
+    # JupyterLab's Gettext ignores a plural entry of one form (it falls back to English).
+    assert data["%1 number checked"] == ["已核对 %1 个", "已核对 %1 个"]
+    assert data["Plain"] == ["普通"]

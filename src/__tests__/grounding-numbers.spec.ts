@@ -150,16 +150,14 @@ describe('extractNumbers', () => {
 
   it('reads program output without the prose rules', () => {
     const output = '   year  count\n0  2024    1950\n1. 2023  12.5%';
-    expect(extractNumbers(output, { prose: false }).map(m => show(m))).toEqual(
-      [
-        '0=0',
-        '2024=2024',
-        '1950=1950',
-        '1=1',
-        '2023=2023',
-        '12.5%=12.5%'
-      ]
-    );
+    expect(extractNumbers(output, { prose: false }).map(m => show(m))).toEqual([
+      '0=0',
+      '2024=2024',
+      '1950=1950',
+      '1=1',
+      '2023=2023',
+      '12.5%=12.5%'
+    ]);
   });
 
   it('costs little on a long text', () => {

@@ -14,13 +14,18 @@ import type { PanelLayout } from '@lumino/widgets';
 
 import { ENGLISH, ILanguage, language } from '../agent/language';
 import type { IKernelState } from '../agent/tokens';
-import type { IConversationModel, INotebookHost } from '../tokens';
+import type { IConversationModel, INotebookHost, IQuotedCell } from '../tokens';
 import { FixDiffWidget, FixPhase } from '../widgets/diff';
 import { errorOf, gatherCellContext, ICellContext } from './context';
 import { parseFixProposal } from './proposal';
 import { loadPythonSupport } from './python';
 import { runFixedCell } from './fixrun';
-import { askRequest, explainRequest, fixRequest } from './requests';
+import {
+  askRequest,
+  explainRequest,
+  fixRequest,
+  ICellRequest
+} from './requests';
 
 /**
  * A cell a command acts on, with its notebook and conversation.
@@ -67,7 +72,8 @@ export class CellActions {
     await model.ask(request.prompt, {
       display: request.display,
       modelAlias: this._options.taskModel('explain'),
-      warning: request.warning
+      warning: request.warning,
+      quotedCell: CellActions.quotedCell(target, request)
     });
   }
 
@@ -88,7 +94,8 @@ export class CellActions {
     const request = askRequest(context, question.value);
     await target.model.ask(request.prompt, {
       display: request.display,
-      modelAlias: this._options.taskModel('chat')
+      modelAlias: this._options.taskModel('chat'),
+      quotedCell: CellActions.quotedCell(target, request)
     });
   }
 
@@ -316,6 +323,19 @@ export namespace CellActions {
      * highlighting (the diff) come from.
      */
     languages?: IEditorLanguageRegistry | null;
+  }
+
+  /**
+   * The cell a request quotes the outputs of, or `undefined` when it quotes
+   * none (the answer's numbers are checked against them).
+   */
+  export function quotedCell(
+    target: ICellTarget,
+    request: ICellRequest
+  ): IQuotedCell | undefined {
+    return request.quoted
+      ? { cellId: target.cell.model.id, outputs: request.quoted }
+      : undefined;
   }
 
   /**

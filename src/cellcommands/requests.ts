@@ -18,6 +18,11 @@ export interface ICellRequest {
   display: string;
   /** Why the user's template override was not used, or `null`. */
   warning: string | null;
+  /**
+   * The cell's outputs (and error) as the prompt quotes them, which the
+   * answer's numbers are checked against; '' when it quotes none.
+   */
+  quoted: string;
 }
 
 /**
@@ -49,7 +54,8 @@ export function explainRequest(
       context.code,
       context.error ?? undefined
     ),
-    warning: rendered.warning
+    warning: rendered.warning,
+    quoted: Private.quotedOutputs(context)
   };
 }
 
@@ -87,7 +93,8 @@ export function fixRequest(
   return {
     prompt: Private.join(rendered.text, contextSection(context)),
     display: Private.display(title, context.code, problem),
-    warning: rendered.warning
+    warning: rendered.warning,
+    quoted: ''
   };
 }
 
@@ -111,7 +118,8 @@ export function askRequest(
       contextSection(context)
     ),
     display: `${question.trim()}\n\n${cell}`,
-    warning: null
+    warning: null,
+    quoted: Private.quotedOutputs(context)
   };
 }
 
@@ -135,6 +143,13 @@ namespace Private {
     return (
       [context.outputs, error].filter(Boolean).join('\n\n') || '(no output)'
     );
+  }
+
+  /**
+   * The outputs and error a prompt quotes, as one text.
+   */
+  export function quotedOutputs(context: ICellContext): string {
+    return [context.outputs, context.error ?? ''].filter(Boolean).join('\n\n');
   }
 
   /**

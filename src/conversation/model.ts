@@ -18,6 +18,7 @@ import type {
   IChatMessage,
   IChatSettings,
   IConversationModel,
+  IQuotedCell,
   ITokenUsage,
   IWireMessage,
   TranslateFn
@@ -204,7 +205,11 @@ export class ChatModel implements IDisposable {
     }
     const history = this._history();
     let answer: string | null = null;
-    const display = { content: options.display, format: 'markdown' as const };
+    const display = {
+      content: options.display,
+      format: 'markdown' as const,
+      quotedCell: options.quotedCell
+    };
     await this._run(display, true, async (agent, signal, listener) => {
       if (options.warning) {
         this.warn(options.warning);
@@ -349,7 +354,9 @@ export class ChatModel implements IDisposable {
    * @param go - starts the agent and says how the turn ended.
    */
   private async _run(
-    display: string | { content: string; format: 'markdown' },
+    display:
+      | string
+      | { content: string; format: 'markdown'; quotedCell?: IQuotedCell },
     answering: boolean,
     go: (
       agent: Agent,
@@ -363,7 +370,13 @@ export class ChatModel implements IDisposable {
     const started =
       typeof display === 'string'
         ? startTurn(this._state, display, answering)
-        : startTurn(this._state, display.content, answering, display.format);
+        : startTurn(
+            this._state,
+            display.content,
+            answering,
+            display.format,
+            display.quotedCell
+          );
     const userId = started.turn?.userId ?? '';
     this._set(started);
     // Late events of a turn the chat no longer shows (cleared, restored)

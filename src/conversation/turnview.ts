@@ -10,6 +10,7 @@ import type {
   ChatStatus,
   IChatMessage,
   IChatStep,
+  IQuotedCell,
   ITokenUsage,
   IWireMessage,
   TranslateFn
@@ -96,17 +97,20 @@ export const EMPTY_CONVERSATION: IConversationState = Object.freeze({
  * @param answering - whether an (empty, streaming) answer shows at once,
  *   for a reply without tools; a turn's answers appear with their text.
  * @param format - `markdown` when a command wrote `display`.
+ * @param quotedCell - the cell whose outputs a command's prompt quotes.
  */
 export function startTurn(
   state: IConversationState,
   display: string,
   answering = false,
-  format?: 'markdown'
+  format?: 'markdown',
+  quotedCell?: IQuotedCell
 ): IConversationState {
   const user = appended(state, {
     role: 'user',
     content: display,
-    ...(format ? { format } : {})
+    ...(format ? { format } : {}),
+    ...(quotedCell ? { quotedCell } : {})
   });
   const answer = answering
     ? appended(user.state, {

@@ -6,6 +6,7 @@
 import { IRenderMime, MimeModel } from '@jupyterlab/rendermime';
 import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { Throttler } from '@lumino/polling';
+import { ISignal, Signal } from '@lumino/signaling';
 import * as React from 'react';
 
 /**
@@ -44,6 +45,21 @@ export class MarkdownView {
   }
 
   /**
+   * Emitted when the final text has been rendered (after `update(…, true)`),
+   * so that its DOM can be decorated; a later render replaces the DOM.
+   */
+  get finalRendered(): ISignal<this, HTMLElement> {
+    return this._finalRendered;
+  }
+
+  /**
+   * Whether the DOM shows the final text.
+   */
+  get isFinal(): boolean {
+    return this._final && this._rendered === this._wanted;
+  }
+
+  /**
    * Show a new text.
    *
    * @param text - the markdown.
@@ -54,6 +70,7 @@ export class MarkdownView {
       return;
     }
     this._wanted = text;
+    this._final = final;
     if (final) {
       void this._throttler.stop();
       this._throttling = false;
@@ -71,6 +88,7 @@ export class MarkdownView {
    * Dispose of the renderer.
    */
   dispose(): void {
+    Signal.clearData(this);
     this._throttler.dispose();
     this._renderer.dispose();
   }
@@ -95,9 +113,14 @@ export class MarkdownView {
     } finally {
       this._rendering = false;
     }
+    if (this.isFinal && !this._renderer.isDisposed) {
+      this._finalRendered.emit(this._renderer.node);
+    }
   }
 
   private _again = false;
+  private _final = false;
+  private _finalRendered = new Signal<this, HTMLElement>(this);
   private _renderer: IRenderMime.IRenderer;
   private _rendered: string | null = null;
   private _rendering = false;
@@ -137,6 +160,25 @@ export function MarkdownBody(props: MarkdownBody.IProps): JSX.Element {
     view.current?.update(props.text, !props.streaming);
   }, [props.text, props.streaming, props.rendermime]);
 
+  // Decorate the final text's DOM each time it is rendered, and at once
+  // when the decoration changes after that.
+  const { onFinalRender } = props;
+  React.useEffect(() => {
+    const markdown = view.current;
+    if (!markdown || !onFinalRender) {
+      return;
+    }
+    const decorate = (_: MarkdownView, node: HTMLElement) =>
+      onFinalRender(node);
+    markdown.finalRendered.connect(decorate);
+    if (markdown.isFinal) {
+      onFinalRender(markdown.node);
+    }
+    return () => {
+      markdown.finalRendered.disconnect(decorate);
+    };
+  }, [onFinalRender, props.rendermime]);
+
   return <div className="jp-CodeInterpreter-messageBody" ref={host} />;
 }
 
@@ -162,5 +204,10 @@ export namespace MarkdownBody {
      * The registry whose markdown renderer is used.
      */
     rendermime: IRenderMimeRegistry;
+
+    /**
+     * Called with the rendered DOM once the final text is rendered.
+     */
+    onFinalRender?: (node: HTMLElement) => void;
   }
 }

@@ -9,7 +9,14 @@ import * as React from 'react';
 
 import type { IEditorLanguageRegistry } from '@jupyterlab/codemirror';
 
+import type { IAnswerGrounding } from '../grounding/turn';
 import type { ChatStatus, IChatMessage } from '../tokens';
+import {
+  GroundingSummary,
+  INumberTarget,
+  useAnswerGroundings,
+  useNumberMarks
+} from './grounding';
 import { MarkdownBody } from './markdown';
 import { StepCard } from './step';
 
@@ -29,6 +36,17 @@ export function MessageList(props: MessageList.IProps): JSX.Element {
     messages.some(m => m.role === 'step' && m.step?.status === 'running');
   const list = React.useRef<HTMLDivElement>(null);
   const pinned = React.useRef(true);
+  const groundings = useAnswerGroundings(messages, status);
+  // A stable callback, so that memoised messages do not re-render.
+  const stepActions = React.useRef(props.steps);
+  stepActions.current = props.steps;
+  const revealNumber = React.useCallback((target: INumberTarget) => {
+    if (target.stepId) {
+      stepActions.current?.reveal(target.stepId);
+    } else if (target.cellId) {
+      stepActions.current?.revealCell?.(target.cellId);
+    }
+  }, []);
 
   const onScroll = React.useCallback(() => {
     const node = list.current;
@@ -54,7 +72,7 @@ export function MessageList(props: MessageList.IProps): JSX.Element {
       aria-live="polite"
       aria-label={trans.__('Conversation')}
     >
-      {Private.withTurns(messages).map(({ message, turnId }) =>
+      {Private.withTurns(messages).map(({ message, turnId }, index) =>
         message.role === 'step' && message.step ? (
           <StepItem
             key={message.id}
@@ -69,6 +87,8 @@ export function MessageList(props: MessageList.IProps): JSX.Element {
             message={message}
             rendermime={props.rendermime}
             trans={trans}
+            grounding={groundings[index]}
+            onRevealNumber={revealNumber}
           />
         )
       )}
@@ -116,6 +136,8 @@ export namespace MessageList {
     edit(stepId: string): void;
     skip(stepId: string): void;
     reveal(stepId: string): void;
+    /** Scroll to a cell (a number an answer quoted from its outputs). */
+    revealCell?(cellId: string): void;
     languages?: IEditorLanguageRegistry | null;
   }
 }
@@ -163,15 +185,19 @@ const MessageItem = React.memo(function MessageItem(props: {
   message: IChatMessage;
   rendermime: IRenderMimeRegistry;
   trans: TranslationBundle;
+  grounding?: IAnswerGrounding | null;
+  onRevealNumber?: (target: INumberTarget) => void;
 }): JSX.Element {
-  const { message, trans } = props;
+  const { message, trans, grounding } = props;
   const label = Private.roleLabel(message, trans);
+  const marks = useNumberMarks(grounding, trans, props.onRevealNumber);
   const body =
     message.role === 'assistant' || message.format === 'markdown' ? (
       <MarkdownBody
         text={message.content}
         streaming={message.status === 'streaming'}
         rendermime={props.rendermime}
+        onFinalRender={marks.onFinalRender}
       />
     ) : (
       <div
@@ -218,6 +244,13 @@ const MessageItem = React.memo(function MessageItem(props: {
         </details>
       ) : (
         body
+      )}
+      {grounding && marks.report && (
+        <GroundingSummary
+          report={marks.report}
+          ran={grounding.input.sources.length > 0}
+          trans={trans}
+        />
       )}
       {message.note && (
         <div className="jp-CodeInterpreter-note">{message.note}</div>

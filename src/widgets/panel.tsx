@@ -207,6 +207,7 @@ export class ChatPanel extends ReactWidget {
       edit: stepId => void approvals.requestEdit(stepId),
       skip: stepId => void approvals.decide(stepId, 'skip'),
       reveal: stepId => void host?.revealStep(stepId),
+      revealCell: cellId => Private.revealCell(conversation, cellId),
       languages: this._languages
     };
   }
@@ -304,5 +305,26 @@ export namespace ChatPanel {
      * Opens the settings editor at the Code Interpreter settings.
      */
     openSettings: () => void;
+  }
+}
+
+/**
+ * A namespace for private helpers.
+ */
+namespace Private {
+  /**
+   * Scroll the conversation's notebook to a cell and make it active.
+   */
+  export function revealCell(
+    conversation: IConversation,
+    cellId: string
+  ): void {
+    const notebook = conversation.panel?.content;
+    const index =
+      notebook?.widgets.findIndex(cell => cell.model.id === cellId) ?? -1;
+    if (notebook && index >= 0) {
+      notebook.activeCellIndex = index;
+      void notebook.scrollToCell(notebook.widgets[index], 'center');
+    }
   }
 }
