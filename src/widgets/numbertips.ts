@@ -10,9 +10,11 @@ import { NUMBER_CLASS } from './numbermarks';
  * and call `onActivate` when a matched one is clicked.
  *
  * #### Notes
- * One tooltip element per answer, placed with fixed coordinates so the
- * chat's scrolling box does not clip it. It repeats what the marks'
- * accessible names already say, so screen readers need not reach it.
+ * One tooltip element per answer, placed under the number within the
+ * answer (JupyterLab's side panels are containing blocks, so fixed
+ * coordinates would miss), kept inside the answer's width. It repeats what
+ * the marks' accessible names already say, so screen readers need not
+ * reach it.
  *
  * @returns a function that removes the listeners and the tooltip.
  */
@@ -36,8 +38,13 @@ export function attachNumberTips(
     tip.textContent = mark.dataset.tip ?? '';
     tip.hidden = false;
     const box = mark.getBoundingClientRect();
-    tip.style.left = `${Math.max(4, box.left)}px`;
-    tip.style.top = `${box.bottom + 4}px`;
+    const within = host.getBoundingClientRect();
+    const left = Math.min(
+      box.left - within.left,
+      within.width - tip.offsetWidth
+    );
+    tip.style.left = `${Math.max(0, left)}px`;
+    tip.style.top = `${box.bottom - within.top + 4}px`;
   };
   const hide = () => {
     shownFor = null;
