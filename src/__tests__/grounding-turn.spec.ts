@@ -52,6 +52,7 @@ describe('answerGrounding', () => {
     ];
     const grounding = answerGrounding(messages, 4);
     expect(grounding?.turnId).toBe('u1');
+    expect(grounding?.ran).toBe(true);
     expect(grounding?.input.sources).toEqual([
       {
         step: 1,
@@ -91,6 +92,7 @@ describe('answerGrounding', () => {
   it('has no sources when nothing ran, and skips steps without a result', () => {
     const messages = [user, step(1), answer('a1', 'It is 171.')];
     expect(answerGrounding(messages, 2)?.input.sources).toEqual([]);
+    expect(answerGrounding(messages, 2)?.ran).toBe(false);
     const plain = [
       { id: 'u2', role: 'user', content: 'hi 3' } as IChatMessage,
       answer('a3', 'Hello 4')
@@ -122,15 +124,28 @@ describe('answerGrounding', () => {
     expect(answerGrounding([fix, answer('a5', 'Line 3 fails.')], 1)).toBeNull();
   });
 
-  it('ends a turn at the next user message', () => {
+  it('ends a turn at the next user message; earlier steps count, oldest first', () => {
     const messages = [
       user,
       step(1, 'mean 171.44'),
       answer('a1', 'It is 171.44.'),
       { id: 'u5', role: 'user', content: 'and in %?' } as IChatMessage,
-      answer('a2', 'About 17%.')
+      answer('a2', 'About 17%.'),
+      { id: 'u6', role: 'user', content: 'and the max?' } as IChatMessage,
+      step(1, 'max 199'),
+      answer('a3', 'It is 199.')
     ];
     expect(answerGrounding(messages, 2)?.input.sources).toHaveLength(1);
-    expect(answerGrounding(messages, 4)?.input.sources).toEqual([]);
+    const followUp = answerGrounding(messages, 4);
+    expect(followUp?.ran).toBe(false);
+    expect(followUp?.input.sources).toEqual([
+      { step: 1, cellId: 'cell-1', earlierTurn: 'u1', text: 'mean 171.44' }
+    ]);
+    const third = answerGrounding(messages, 7);
+    expect(third?.ran).toBe(true);
+    expect(third?.input.sources.map(s => s.earlierTurn)).toEqual([
+      'u1',
+      undefined
+    ]);
   });
 });

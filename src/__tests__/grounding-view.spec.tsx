@@ -159,6 +159,36 @@ describe('MessageList number marks', () => {
     ).toBe('No code ran for this answer: none of its 2 numbers was computed');
   });
 
+  it('finds a follow-up’s number in an earlier turn’s output, and says no code ran', async () => {
+    const reveal: string[] = [];
+    const view = await render(
+      [
+        question,
+        step,
+        answer('The mean is 171.44.', 'done'),
+        { id: 'u2', role: 'user', content: 'Rounded?' },
+        { id: 'a2', role: 'assistant', content: 'About 171.4.', status: 'done' }
+      ],
+      'idle',
+      reveal
+    );
+    const answers = view.node.querySelectorAll(
+      '.jp-CodeInterpreter-message[data-role="assistant"]'
+    );
+    const mark = answers[1].querySelector<HTMLElement>(
+      '.jp-CodeInterpreter-number'
+    )!;
+    expect(mark.dataset.status).toBe('matched');
+    expect(mark.getAttribute('aria-label')).toBe(
+      '171.4: Found in the output of step 1 of an earlier question: mean 171.4412'
+    );
+    mark.click();
+    expect(reveal).toEqual(['u1/1']);
+    expect(
+      answers[1].querySelector('.jp-CodeInterpreter-grounding')?.textContent
+    ).toBe('1 number checked, 1 found in outputs, no code ran for this answer');
+  });
+
   it('shows no summary for an answer without numbers', async () => {
     const view = await render(
       [question, step, answer('The mean is in the output.', 'done')],

@@ -21,6 +21,12 @@ export interface IGroundingSource {
   cellId?: string;
 
   /**
+   * For a step of an earlier turn (its outputs are in the history the model
+   * got): that turn's id.
+   */
+  earlierTurn?: string;
+
+  /**
    * The text as the model got it (printed text, results, table reprs,
    * errors).
    */
@@ -32,7 +38,8 @@ export interface IGroundingSource {
  */
 export interface IGroundingInput {
   /**
-   * The outputs of this answer's runs.
+   * The outputs the answer may quote, oldest first: earlier turns' steps,
+   * then this answer's runs.
    */
   sources: ReadonlyArray<IGroundingSource>;
 
@@ -62,6 +69,11 @@ export interface INumberOrigin {
    * The source's cell, when known.
    */
   cellId?: string;
+
+  /**
+   * The source's turn, when it is an earlier one.
+   */
+  earlierTurn?: string;
 
   /**
    * The output line holding the number, trimmed.
@@ -135,7 +147,7 @@ export function checkAnswer(
  * matches a negative output of the same size (`fell by 3.5`). Numbers in
  * `given` count only as written (equal values, no rounding). Output matches
  * come first (they carry a link); among them the closest value wins, then
- * the latest step.
+ * the latest source (sources are given oldest first).
  *
  * @param mentions - the numbers, in order.
  * @param input - the outputs and the given text.
@@ -248,6 +260,7 @@ namespace Private {
       source: found.source,
       step: source.step,
       ...(source.cellId ? { cellId: source.cellId } : {}),
+      ...(source.earlierTurn ? { earlierTurn: source.earlierTurn } : {}),
       line: found.line.trim(),
       lineNumber: found.lineNumber,
       text: found.mention.text

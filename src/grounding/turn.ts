@@ -19,6 +19,12 @@ export interface IAnswerGrounding {
    * The id of the turn's user message (step ids are `<turnId>/<number>`).
    */
   turnId: string;
+
+  /**
+   * Whether anything ran for this answer (its turn's steps, or the cell a
+   * command quoted).
+   */
+  ran: boolean;
 }
 
 /**
@@ -31,8 +37,10 @@ export interface IAnswerGrounding {
  * way, and other command answers (a fix is code). The sources are the tool
  * results of the turn's steps, stored the same way whichever tool protocol
  * made them, and kept with the conversation, so a reloaded chat checks the
- * same way. A turn in which nothing ran has no sources: the view says its
- * numbers were not computed rather than marking each.
+ * same way; earlier turns' tool results count too, as the model got them
+ * in its history (a follow-up may quote them without a new run). With no
+ * source at all, the view says the numbers were not computed rather than
+ * marking each.
  *
  * @param messages - the conversation.
  * @param index - the message's index.
@@ -68,7 +76,8 @@ export function answerGrounding(
   if (!user || (user.format === 'markdown' && !user.quotedCell)) {
     return null;
   }
-  const sources: IGroundingSource[] = [];
+  const sources: IGroundingSource[] = Private.earlierSteps(messages, start);
+  const earlier = sources.length;
   const given: string[] = [Private.promptOf(user)];
   if (user.quotedCell) {
     sources.push({
@@ -90,13 +99,43 @@ export function answerGrounding(
       }
     }
   }
-  return { input: { sources, given: given.join('\n') }, turnId: user.id };
+  return {
+    input: { sources, given: given.join('\n') },
+    turnId: user.id,
+    ran: sources.length > earlier
+  };
 }
 
 /**
  * A namespace for private helpers.
  */
 namespace Private {
+  /**
+   * The tool results of the steps before message `end`, with their turns.
+   */
+  export function earlierSteps(
+    messages: ReadonlyArray<IChatMessage>,
+    end: number
+  ): IGroundingSource[] {
+    const found: IGroundingSource[] = [];
+    let turn = '';
+    for (const message of messages.slice(0, end)) {
+      if (message.role === 'user') {
+        turn = message.id;
+      }
+      const step = message.step;
+      if (message.role === 'step' && step?.summary && turn) {
+        found.push({
+          step: step.number,
+          ...(step.cellId ? { cellId: step.cellId } : {}),
+          earlierTurn: turn,
+          text: step.summary
+        });
+      }
+    }
+    return found;
+  }
+
   /**
    * The question as the model got it: the wire's first user message (the
    * prompt and the notebook's context) or, without one, the shown text.

@@ -86,8 +86,8 @@ export function useNumberMarks(
       if (!grounding) {
         return;
       }
-      const ran = grounding.input.sources.length > 0;
-      const next = markNumbers(node, grounding.input, ran, {
+      const checkable = grounding.input.sources.length > 0;
+      const next = markNumbers(node, grounding.input, checkable, {
         origin: origin => Private.originText(origin, trans),
         unmatched: trans.__('not found in any output of this answer')
       });
@@ -96,9 +96,10 @@ export function useNumberMarks(
       detach.current = host
         ? attachNumberTips(host, mark => {
             const step = mark.dataset.step;
+            const turn = mark.dataset.turn ?? grounding.turnId;
             revealRef.current?.(
               step
-                ? { stepId: `${grounding.turnId}/${step}` }
+                ? { stepId: `${turn}/${step}` }
                 : { cellId: mark.dataset.cell }
             );
           })
@@ -121,15 +122,22 @@ export function useNumberMarks(
 }
 
 /**
- * The line under a checked answer: how many numbers were checked and found.
+ * The line under a checked answer: how many numbers were checked and found,
+ * and whether code ran for it.
  */
 export function GroundingSummary(props: {
   report: IGroundingReport;
-  ran: boolean;
+  grounding: IAnswerGrounding;
   trans: TranslationBundle;
 }): JSX.Element | null {
-  const { report, ran, trans } = props;
-  const text = Private.summaryText(report, ran, trans);
+  const { report, grounding, trans } = props;
+  const { ran } = grounding;
+  const text = Private.summaryText(
+    report,
+    ran,
+    grounding.input.sources.length > 0,
+    trans
+  );
   if (!text) {
     return null;
   }
@@ -186,9 +194,16 @@ namespace Private {
   ): string {
     const line =
       origin.line.length > 120 ? `${origin.line.slice(0, 117)}…` : origin.line;
-    return origin.step !== null
-      ? trans.__('Found in the output of step %1: %2', origin.step, line)
-      : trans.__('Found in the cell’s output: %1', line);
+    if (origin.step === null) {
+      return trans.__('Found in the cell’s output: %1', line);
+    }
+    return origin.earlierTurn
+      ? trans.__(
+          'Found in the output of step %1 of an earlier question: %2',
+          origin.step,
+          line
+        )
+      : trans.__('Found in the output of step %1: %2', origin.step, line);
   }
 
   /**
@@ -197,10 +212,11 @@ namespace Private {
   export function summaryText(
     report: IGroundingReport,
     ran: boolean,
+    checkable: boolean,
     trans: TranslationBundle
   ): string {
     const claimed = report.checked - report.given;
-    if (!ran) {
+    if (!checkable) {
       return claimed > 0
         ? trans._n(
             'No code ran for this answer: its %1 number was not computed',
@@ -225,6 +241,9 @@ namespace Private {
     }
     if (report.unmatched > 0) {
       parts.push(trans.__('%1 not found', report.unmatched));
+    }
+    if (!ran) {
+      parts.push(trans.__('no code ran for this answer'));
     }
     return parts.join(trans.__(', '));
   }

@@ -248,7 +248,7 @@ const MessageItem = React.memo(function MessageItem(props: {
       {grounding && marks.report && (
         <GroundingSummary
           report={marks.report}
-          ran={grounding.input.sources.length > 0}
+          grounding={grounding}
           trans={trans}
         />
       )}

@@ -40,15 +40,16 @@ export interface INumberMarkTexts {
  * left alone, as are numbers split across elements), so that every number
  * the summary counts is one the reader can find. A matched number becomes
  * a button (its accessible name says where it came from, `data-tip` holds
- * the tooltip, `data-step` / `data-cell` where a click goes); an unmatched
- * one gets a dotted underline, a superscript "?" and visually hidden text
+ * the tooltip, `data-step` / `data-turn` / `data-cell` where a click goes);
+ * an unmatched one gets a dotted underline, a superscript "?" and visually hidden text
  * saying it was not found, so the mark is never colour alone. With
  * `ran` false (nothing ran, no outputs) nothing is marked: the summary
  * says so once. Earlier marks are removed first, so it can run again.
  *
  * @param node - the rendered Markdown.
  * @param input - the outputs and the given text.
- * @param ran - whether any run gave the answer outputs to check against.
+ * @param ran - whether any run gave outputs to check against (this
+ *   answer's or an earlier one's).
  * @param texts - the marks' texts.
  */
 export function markNumbers(
@@ -189,6 +190,9 @@ namespace Private {
     }
     if (origin.cellId) {
       button.dataset.cell = origin.cellId;
+    }
+    if (origin.earlierTurn) {
+      button.dataset.turn = origin.earlierTurn;
     }
     button.textContent = shown;
     button.setAttribute('aria-label', `${shown}: ${tip}`);
