@@ -215,4 +215,22 @@ describe('checkAnswer', () => {
       origin: { step: null, cellId: 'cell-1', line: '4.5' }
     });
   });
+
+  it('checks against many large outputs quickly, the second time from its cache', () => {
+    const line = '12  2024-05-01  Paris  171.441200  68.203300  0.170300\n';
+    const text = line.repeat(300);
+    const sources = Array.from({ length: 50 }, (_, step) => ({
+      step,
+      text: `${text}${'#'.repeat(step)}`
+    }));
+    const answer = 'The mean is 171.44 and 17% of 42 rows.';
+    let started = Date.now();
+    expect(checkAnswer(answer, { sources, given: '' }).found).toBe(2);
+    expect(Date.now() - started).toBeLessThan(5000);
+    started = Date.now();
+    const report = checkAnswer(answer, { sources, given: '' });
+    expect(Date.now() - started).toBeLessThan(1000);
+    // The latest source, its first line.
+    expect(report.numbers[0].origin).toMatchObject({ step: 49, lineNumber: 0 });
+  });
 });

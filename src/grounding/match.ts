@@ -156,7 +156,7 @@ export function checkNumbers(
   mentions: ReadonlyArray<INumberMention>,
   input: IGroundingInput
 ): IGroundingReport {
-  const outputs = Private.outputNumbers(input.sources);
+  const outputs = input.sources.map(source => Private.numbersOf(source.text));
   const given = Private.givenValues(input.given);
   const numbers = mentions.map((mention): ICheckedNumber => {
     const origin = Private.bestOrigin(mention, outputs, input.sources);
@@ -194,21 +194,46 @@ namespace Private {
   }
 
   /**
-   * Every number of the outputs, line by line.
+   * The numbers of one output, sorted by size for range lookups.
    */
-  export function outputNumbers(
-    sources: ReadonlyArray<IGroundingSource>
-  ): IOutputNumber[] {
-    const found: IOutputNumber[] = [];
-    sources.forEach((source, index) => {
-      source.text.split('\n').forEach((line, lineNumber) => {
+  export interface IParsedOutput {
+    numbers: Omit<IOutputNumber, 'source'>[];
+    sizes: Float64Array;
+  }
+
+  /**
+   * The numbers of an output's lines, remembered for the last texts read:
+   * every answer of a conversation is checked against the same earlier
+   * outputs, and a restored chat checks them all at once.
+   */
+  export function numbersOf(text: string): IParsedOutput {
+    let parsed = PARSED.get(text);
+    if (parsed) {
+      PARSED.delete(text);
+    } else {
+      const numbers: Omit<IOutputNumber, 'source'>[] = [];
+      text.split('\n').forEach((line, lineNumber) => {
         for (const mention of extractNumbers(line, { prose: false })) {
-          found.push({ mention, source: index, line, lineNumber });
+          numbers.push({ mention, line, lineNumber });
         }
       });
-    });
-    return found;
+      numbers.sort(
+        (a, b) => Math.abs(a.mention.value) - Math.abs(b.mention.value)
+      );
+      parsed = {
+        numbers,
+        sizes: Float64Array.from(numbers, n => Math.abs(n.mention.value))
+      };
+      if (PARSED.size >= PARSED_LIMIT) {
+        PARSED.delete(PARSED.keys().next().value as string);
+      }
+    }
+    PARSED.set(text, parsed);
+    return parsed;
   }
+
+  const PARSED = new Map<string, IParsedOutput>();
+  const PARSED_LIMIT = 200;
 
   /**
    * The values the given text states: its numbers read as in prose, and
@@ -235,20 +260,35 @@ namespace Private {
    */
   export function bestOrigin(
     mention: INumberMention,
-    outputs: IOutputNumber[],
+    outputs: ReadonlyArray<IParsedOutput>,
     sources: ReadonlyArray<IGroundingSource>
   ): INumberOrigin | null {
     const tolerance = toleranceOf(mention);
     let best: { found: IOutputNumber; distance: number } | null = null;
-    for (const found of outputs) {
-      const distance = distanceTo(mention, found.mention, tolerance);
-      if (
-        distance !== null &&
-        (!best ||
-          distance < best.distance ||
-          (distance === best.distance && found.source >= best.found.source))
-      ) {
-        best = { found, distance };
+    // Only outputs whose size can match: as they are, as a percentage of a
+    // fraction, or as a fraction of a percentage.
+    const size = Math.abs(mention.value);
+    const slack = tolerance + 1e-9 * Math.max(1, size * 100);
+    const ranges: Array<[number, number]> = [
+      [size - slack, size + slack],
+      [(size - slack) * 100, (size + slack) * 100],
+      [(size - slack) / 100, (size + slack) / 100]
+    ];
+    for (let source = 0; source < outputs.length; source++) {
+      const { numbers, sizes } = outputs[source];
+      for (const [low, high] of ranges) {
+        for (let k = lowerBound(sizes, low); k < sizes.length; k++) {
+          if (sizes[k] > high) {
+            break;
+          }
+          const distance = distanceTo(mention, numbers[k].mention, tolerance);
+          if (distance === null) {
+            continue;
+          }
+          if (!best || better(source, numbers[k].lineNumber, distance, best)) {
+            best = { found: { ...numbers[k], source }, distance };
+          }
+        }
       }
     }
     if (!best) {
@@ -265,6 +305,42 @@ namespace Private {
       lineNumber: found.lineNumber,
       text: found.mention.text
     };
+  }
+
+  /**
+   * The first index whose size is at least `value`.
+   */
+  function lowerBound(sizes: Float64Array, value: number): number {
+    let low = 0;
+    let high = sizes.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (sizes[middle] < value) {
+        low = middle + 1;
+      } else {
+        high = middle;
+      }
+    }
+    return low;
+  }
+
+  /**
+   * Whether a match is better than the best so far: closer, then from a
+   * later source, then from an earlier line.
+   */
+  function better(
+    source: number,
+    lineNumber: number,
+    distance: number,
+    best: { found: IOutputNumber; distance: number }
+  ): boolean {
+    if (distance !== best.distance) {
+      return distance < best.distance;
+    }
+    if (source !== best.found.source) {
+      return source > best.found.source;
+    }
+    return lineNumber < best.found.lineNumber;
   }
 
   /**
