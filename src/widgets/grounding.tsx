@@ -7,7 +7,10 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import type { IGroundingReport, INumberOrigin } from '../grounding/match';
-import { answerGrounding, IAnswerGrounding } from '../grounding/turn';
+import {
+  answerGrounding,
+  IAnswerGrounding
+} from '../conversation/answersources';
 import type { ChatStatus, IChatMessage } from '../tokens';
 import { markNumbers } from './numbermarks';
 import { attachNumberTips } from './numbertips';

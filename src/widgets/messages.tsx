@@ -9,7 +9,7 @@ import * as React from 'react';
 
 import type { IEditorLanguageRegistry } from '@jupyterlab/codemirror';
 
-import type { IAnswerGrounding } from '../grounding/turn';
+import type { IAnswerGrounding } from '../conversation/answersources';
 import type { ChatStatus, IChatMessage } from '../tokens';
 import {
   GroundingSummary,

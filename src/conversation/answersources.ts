@@ -4,7 +4,7 @@
  */
 
 import type { IChatMessage, IWireMessage } from '../tokens';
-import type { IGroundingInput, IGroundingSource } from './match';
+import type { IGroundingInput, IGroundingSource } from '../grounding/match';
 
 /**
  * What an answer of the chat is checked against.

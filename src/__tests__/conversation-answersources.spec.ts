@@ -3,7 +3,7 @@
  * Distributed under the terms of the Modified BSD License.
  */
 
-import { answerGrounding } from '../grounding/turn';
+import { answerGrounding } from '../conversation/answersources';
 import type { IChatMessage } from '../tokens';
 
 function step(number: number, summary?: string): IChatMessage {
