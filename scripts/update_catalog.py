@@ -14,8 +14,9 @@ the Jed-format catalog that jupyterlab_server serves through the ``jupyterlab.lo
 entry point (and, for the schema, to its settings API: schema_translations.py).
 
 Strings of ``src/`` are found by a regular expression over calls of the translation
-functions: ``trans.__('…')``, ``trans._n('…', …)`` (its singular), ``this._trans.__('…')`` and the pure modules' ``trans('…')``
-/ ``this._trans('…')``, and the constructors of the errors that carry a msgid
+functions: ``trans.__('…')``, ``trans._n('…', …)`` (its singular), ``this._trans.__('…')``
+and the pure modules' ``trans('…')`` / ``this._trans('…')``, and the constructors of the
+errors that carry a msgid
 (``new KernelToolError('…')``, see ``TRANSLATABLE_ERRORS``). Only literal first arguments
 are extracted.
 
