@@ -69,7 +69,7 @@ describe('the nudge in the loop', () => {
     const second = client.requests[1].messages;
     expect(second.slice(-2)).toEqual([
       { role: 'assistant', content: 'The mean is 42.5.' },
-      { role: 'user', content: nudgeMessage('native') }
+      { role: 'user', content: nudgeMessage('native', ['sales.csv']) }
     ]);
     expect(client.requests[1].tools).toHaveLength(1);
     expect(host.runs).toHaveLength(1);
@@ -155,7 +155,8 @@ describe('the nudge in the loop', () => {
     expect(second.tools).toBeUndefined();
     const nudge = lastMessage(second.messages);
     expect(nudge?.role).toBe('user');
-    expect(nudge?.content).toBe(nudgeMessage('text'));
+    expect(nudge?.content).toBe(nudgeMessage('text', ['sales.csv']));
+    expect(String(nudge?.content)).toContain('reads sales.csv');
     expect(String(nudge?.content)).toContain('```python');
     expect(host.runs).toHaveLength(1);
     expect(host.runs[0].code).toBe(CODE);

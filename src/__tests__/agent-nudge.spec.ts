@@ -5,6 +5,7 @@
 
 import {
   IUncomputedCheck,
+  namedData,
   needsComputation,
   nudgeMessage,
   shouldNudge,
@@ -240,7 +241,24 @@ describe('nudgeMessage', () => {
     expect(nudgeMessage('auto')).toContain('```python');
     for (const protocol of ['text', 'native', 'auto'] as const) {
       expect(nudgeMessage(protocol)).toMatch(/estimates/);
+      expect(nudgeMessage(protocol)).toContain('computes and prints');
+      expect(nudgeMessage(protocol, ['sales.csv', 'df'])).toContain(
+        'reads sales.csv, df and prints'
+      );
     }
+  });
+});
+
+describe('namedData', () => {
+  it.each<[string, IKernelState | null, string[]]>([
+    ['Mean of units in sales.csv?', null, ['sales.csv']],
+    ['Compare Q1-2024.xlsx and sales.csv', null, ['Q1-2024.xlsx', 'sales.csv']],
+    ['How many rows in orders?', WITH_DATA, ['orders']],
+    ['What is in notes.md?', WITH_DATA, ['notes.md']],
+    ['sales.csv 中 units 的平均值', WITH_DATA, ['sales.csv']],
+    ['What is the average?', WITH_DATA, []]
+  ])('%s', (prompt, state, expected) => {
+    expect(namedData(prompt, state)).toEqual(expected);
   });
 });
 

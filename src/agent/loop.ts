@@ -26,7 +26,7 @@ import { runToolCall } from './toolcall';
 import { callsOf, Turn } from './turn';
 import { renderPrompt } from './prompts';
 import { IAgentSettings } from './settings';
-import { nudgeMessage, shouldNudge } from './nudge';
+import { namedData, nudgeMessage, shouldNudge } from './nudge';
 import { isSmallTalk } from './smalltalk';
 import { parseTextReply, ProseFilter } from './textprotocol';
 import { textCall, toTextRequest } from './textprotocolmessages';
@@ -326,7 +326,13 @@ export class Agent {
       turn.nudged = true;
       turn.messages.push(
         { role: 'assistant', content: answer },
-        { role: 'user', content: nudgeMessage(turn.protocol) }
+        {
+          role: 'user',
+          content: nudgeMessage(
+            turn.protocol,
+            namedData(turn.request.prompt, turn.state)
+          )
+        }
       );
     }
     return nudge;

@@ -111,24 +111,65 @@ export function needsComputation(
 }
 
 /**
+ * The data files and kernel variables a prompt names, as written in the
+ * context (`sales.csv`, `df`), for the nudge to point at.
+ */
+export function namedData(
+  prompt: string,
+  state: IKernelState | null
+): string[] {
+  const text = prompt.toLowerCase();
+  const names = [...prompt.matchAll(Private.DATA_FILE_NAME)].map(m => m[0]);
+  for (const file of state?.files ?? []) {
+    if (file.length > 2 && text.includes(file.toLowerCase())) {
+      names.push(file);
+    }
+  }
+  for (const variable of state?.variables ?? []) {
+    if (
+      Private.DATA_TYPE.test(variable.type) &&
+      Private.names(text, variable.name.toLowerCase())
+    ) {
+      names.push(variable.name);
+    }
+  }
+  return [...new Set(names)];
+}
+
+/**
  * The message that asks for the computation, in the form the turn's tool
  * protocol runs code in.
  *
+ * #### Notes
+ * Small models asked "if they come from the data, compute them" mostly
+ * repeat their answer (Qwen2.5-Coder-1.5B did on every question), so the
+ * message says plainly that no code ran, asks for the code first and names
+ * the data; saying they are estimates is the way out only when no code can
+ * compute them.
+ *
  * @param protocol - `text` asks for a fenced python block, `native` for a
  *   `run_python` call, `auto` for either.
+ * @param data - the files and variables the question names (`namedData`).
  */
-export function nudgeMessage(protocol: ToolProtocol): string {
+export function nudgeMessage(
+  protocol: ToolProtocol,
+  data: ReadonlyArray<string> = []
+): string {
   const how =
     protocol === 'text'
-      ? 'send one ```python block that computes and prints them'
+      ? 'Reply now with one short sentence and one ```python block'
       : protocol === 'native'
-        ? 'call run_python to compute and print them'
-        : 'call run_python (or send one ```python block) to compute and print them';
+        ? 'Call run_python now with code'
+        : 'Call run_python now (or reply with one ```python block) with code';
+  const reads = data.length
+    ? `reads ${data.slice(0, 3).join(', ')} and prints`
+    : 'computes and prints';
   return (
-    '[Context, not written by the user] Your answer states numbers, but no ' +
-    'code ran in this turn. If they come from the data or need computing, ' +
-    `${how} now, then answer with the computed values. If they are ` +
-    'estimates or general knowledge, answer again and say so plainly.'
+    '[Context, not written by the user] No code ran in this turn, so the ' +
+    'numbers in your answer were not computed. Do not repeat the answer. ' +
+    `${how} that ${reads} the values asked for; you will get its output, ` +
+    'then answer from it. Only if no code can compute them, answer instead ' +
+    'and say plainly that the numbers are estimates.'
   );
 }
 
@@ -147,6 +188,12 @@ namespace Private {
    */
   export const DATA_FILE =
     /[\w-]\.(csv|tsv|xlsx?|xls|json|jsonl|parquet|feather|txt|dat|sqlite|db|h5|hdf5|pkl|pickle|sav|dta|xml)\b/u;
+
+  /**
+   * A data file's whole name, in a prompt.
+   */
+  export const DATA_FILE_NAME =
+    /[\w.-]*[\w-]\.(csv|tsv|xlsx?|json|jsonl|parquet|feather|txt|dat|sqlite|db|h5|hdf5|pkl|pickle|sav|dta|xml)\b/giu;
 
   /**
    * Kernel types that hold data.

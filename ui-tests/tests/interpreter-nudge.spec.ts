@@ -72,9 +72,10 @@ test.describe('with the nudge (default)', () => {
     });
     expect(second.messages.at(-1)?.role).toBe('user');
     expect(lastText(second)).toContain(
-      'Your answer states numbers, but no code ran in this turn'
+      'No code ran in this turn, so the numbers in your answer were not computed'
     );
     expect(lastText(second)).toContain('run_python');
+    expect(lastText(second)).toContain('reads sales.csv');
     expect(lastText(requests[2].body)).toContain('mean of units: 42.33');
   });
 });
