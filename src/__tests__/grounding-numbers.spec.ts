@@ -88,6 +88,13 @@ describe('extractNumbers', () => {
     ['```python\nprint(42)\nx = 3.5\n```\nThe answer is 42.', ['42=42']],
     ['~~~\n1 2 3\n~~~\nafter 7', ['7=7']],
     ['`` a ` 9 `` then 8', ['8=8']],
+    // maths, and money that looks like it
+    ['so $x^2 + 3$ grows, by 4', ['4=4']],
+    ['$$\\sum_{i=1}^{10} i$$ is 55', ['55=55']],
+    ['\\(a_1 = 2\\) and 6', ['6=6']],
+    ['it costs $5 and $10', ['5=5', '10=10']],
+    // As pandoc reads it.
+    ['between $5 and 10$ is maths', []],
     // dates, times and years
     ['In 2024 sales grew', []],
     ['on 2024-05-01 and 2024/05/01', []],

@@ -77,8 +77,9 @@ export interface IExtractOptions {
  * - numbers inside identifiers and names: `col2`, `x1`, `H2O`, `GPT-4`,
  *   `COVID-19`, `0x1F`, `1a2b`, `data_2024`; ordinals `1st`, `2nd`; `2D`/`3D`;
  *   file names `2024.csv`;
- * - in prose only: inline code, fenced code, URLs, link targets, HTML tags,
- *   footnote marks `[^1]`;
+ * - in prose only: inline code, fenced code, maths (`$x^2$`, `$$…$$`,
+ *   `\(…\)`, `\[…\]`; `$5 and $10` stays money), URLs, link targets, HTML
+ *   tags, footnote marks `[^1]`;
  * - dates and times: `2024-05-01`, `2024/05/01`, `05/01/2024`, `May 2024`,
  *   `May 1, 2024`, `1 May 2024`, `2024年5月1日`, `5月1日`, `12:30`, `12:30:05`
  *   (also ratios written with a colon);
@@ -199,7 +200,12 @@ namespace Private {
     /\]\([^)\s]*(?:\s+"[^"]*")?\)/g,
     /<\/?[A-Za-z][^>\n]*>/g,
     /\[\^[^\]\s]+\]/g,
-    /[\w.+-]+@[\w-]+\.[\w.]+/g
+    /[\w.+-]+@[\w-]+\.[\w.]+/g,
+    // Maths: $$…$$, \[…\], \(…\), and $…$ as pandoc reads it (no space
+    // inside the dollars, no digit after the closing one: `$5 and $10` is
+    // money).
+    /\$\$[\s\S]+?\$\$|\\\[[\s\S]+?\\\]|\\\([\s\S]+?\\\)/g,
+    /\$(?![\s$])[^$\n]*?[^\s$\\]\$(?!\d)|\$[^\s$\d]\$/g
   ];
 
   /**

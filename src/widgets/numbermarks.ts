@@ -103,7 +103,8 @@ namespace Private {
   /**
    * Elements whose text is not prose: its numbers are not claims.
    */
-  const SKIP = 'code, pre, a, kbd, samp, script, style, svg, math, button';
+  const SKIP =
+    'code, pre, a, kbd, samp, script, style, svg, math, button, mjx-container, .MathJax, .katex';
 
   /**
    * Elements that start a new line of text.
