@@ -56,12 +56,15 @@ describe('markNumbers', () => {
     );
     expect(mean.dataset.step).toBe('2');
     expect(mean.dataset.cell).toBe('c2');
-    // Not colour alone: a "?" and, for screen readers, the words.
-    expect(invented.textContent).toBe(
-      '42? (not found in any output of this answer)'
+    // For screen readers the words; the text stays the number alone.
+    expect(invented.tagName).toBe('BUTTON');
+    expect(invented.textContent).toBe('42');
+    expect(invented.getAttribute('aria-label')).toBe(
+      '42: not found in any output of this answer'
     );
-    expect(invented.querySelector('sup')?.getAttribute('aria-hidden')).toBe(
-      'true'
+    expect(node.textContent).toBe(
+      'The mean is 171.44, 1,234 rows over 30; about 42 are tall.' +
+        'print(99)See head(7) and 8 rows.'
     );
   });
 

@@ -36,13 +36,15 @@ export interface INumberMarkTexts {
  * Check the numbers of a rendered answer and mark them in its DOM.
  *
  * #### Notes
- * Reads the text the reader sees (code, preformatted blocks and links are
- * left alone, as are numbers split across elements), so that every number
- * the summary counts is one the reader can find. A matched number becomes
- * a button (its accessible name says where it came from, `data-tip` holds
- * the tooltip, `data-step` / `data-turn` / `data-cell` where a click goes);
- * an unmatched one gets a dotted underline, a superscript "?" and visually hidden text
- * saying it was not found, so the mark is never colour alone. With
+ * Reads the text the reader sees (code, preformatted blocks, maths and
+ * links are left alone, as are numbers split across elements), so that
+ * every number the summary counts is one the reader can find. Each checked
+ * number becomes a button whose text is the number alone (copying the
+ * answer copies it unchanged) and whose accessible name says what was
+ * found: where it came from (`data-tip` holds the tooltip, `data-step` /
+ * `data-turn` / `data-cell` where a click goes), or that it was not found,
+ * shown by a dotted underline and a "?" drawn by the style sheet, so the
+ * mark is never colour alone. With
  * `ran` false (nothing ran, no outputs) nothing is marked: the summary
  * says so once. Earlier marks are removed first, so it can run again.
  *
@@ -201,20 +203,13 @@ namespace Private {
   }
 
   function unmatchedMark(shown: string, texts: INumberMarkTexts): HTMLElement {
-    const span = document.createElement('span');
-    span.className = `${NUMBER_CLASS} jp-mod-unmatched`;
-    span.dataset.status = 'unmatched';
-    span.dataset.tip = texts.unmatched;
-    span.tabIndex = 0;
-    span.textContent = shown;
-    const sup = document.createElement('sup');
-    sup.className = 'jp-CodeInterpreter-numberFlag';
-    sup.setAttribute('aria-hidden', 'true');
-    sup.textContent = '?';
-    const hidden = document.createElement('span');
-    hidden.className = 'jp-CodeInterpreter-visuallyHidden';
-    hidden.textContent = ` (${texts.unmatched})`;
-    span.append(sup, hidden);
-    return span;
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = `${NUMBER_CLASS} jp-mod-unmatched`;
+    button.dataset.status = 'unmatched';
+    button.dataset.tip = texts.unmatched;
+    button.textContent = shown;
+    button.setAttribute('aria-label', `${shown}: ${texts.unmatched}`);
+    return button;
   }
 }

@@ -62,11 +62,17 @@ async function expectInventedMarked(panel: Locator): Promise<void> {
     .locator('.jp-CodeInterpreter-message[data-role="assistant"]')
     .last();
   await expect(marks(answer, 'matched')).toHaveText(['171.94']);
-  const invented = marks(answer, 'unmatched');
-  // The number, a "?" and words for screen readers: not colour alone.
-  await expect(invented).toHaveText(`170.5? (${NOT_FOUND})`);
-  await expect(invented.locator('sup')).toHaveText('?');
-  await expect(invented.locator('sup')).toHaveAttribute('aria-hidden', 'true');
+  // The number alone as text (copied unchanged), a drawn "?" and words for
+  // screen readers: not colour alone.
+  const invented = answer.getByRole('button', {
+    name: `170.5: ${NOT_FOUND}`
+  });
+  await expect(invented).toHaveText('170.5');
+  await expect(invented).toHaveAttribute('data-status', 'unmatched');
+  expect(
+    await invented.evaluate(node => getComputedStyle(node, '::after').content)
+  ).toMatch(/^"\?"/);
+  await expect(answer).toContainText('the median is 170.5 cm.');
   await invented.hover();
   const tip = answer.getByRole('tooltip');
   await expect(tip).toBeVisible();
