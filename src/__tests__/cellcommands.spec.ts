@@ -275,6 +275,20 @@ describe('requests', () => {
     expect(quiet.prompt).toContain('(no output)');
   });
 
+  it('says which outputs explain and ask quote, for checking the answer’s numbers', () => {
+    const shown = { ...context, outputs: '6.0', error: null };
+    expect(explainRequest(shown, ENGLISH, {}, trans).quoted).toBe('6.0');
+    expect(explainRequest(context, ENGLISH, {}, trans).quoted).toBe(
+      context.error
+    );
+    expect(askRequest({ ...context, outputs: '6.0' }, 'why?').quoted).toBe(
+      `6.0\n\n${context.error}`
+    );
+    expect(fixRequest(context, context.error, ENGLISH, {}, trans).quoted).toBe(
+      ''
+    );
+  });
+
   it('fences code that holds backticks with a longer fence', () => {
     const request = explainRequest(
       { ...context, code: 's = """```"""', error: null },
