@@ -73,6 +73,7 @@ describe('checkAnswer', () => {
     ['1234567 rows', '1,234,567', '', ['1234567:matched']],
     ['1.2 million rows', '1234567', '', ['1.2 million:matched']],
     ['1.3 million rows', '1234567', '', ['1.3 million:unmatched']],
+    ['revenue of $1.2M', 'revenue 1234567.89', '', ['1.2M:matched']],
     ['约 123 万行', '1234567', '', ['123 万:matched']],
     ['a change of −3.5', '-3.5', '', ['−3.5:matched']],
     ['a change of -3.5', '-3.49', '', ['-3.5:matched']],

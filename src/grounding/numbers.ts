@@ -71,7 +71,8 @@ export interface IExtractOptions {
  * scientific notation (`1.2e-5`, `1.2×10⁻⁵`, `1.2 x 10^-5`), a sign that is
  * not a hyphen (`-3.5`, `(−3.5)`, but `3-5` is a range of two positive
  * numbers), currency (`$12`), units glued or not (`12kg`, `12 kg`), scale
- * words (`1.2 million`, `1.2万`; the precision follows the scale).
+ * words and letters (`1.2 million`, `1.2万`, `$1.2M`, `5k`; the precision
+ * follows the scale).
  *
  * Not counted, because they state no result:
  * - numbers inside identifiers and names: `col2`, `x1`, `H2O`, `GPT-4`,
@@ -229,6 +230,10 @@ namespace Private {
     [/^\s?(?:million|mn)\b/i, 6],
     [/^\s?(?:billion|bn)\b/i, 9],
     [/^\s?(?:trillion)\b/i, 12],
+    // Glued abbreviations: `5k`, `$1.2M`, `$3B`.
+    [/^[kK](?![\p{L}\d_])/u, 3],
+    [/^M(?![\p{L}\d_])/u, 6],
+    [/^B(?![\p{L}\d_])/u, 9],
     [/^\s?万/, 4],
     [/^\s?[亿億]/, 8]
   ];
