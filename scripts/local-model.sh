@@ -9,7 +9,8 @@
 #   serve: serve only, failing at once when the model or the server is missing (tests, `make run`).
 #   env: prints LOCAL_MODEL_FILE=… LOCAL_MODEL_SERVER=… when both are there; exit 1 otherwise.
 # Settings: LOCAL_MODEL_PORT (8181), LOCAL_MODEL_THREADS (all cores), LOCAL_MODEL_CONTEXT (8192 tokens),
-# LOCAL_MODEL_MAX_TOKENS (1024 per answer, so a model repeating itself ends), CODE_INTERPRETER_MODEL_DIR.
+# LOCAL_MODEL_MAX_TOKENS (768 per answer: a model repeating itself stops within minutes on a busy CPU),
+# CODE_INTERPRETER_MODEL_DIR (.local-model).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -17,7 +18,7 @@ MODEL_DIR="${CODE_INTERPRETER_MODEL_DIR:-$PWD/.local-model}"
 PORT="${LOCAL_MODEL_PORT:-8181}"
 THREADS="${LOCAL_MODEL_THREADS:-$(nproc)}"
 CONTEXT="${LOCAL_MODEL_CONTEXT:-8192}"
-MAX_TOKENS="${LOCAL_MODEL_MAX_TOKENS:-1024}"
+MAX_TOKENS="${LOCAL_MODEL_MAX_TOKENS:-768}"
 ALIAS="qwen2.5-coder-1.5b"
 PYTHON="${PYTHON:-python3}"
 
