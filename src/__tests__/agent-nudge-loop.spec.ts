@@ -65,13 +65,24 @@ describe('the nudge in the loop', () => {
     expect(result.status).toBe('done');
     expect(client.requests).toHaveLength(3);
     expect(nudges(events)).toEqual([{ type: 'nudge', segment: 0 }]);
-    // The nudge follows the set-aside answer, as the last message.
-    const second = client.requests[1].messages;
-    expect(second.slice(-2)).toEqual([
-      { role: 'assistant', content: 'The mean is 42.5.' },
+    // The second request is the first one and the nudge: the set-aside
+    // answer is left out, the prefix is the same.
+    const [first, second] = client.requests;
+    expect(second.messages).toEqual([
+      ...first.messages,
       { role: 'user', content: nudgeMessage('native', ['sales.csv']) }
     ]);
-    expect(client.requests[1].tools).toHaveLength(1);
+    expect(JSON.stringify(second)).not.toContain('42.5');
+    expect(second.tools).toHaveLength(1);
+    // The turn's transcript keeps the nudge, not the draft.
+    expect(result.messages.map(m => m.role)).toEqual([
+      'user',
+      'user',
+      'assistant',
+      'tool',
+      'assistant'
+    ]);
+    expect(JSON.stringify(result.messages)).not.toContain('42.5');
     expect(host.runs).toHaveLength(1);
     expect(lastMessage(result.messages)).toEqual({
       role: 'assistant',
@@ -151,13 +162,19 @@ describe('the nudge in the loop', () => {
 
     expect(result.status).toBe('done');
     expect(nudges(events)).toEqual([{ type: 'nudge', segment: 0 }]);
-    const second = client.requests[1];
+    const [first, second] = client.requests;
     expect(second.tools).toBeUndefined();
+    // Roles alternate in the text protocol: the nudge joins the prompt's
+    // message, and the draft is left out.
+    expect(second.messages).toHaveLength(first.messages.length);
     const nudge = lastMessage(second.messages);
     expect(nudge?.role).toBe('user');
-    expect(nudge?.content).toBe(nudgeMessage('text', ['sales.csv']));
+    expect(nudge?.content).toBe(
+      `${lastMessage(first.messages)?.content}\n\n${nudgeMessage('text', ['sales.csv'])}`
+    );
     expect(String(nudge?.content)).toContain('reads sales.csv');
     expect(String(nudge?.content)).toContain('```python');
+    expect(JSON.stringify(second)).not.toContain('42.5');
     expect(host.runs).toHaveLength(1);
     expect(host.runs[0].code).toBe(CODE);
   });

@@ -307,8 +307,14 @@ export class Agent {
 
   /**
    * Whether an answer about to end the turn states numbers no step computed
-   * (agent/nudge.ts); if so, it stays in the turn as the model's reply and
-   * the model is asked, once, to compute them or to say they are estimates.
+   * (agent/nudge.ts); if so, the model is asked, once, to compute them or
+   * to say they are estimates.
+   *
+   * #### Notes
+   * The answer is set aside: the chat keeps it as a draft, the model's next
+   * request leaves it out (small models shown their answer repeat it), so
+   * the request is the turn's first one plus the nudge, with the same
+   * prefix for the prompt cache.
    */
   private _nudges(turn: Turn, answer: string, finalRequest: boolean): boolean {
     const nudge = shouldNudge({
@@ -324,16 +330,13 @@ export class Agent {
     });
     if (nudge) {
       turn.nudged = true;
-      turn.messages.push(
-        { role: 'assistant', content: answer },
-        {
-          role: 'user',
-          content: nudgeMessage(
-            turn.protocol,
-            namedData(turn.request.prompt, turn.state)
-          )
-        }
-      );
+      turn.messages.push({
+        role: 'user',
+        content: nudgeMessage(
+          turn.protocol,
+          namedData(turn.request.prompt, turn.state)
+        )
+      });
     }
     return nudge;
   }

@@ -141,11 +141,12 @@ export function namedData(
  * protocol runs code in.
  *
  * #### Notes
- * Small models asked "if they come from the data, compute them" mostly
- * repeat their answer (Qwen2.5-Coder-1.5B did on every question), so the
- * message says plainly that no code ran, asks for the code first and names
- * the data; saying they are estimates is the way out only when no code can
- * compute them.
+ * It follows the prompt with the answer left out (the loop sets it aside),
+ * and says plainly that no code ran, asks for the code first and names the
+ * data: Qwen2.5-Coder-1.5B, shown its answer and asked "if they come from
+ * the data, compute them", repeated its answer on every question. Saying
+ * the numbers are estimates is the way out only when no code can compute
+ * them.
  *
  * @param protocol - `text` asks for a fenced python block, `native` for a
  *   `run_python` call, `auto` for either.
@@ -157,19 +158,19 @@ export function nudgeMessage(
 ): string {
   const how =
     protocol === 'text'
-      ? 'Reply now with one short sentence and one ```python block'
+      ? 'Reply with one ```python block'
       : protocol === 'native'
-        ? 'Call run_python now with code'
-        : 'Call run_python now (or reply with one ```python block) with code';
+        ? 'Call run_python with code'
+        : 'Call run_python (or reply with one ```python block) with code';
   const reads = data.length
     ? `reads ${data.slice(0, 3).join(', ')} and prints`
     : 'computes and prints';
   return (
-    '[Context, not written by the user] No code ran in this turn, so the ' +
-    'numbers in your answer were not computed. Do not repeat the answer. ' +
-    `${how} that ${reads} the values asked for; you will get its output, ` +
-    'then answer from it. Only if no code can compute them, answer instead ' +
-    'and say plainly that the numbers are estimates.'
+    '[Context, not written by the user] No code has run yet, so you cannot ' +
+    'know these numbers: your first answer, which stated numbers without ' +
+    `running code, was set aside. ${how} that ${reads} the values asked ` +
+    'for; then answer from its output. Only if no code can compute them, ' +
+    'answer and say plainly that your numbers are estimates.'
   );
 }
 
