@@ -19,6 +19,8 @@ Changes (none: the product as of issue 12's text protocol):
   restate  each output message repeats the request, and asks for its answer format
   columns  each output message lists the DataFrames in the shell with their columns
   renudge  an answer whose numbers are in no output is answered once with RENUDGE
+  failed   a failed step's message asks for the corrected block (not "if this answers...") and
+           its traceback keeps the user's frames and the error line, not the library's frames
 """
 
 from __future__ import annotations
@@ -62,7 +64,7 @@ NUDGE = (
 )
 RENUDGE = (
     "The numbers in your answer are not in any output above. Send one python block that "
-    "prints them, or answer with the values the outputs show."
+    "computes them from the data, or answer with the values the outputs show."
 )
 
 SHELL = r"""
@@ -107,7 +109,8 @@ class Shell:
 
     def run(self, code: str) -> str:
         text = re.sub(r"\x1b\[[0-9;]*m", "", self._call(code)).strip()
-        return (text or "(no output)")[:3000]
+        text = text or "(no output)"
+        return text if len(text) <= 3000 else f"{text[:1500]}\n...\n{text[-1500:]}"
 
     def frames(self) -> str:
         return self._call(None)
@@ -172,7 +175,32 @@ def context(folder: Path, changes: set[str]) -> str:
     return "\n".join(lines)
 
 
+FAILED = re.compile(r"^\w*(Error|Exception)\b.*Traceback|^-{20,}\n\w+(Error|Exception)", re.M)
+
+
+def trim_traceback(text: str) -> str:
+    """The user's cell frames and the error line; library frames (site-packages, pandas
+    internals) left out."""
+    kept, skipping = [], False
+    for line in text.splitlines():
+        if line.startswith("File "):
+            skipping = "site-packages" in line or "pandas/" in line or ".pyx" in line
+            if skipping:
+                continue
+        elif line.startswith("Cell In"):
+            skipping = False
+        if not skipping and not set(line) <= {"-"}:
+            kept.append(line)
+    return "\n".join(kept)
+
+
 def output_message(text: str, request: str, changes: set[str], frames: str) -> str:
+    if "failed" in changes and FAILED.search(text):
+        extra = f"DataFrames now: {frames}\n" if frames else ""
+        return (
+            f"Your code failed:\n```\n{trim_traceback(text)}\n```\n{extra}"
+            "Fix the cause and send the corrected python block."
+        )
     tail = (
         "If this answers the request, reply with the answer and no code block; "
         "otherwise send the next python block."

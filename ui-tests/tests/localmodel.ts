@@ -66,6 +66,7 @@ export function startProcess(
   env: Record<string, string>,
   log: string
 ): IStarted {
+  fs.mkdirSync(path.dirname(log), { recursive: true });
   const out = fs.openSync(log, 'a');
   const child = spawn(command, args, {
     cwd: REPO,

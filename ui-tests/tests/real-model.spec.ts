@@ -1,10 +1,12 @@
 /**
  * The real loop with a real small model (issue 12): Qwen2.5-Coder-1.5B on llama.cpp's server,
  * built by `make local-model`, behind the gateway with the text tool protocol. Three data
- * questions on CSV files in the notebook's folder; for each the loop's mechanics are asserted
- * (a step ran in the notebook, its output went back to the model, the turn ended with an
- * answer) and the score (right answers) is printed, not asserted: a 1.5B model cannot promise
- * one. Skipped, saying why, where the model is not built (CI's clean clone).
+ * questions on CSV files in the notebook's folder, each asked to be computed with Python. The
+ * loop's mechanics are asserted: every turn ends with an answer, and steps ran in the notebook
+ * and their outputs went back to the model (in at least one turn: whether a 1.5B model writes
+ * code for a given question is its choice, printed per question). The score (right answers) is
+ * printed, not asserted: such a model cannot promise one. Skipped, saying why, where the model
+ * is not built (CI's clean clone).
  */
 import { expect, galata, test } from '@jupyterlab/galata';
 import * as fs from 'fs';
@@ -79,6 +81,7 @@ test('a real small model answers data questions through the loop', async ({
 
   let server: IStarted | null = null;
   const scores: string[] = [];
+  let turnsWithSteps = 0;
   try {
     server = await startLocalModel(
       PORT,
@@ -90,7 +93,7 @@ test('a real small model answers data questions through the loop', async ({
       requests.length = 0;
       const panel = await notebookAndPanel(page, `${question.id}.ipynb`);
       const input = panel.locator('textarea.jp-CodeInterpreter-input');
-      await input.fill(question.question);
+      await input.fill(`Compute with Python: ${question.question}`);
       await input.press('Enter');
       // The turn is over when Stop goes away (a CPU model takes minutes).
       await expect(panel.locator('.jp-CodeInterpreter-stop')).toHaveCount(1);
@@ -98,32 +101,35 @@ test('a real small model answers data questions through the loop', async ({
         timeout: 12 * 60_000
       });
 
-      // A step ran in the notebook: a step card that finished, and a cell with outputs.
-      const ran = panel.locator(
-        '.jp-CodeInterpreter-step[data-status="done"], .jp-CodeInterpreter-step[data-status="failed"]'
-      );
-      expect
-        .soft(await ran.count(), `${question.id}: steps run`)
-        .toBeGreaterThan(0);
+      // Steps that ran in the notebook (a step card that finished), their cells' outputs, and
+      // whether one of those outputs went back to the model in a later request.
+      const ran = await panel
+        .locator(
+          '.jp-CodeInterpreter-step[data-status="done"], .jp-CodeInterpreter-step[data-status="failed"]'
+        )
+        .count();
       const outputs = await page
         .locator('.jp-NotebookPanel:visible .jp-CodeCell .jp-OutputArea-output')
         .allInnerTexts();
-      expect
-        .soft(outputs.length, `${question.id}: cell outputs`)
-        .toBeGreaterThan(0);
-
-      // Its output went back to the model: a later request carries it.
       const lines = outputs
         .map(text => text.split('\n').find(line => line.trim()) ?? '')
         .map(line => line.trim().slice(0, 30))
         .filter(line => line);
       const later = requests.slice(1).map(messageTexts).join('\n');
-      expect
-        .soft(
-          lines.some(line => later.includes(line)),
-          `${question.id}: an output (${JSON.stringify(lines)}) in a later request`
-        )
-        .toBe(true);
+      const fedBack = lines.some(line => later.includes(line));
+      if (ran > 0) {
+        // A step that ran must have left outputs and sent them back.
+        expect
+          .soft(outputs.length, `${question.id}: cell outputs`)
+          .toBeGreaterThan(0);
+        expect
+          .soft(
+            fedBack,
+            `${question.id}: an output (${JSON.stringify(lines)}) in a later request`
+          )
+          .toBe(true);
+      }
+      turnsWithSteps += ran > 0 && fedBack ? 1 : 0;
 
       // The turn ended with an answer.
       const answer = panel
@@ -139,15 +145,19 @@ test('a real small model answers data questions through the loop', async ({
 
       const grade = gradeAnswer(question, text);
       scores.push(
-        `${question.id}: ${grade} (expected ${question.expected}; ${requests.length} requests) ${JSON.stringify(text.slice(-200))}`
+        `${question.id}: ${grade} (expected ${question.expected}; ${ran} steps, ${requests.length} requests) ${JSON.stringify(text.slice(-200))}`
       );
       await page.notebook.close(true);
     }
+    expect(
+      turnsWithSteps,
+      'turns in which a step ran and its output went back to the model'
+    ).toBeGreaterThan(0);
   } finally {
     await useEndpoint(request, null);
     await server?.stop();
     const right = scores.filter(line => line.includes(': right ')).length;
-    const report = `Real model score: ${right}/${questions.length} right\n${scores.join('\n')}`;
+    const report = `Real model score: ${right}/${questions.length} right (${scores.length} asked)\n${scores.join('\n')}`;
     process.stdout.write(`\n${report}\n`);
     await test
       .info()
