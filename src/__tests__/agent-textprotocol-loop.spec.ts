@@ -93,7 +93,7 @@ describe('the text tool protocol', () => {
     }
     expect(first.messages[0]).toEqual({
       role: 'system',
-      content: expect.stringContaining('exactly one fenced block')
+      content: expect.stringContaining('one fenced ```python block and stop')
     });
     // The prompt and the notebook's context as one string.
     expect(userText(first.messages[1])).toMatch(
@@ -200,7 +200,9 @@ describe('the auto tool protocol', () => {
     expect(first.tools?.[0].function.name).toBe('run_python');
     expect(first.messages[0].content).toContain('`run_python` tool');
     expect(second.tools).toBeUndefined();
-    expect(second.messages[0].content).toContain('exactly one fenced block');
+    expect(second.messages[0].content).toContain(
+      'one fenced ```python block and stop'
+    );
     expect(userText(second.messages[3])).toContain('Output of your code:');
   });
 

@@ -138,7 +138,9 @@ test.describe('text tool protocol', () => {
       expect(toolsOf(sent)).toBeUndefined();
     }
     const messages = requests[1].body?.messages ?? [];
-    expect(messages[0].content).toContain('exactly one fenced block');
+    expect(messages[0].content).toContain(
+      'one fenced ```python block and stop'
+    );
     expect(messages.at(-2)).toEqual({
       role: 'assistant',
       content:
