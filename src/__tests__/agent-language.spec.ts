@@ -29,6 +29,25 @@ describe('detectLanguage', () => {
     ],
     ['Привет, построй график продаж', 'ru', 'Russian'],
     ['مرحبا، ارسم مخططا للمبيعات', 'ar', 'Arabic'],
+    // Plain ASCII questions tinyld took for Hungarian (issue 12).
+    [
+      'How many rows of sales.csv have a missing discount? Answer with an integer.',
+      'en',
+      'English'
+    ],
+    [
+      'Which product in sales.csv has the most units sold in total? Answer with the product name only.',
+      'en',
+      'English'
+    ],
+    ['Quante righe ha il file sales.csv?', 'it', 'Italian'],
+    ['Cuantas filas tiene el archivo sales.csv?', 'es', 'Spanish'],
+    ['Bitte zeichne ein Diagramm der Umsatze pro Monat', 'de', 'German'],
+    [
+      'Hány sora van a fájlnak? Válaszolj egy egész számmal.',
+      'hu',
+      'Hungarian'
+    ],
     ['', 'en', 'English'],
     ['123 + 456', 'en', 'English']
   ])('%s → %s', (text, tag, name) => {

@@ -61,7 +61,13 @@ export function detectLanguage(text: string): ILanguage {
   if (words.length < 3 && letters.length < 16) {
     return Private.shortLatin(words) ?? ENGLISH;
   }
-  const [best] = detectAll(text, { only: Private.LATIN_CANDIDATES });
+  // Text without a single non-ASCII letter is not in a language nearly
+  // always written with diacritics: tinyld takes short English questions
+  // ("How many rows of sales.csv have a missing discount?") for Hungarian.
+  const plain = !/[^\x00-\x7f]/.test(letters);
+  const [best] = detectAll(text, { only: Private.LATIN_CANDIDATES }).filter(
+    guess => !plain || !Private.DIACRITIC_LANGUAGES.includes(guess.lang)
+  );
   if (!best || best.accuracy < Private.MIN_ACCURACY) {
     return ENGLISH;
   }
@@ -217,6 +223,11 @@ namespace Private {
     'hu',
     'ro'
   ];
+
+  /**
+   * Latin candidates almost never written without diacritics.
+   */
+  export const DIACRITIC_LANGUAGES = ['hu', 'pl', 'cs', 'tr', 'vi', 'ro'];
 
   /**
    * Below this accuracy the detector's guess is not trusted.
