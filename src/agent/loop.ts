@@ -249,18 +249,26 @@ export class Agent {
    */
   private _requestOf(turn: Turn, finalRequest: boolean): IChatRequest {
     if (turn.protocol === 'text') {
-      return toTextRequest({
-        model: this.settings.modelAlias,
-        temperature: this.settings.temperature,
-        messages: [
-          { role: 'system', content: turn.systemText },
-          ...turn.request.history,
-          ...turn.messages,
-          ...(finalRequest
-            ? [{ role: 'user' as const, content: FINAL_REQUEST_NOTE }]
-            : [])
-        ]
-      });
+      return toTextRequest(
+        {
+          model: this.settings.modelAlias,
+          temperature: this.settings.temperature,
+          messages: [
+            { role: 'system', content: turn.systemText },
+            ...turn.request.history,
+            ...turn.messages,
+            ...(finalRequest
+              ? [{ role: 'user' as const, content: FINAL_REQUEST_NOTE }]
+              : [])
+          ]
+        },
+        // The turn's outputs restate its prompt (after the system message
+        // and the history, whose bytes stay as they were).
+        {
+          prompt: turn.request.prompt,
+          turnStart: 1 + turn.request.history.length
+        }
+      );
     }
     const chat: IChatRequest = {
       model: this.settings.modelAlias,

@@ -12,6 +12,30 @@ import type {
 import { RUN_PYTHON_TOOL } from './toolresults';
 
 /**
+ * The most tokens a text-protocol reply may take: an answer or one python
+ * block fits well within it, and a small model that starts repeating itself
+ * (one ran 15 minutes to the server's cap) is cut off.
+ */
+export const TEXT_MAX_TOKENS = 700;
+
+/**
+ * What the text form restates after the outputs of the current turn.
+ */
+export interface ITextRequestOptions {
+  /**
+   * The user's prompt of the turn, restated after each of its outputs.
+   */
+  prompt?: string;
+
+  /**
+   * The index of the turn's first message in `request.messages`: results
+   * before it (earlier turns) keep the plain closing sentence, so their
+   * bytes never change.
+   */
+  turnStart?: number;
+}
+
+/**
  * A request of the native protocol in the text protocol's form: no tools,
  * calls written as fenced python blocks, results as user messages.
  *
@@ -23,15 +47,23 @@ import { RUN_PYTHON_TOOL } from './toolresults';
  * @param request - the request as the native protocol sends it; its system
  *   message should already be the text protocol's prompt.
  */
-export function toTextRequest(request: IChatRequest): IChatRequest {
+export function toTextRequest(
+  request: IChatRequest,
+  options: ITextRequestOptions = {}
+): IChatRequest {
   const messages: IWireMessage[] = [];
-  for (const message of request.messages) {
-    Private.append(messages, Private.convert(message));
-  }
+  const turnStart = options.turnStart ?? request.messages.length;
+  request.messages.forEach((message, index) => {
+    Private.append(
+      messages,
+      Private.convert(message, index >= turnStart ? options.prompt : undefined)
+    );
+  });
   return {
     model: request.model,
     temperature: request.temperature,
-    messages
+    messages,
+    max_tokens: TEXT_MAX_TOKENS
   };
 }
 
@@ -47,17 +79,37 @@ export function pythonBlock(code: string): string {
 /**
  * A tool result as the text protocol's user message.
  *
+ * #### Notes
+ * A failed step ends asking for the corrected block (a small model told
+ * "if this answers the request" answers from memory instead); otherwise
+ * the turn's request is restated after the output, so the model answers in
+ * the format it asks for. Both come after the output: the prefix a prompt
+ * cache holds is unchanged.
+ *
  * @param content - the tool message's text: outcome, outputs and hints.
+ * @param prompt - the turn's prompt, to restate; absent for earlier turns.
  */
-export function outputMessage(content: string): string {
+export function outputMessage(content: string, prompt?: string): string {
   const text = content.replace(
     Private.CALL_AGAIN,
     (match: string) =>
       (match[0] === 'C' ? 'S' : 's') + 'end the corrected python block'
   );
   const fence = '`'.repeat(Math.max(3, Private.longestBackticks(text) + 1));
+  const output = `Output of your code:\n${fence}\n${text}\n${fence}\n`;
+  if (Private.FAILED.test(content)) {
+    return output + 'Fix the cause and send the corrected python block.';
+  }
+  if (prompt?.trim()) {
+    return (
+      output +
+      `The request: ${Private.clipPrompt(prompt.trim())}\n` +
+      'If this output answers it, reply with the answer in the format the request asks for, and no code block; ' +
+      'otherwise send the next python block.'
+    );
+  }
   return (
-    `Output of your code:\n${fence}\n${text}\n${fence}\n` +
+    output +
     'If this answers the request, reply with the answer and no code block; ' +
     'otherwise send the next python block.'
   );
@@ -91,9 +143,36 @@ namespace Private {
   export const CALL_AGAIN = /[Cc]all run_python again/g;
 
   /**
+   * The headers of a step that failed or did not run for an error
+   * (toolresults.ts: `resultHeader`, `judgeStep`), after the note on an
+   * edit.
+   */
+  export const FAILED =
+    /^(?:The user edited [^]*?\n```\n)?(?:The code raised an error|Timed out after|The kernel died|SyntaxError: |Not run: )/;
+
+  /**
+   * The most characters of the prompt restated after an output.
+   */
+  const PROMPT_CHARS = 600;
+
+  /**
+   * A long prompt's head and tail.
+   */
+  export function clipPrompt(prompt: string): string {
+    if (prompt.length <= PROMPT_CHARS) {
+      return prompt;
+    }
+    const half = PROMPT_CHARS / 2;
+    return `${prompt.slice(0, half)} […] ${prompt.slice(-half)}`;
+  }
+
+  /**
    * One message in the text protocol's form.
    */
-  export function convert(message: IWireMessage): IWireMessage {
+  export function convert(
+    message: IWireMessage,
+    prompt?: string
+  ): IWireMessage {
     switch (message.role) {
       case 'assistant': {
         if (!message.tool_calls?.length) {
@@ -109,7 +188,10 @@ namespace Private {
         };
       }
       case 'tool':
-        return { role: 'user', content: outputMessage(message.content) };
+        return {
+          role: 'user',
+          content: outputMessage(message.content, prompt)
+        };
       case 'user':
         return { role: 'user', content: flatten(message.content) };
       default:

@@ -65,6 +65,7 @@ export class GatewayClient implements IChatClient {
         messages: request.messages,
         ...(request.tools ? { tools: request.tools } : {}),
         ...(request.tool_choice ? { tool_choice: request.tool_choice } : {}),
+        ...(request.max_tokens ? { max_tokens: request.max_tokens } : {}),
         stream: true,
         stream_options: { include_usage: true }
       },

@@ -262,6 +262,11 @@ export interface IChatRequest {
    * Whether the model may call tools; absent = the endpoint's default.
    */
   tool_choice?: 'none' | 'auto' | 'required';
+
+  /**
+   * The most tokens the reply may take; absent = the endpoint's default.
+   */
+  max_tokens?: number;
 }
 
 /**
