@@ -10,7 +10,8 @@ import {
   clip,
   pngSize,
   stripAnsi,
-  summariseOutputs
+  summariseOutputs,
+  userFrames
 } from '../agent/outputs';
 
 /** A 640×480 PNG header (signature + IHDR), base64, then some bytes. */
@@ -219,5 +220,59 @@ describe('pngSize', () => {
 
   it('returns null for something else', () => {
     expect(pngSize(btoa('GIF89a...............................'))).toBeNull();
+  });
+});
+
+describe('userFrames', () => {
+  // A pandas KeyError as IPython 8 reports it (frames shortened).
+  const E = '\u001b[31m';
+  const F = '\u001b[36mFile \u001b[39m\u001b[32m';
+  const R = '\u001b[39m';
+  const traceback = [
+    `${E}---------------------------------------------------------------------------${R}`,
+    `${E}KeyError${R}                                  Traceback (most recent call last)`,
+    `${F}/env/lib/python3.11/site-packages/pandas/core/indexes/base.py:3816${R}, in Index.get_loc(self, key)\n-> 3816 return self._engine.get_loc(casted_key)\n`,
+    `${F}pandas/_libs/index.pyx:172${R}, in pandas._libs.index.IndexEngine.get_loc()\n`,
+    `${E}KeyError${R}: 'Dept'`,
+    '\nThe above exception was the direct cause of the following exception:\n',
+    `${E}KeyError${R}                                  Traceback (most recent call last)`,
+    `\u001b[36mCell\u001b[39m\u001b[36m \u001b[39m\u001b[32mIn[1]${R}, line 3\n      1 import pandas as pd\n----> 3 df['Dept']\n`,
+    `${F}/env/lib/python3.11/site-packages/pandas/core/frame.py:4330${R}, in DataFrame.__getitem__(self, key)\n   4326 \n   4327  if is_single_key:\n`,
+    `${E}KeyError${R}: 'Dept'`
+  ];
+
+  it("keeps the cell's frame and the error line, not the library's frames", () => {
+    const kept = userFrames(traceback).map(stripAnsi);
+    expect(kept).toEqual([
+      "Cell In[1], line 3\n      1 import pandas as pd\n----> 3 df['Dept']\n",
+      "KeyError: 'Dept'"
+    ]);
+  });
+
+  it('keeps a module of the notebook folder and a plain Python traceback', () => {
+    const plain = [
+      'Traceback (most recent call last):',
+      '  File "/home/user/work/helpers.py", line 3, in f\n    return 1 / 0',
+      '  File "/usr/lib/python3.11/fractions.py", line 9, in g',
+      'ZeroDivisionError: division by zero'
+    ];
+    expect(userFrames(plain)).toEqual([plain[1], plain[3]]);
+  });
+
+  it('sends the model only those frames', () => {
+    const summary = summariseOutputs(
+      [
+        {
+          output_type: 'error',
+          ename: 'KeyError',
+          evalue: "'Dept'",
+          traceback
+        }
+      ],
+      { tokenBudget: 2000, vision: false }
+    );
+    expect(summary.text).toContain("----> 3 df['Dept']");
+    expect(summary.text).not.toContain('site-packages');
+    expect(summary.text).not.toContain('index.pyx');
   });
 });

@@ -143,7 +143,7 @@ export function summariseOutputs(
       case 'error': {
         const error = output as nbformat.IError;
         sections.push(Private.fixed(`${error.ename}: ${error.evalue}`, 500));
-        const frames = (error.traceback ?? []).slice(-Private.FRAMES);
+        const frames = userFrames(error.traceback ?? []).slice(-Private.FRAMES);
         if (frames.length) {
           sections.push({
             kind: 'traceback',
@@ -198,6 +198,30 @@ export function clip(
   return (
     text.slice(0, head) + marker + text.slice(text.length - (maxChars - head))
   );
+}
+
+/**
+ * The traceback of the exception the cell raised without the frames inside
+ * installed libraries: the user's cell frame and the error line.
+ *
+ * #### Notes
+ * A pandas KeyError is some 25 lines of library code (~500 tokens) after
+ * which a small model gives up; the cell's frame and the error say what to
+ * fix. Of a chain ("The above exception was the direct cause…") only the
+ * last traceback is kept: the earlier ones are the library's own.
+ *
+ * @param traceback - IPython's traceback entries, ANSI colours and all.
+ */
+export function userFrames(traceback: readonly string[]): string[] {
+  let start = 0;
+  traceback.forEach((entry, index) => {
+    if (Private.TRACEBACK_HEADER.test(stripAnsi(entry))) {
+      start = index + 1;
+    }
+  });
+  return traceback
+    .slice(start)
+    .filter(entry => !Private.LIBRARY_FRAME.test(stripAnsi(entry)));
 }
 
 /**
@@ -263,6 +287,19 @@ namespace Private {
    * The traceback frames kept: the last ones, where the error is.
    */
   export const FRAMES = 4;
+
+  /**
+   * The line that opens a traceback (IPython's, and Python's own).
+   */
+  export const TRACEBACK_HEADER = /Traceback \(most recent call last\)/;
+
+  /**
+   * A frame in an installed package or compiled code: `File <path>:<line>`
+   * (IPython) or `File "<path>", line <n>` (Python) under site-packages,
+   * dist-packages or the standard library, or in a .pyx/.pxi source.
+   */
+  export const LIBRARY_FRAME =
+    /^\s*File "?[^\n]*?(site-packages|dist-packages|[\\/]lib[\\/]python\d|\.pyx\b|\.pxi\b)/;
 
   /**
    * A short section that is never shared out (only capped).
