@@ -16,7 +16,7 @@ import time
 
 try:  # in the package; in the kernel the bundle defines these names above this file
     from .checker import check
-    from .protected import configure
+    from .protected import configure, secret_path_in
     from .rules import _shell
 except ImportError:
     pass
@@ -30,6 +30,12 @@ MAX_FILES = 100
 MAX_LISTING = 5000
 REFUSAL_WAIT_SECONDS = 0.25
 MAX_PACKAGES = 5000
+MAX_HEADERS = 20  # CSV/TSV files whose first line the state quotes
+MAX_HEADER_CHARS = 300
+HEADER_BYTES = 4096
+MAX_FRAMES = 10  # DataFrames a listing describes
+MAX_COLUMNS = 30
+MAX_COLUMN_CHARS = 60
 _packages_cache = {}
 _gate = {"approved": None, "result": None}
 
@@ -119,13 +125,64 @@ def state(shell=None, cwd=None):
     """The `IKernelState`: user variables, importable packages, working folder and files."""
     shell = shell if shell is not None else _shell()
     cwd = cwd or os.getcwd()
+    names = files(cwd)
     return {
         "variables": variables(shell),
         "packages": packages(),
         "imports": package_imports(),
         "cwd": cwd,
-        "files": files(cwd),
+        "files": names,
+        "headers": header_lines(cwd, names),
     }
+
+
+def header_lines(cwd, names, limit=MAX_HEADERS):
+    """The first line of each CSV/TSV file among `names`, `{name: line}`: a small model that
+    sees the exact column names (trailing spaces, the separator) stops guessing them. No data
+    row is read. A file that is protected, unreadable, binary or not UTF-8 is left out quietly.
+    """
+    found = {}
+    for name in names:
+        if len(found) >= limit:
+            break
+        if not name.lower().endswith((".csv", ".tsv")):
+            continue
+        path = os.path.realpath(os.path.join(cwd, name))
+        try:
+            if secret_path_in(path, cwd) is not None or not os.path.isfile(path):
+                continue
+            with open(path, "rb") as handle:
+                head = handle.read(HEADER_BYTES)
+        except (OSError, ValueError):
+            continue
+        if b"\x00" in head:
+            continue
+        line = head.split(b"\n", 1)[0].rstrip(b"\r")
+        # A line cut at the read limit may end inside a character: that one is dropped.
+        cut = b"\n" not in head and len(head) >= HEADER_BYTES
+        try:
+            text = line.decode("utf-8-sig", errors="ignore" if cut else "strict")
+        except UnicodeDecodeError:
+            continue
+        if text.strip():
+            found[name] = text[:MAX_HEADER_CHARS]
+    return found
+
+
+def dataframes(shell, limit=MAX_FRAMES):
+    """The pandas DataFrames among the user's variables, `[{name, rows, columns}]`, the
+    columns as strings (capped), so the model reads the names a step's frame really has."""
+    found = []
+    for entry in variables(shell):
+        if entry["type"] != "pandas.DataFrame":
+            continue
+        value = (getattr(shell, "user_ns", None) or {}).get(entry["name"])
+        try:
+            columns = [str(c)[:MAX_COLUMN_CHARS] for c in list(value.columns[: MAX_COLUMNS + 1])]
+            found.append({"name": entry["name"], "rows": int(len(value)), "columns": columns})
+        except Exception:
+            continue
+    return found[-limit:]
 
 
 def variables(shell):
@@ -292,14 +349,25 @@ def files(cwd, limit=MAX_FILES):
     return names
 
 
-def listing(cwd=None):
+def listing(cwd=None, shell=None):
     """The working folder's names before and after a step, for the model's "new files":
     taken in the kernel so it rides on requests the step sends anyway (the check, and one
     queued behind the cell) instead of a round trip of its own. `complete` is false when the
-    folder holds more than MAX_LISTING names."""
+    folder holds more than MAX_LISTING names. `frames`: the user's DataFrames and their
+    columns (the model is told them after each step)."""
     cwd = os.path.abspath(cwd or os.getcwd())
     names = files(cwd, MAX_LISTING + 1)
-    return {"cwd": cwd, "names": names[:MAX_LISTING], "complete": len(names) <= MAX_LISTING}
+    shell = shell if shell is not None else _shell()
+    try:
+        frames = dataframes(shell) if shell is not None else []
+    except Exception:
+        frames = []
+    return {
+        "cwd": cwd,
+        "names": names[:MAX_LISTING],
+        "complete": len(names) <= MAX_LISTING,
+        "frames": frames,
+    }
 
 
 # --- replies to the browser ------------------------------------------------------------------

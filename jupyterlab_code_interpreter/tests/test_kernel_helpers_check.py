@@ -193,6 +193,64 @@ def test_state_lists_user_variables_packages_and_files(shell, tmp_path):
     assert "seaborn" not in state["packages"] or state["packages"]["seaborn"]
     assert state["cwd"] == str(tmp_path)
     assert state["files"] == ["data.csv", "out/"]
+    assert state["headers"] == {"data.csv": "a"}
+
+
+def test_header_lines_quote_the_first_line_exactly_and_skip_what_is_not_text(tmp_path):
+    (tmp_path / "employees.csv").write_text("Employee ID,Dept ,Annual Salary\r\n1,Sales,5\n")
+    (tmp_path / "bom.csv").write_bytes("\ufeffa;b\n1;2\n".encode())
+    (tmp_path / "readings.TSV").write_text("t\ttemp\n1\t2\n")
+    (tmp_path / "binary.csv").write_bytes(b"PK\x03\x04\x00\x00")
+    (tmp_path / "latin1.csv").write_bytes("caf\xe9,x\n".encode("latin-1"))
+    (tmp_path / "empty.csv").write_text("")
+    (tmp_path / "wide.csv").write_text(",".join(f"c{i}" for i in range(2000)) + "\n1\n")
+    (tmp_path / "notes.txt").write_text("not a table\n")
+    (tmp_path / "dir.csv").mkdir()
+    names = helpers.files(str(tmp_path)) + ["gone.csv"]
+    found = helpers.header_lines(str(tmp_path), names)
+    assert found["employees.csv"] == "Employee ID,Dept ,Annual Salary"
+    assert found["bom.csv"] == "a;b"
+    assert found["readings.TSV"] == "t\ttemp"
+    assert len(found["wide.csv"]) == helpers.MAX_HEADER_CHARS
+    assert set(found) == {"employees.csv", "bom.csv", "readings.TSV", "wide.csv"}
+    assert len(helpers.header_lines(str(tmp_path), names, limit=2)) == 2
+
+
+def test_header_lines_skip_a_protected_folder(tmp_path):
+    from jupyterlab_code_interpreter.kernel_helpers import protected
+
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    (keys / "keys.csv").write_text("name,key\n")
+    (tmp_path / "link.csv").symlink_to(keys / "keys.csv")
+    protected.configure(paths=[str(keys)])
+    try:
+        assert helpers.header_lines(str(keys), ["keys.csv"]) == {}
+        assert helpers.header_lines(str(tmp_path), ["link.csv"]) == {}
+    finally:
+        protected.configure()
+
+
+def test_listing_describes_the_dataframes_and_their_columns(shell, tmp_path):
+    import pandas as pd
+
+    wide = pd.DataFrame([[0] * (helpers.MAX_COLUMNS + 5)])
+    shell.user_ns.update(
+        employees=pd.DataFrame({"Employee ID": [1, 2], "Dept ": ["a", "b"], 3: [0, 0]}),
+        wide=wide,
+        series=pd.Series([1]),
+    )
+    frames = {f["name"]: f for f in helpers.listing(str(tmp_path), shell=shell)["frames"]}
+    assert frames["employees"] == {
+        "name": "employees",
+        "rows": 2,
+        "columns": ["Employee ID", "Dept ", "3"],
+    }
+    # One more than the cap, so the browser can say the list goes on.
+    assert len(frames["wide"]["columns"]) == helpers.MAX_COLUMNS + 1
+    assert "series" not in frames
+    for name in ("employees", "wide", "series"):
+        del shell.user_ns[name]
 
 
 def test_listing_names_the_folder_and_says_when_it_stopped_short(tmp_path, monkeypatch):
@@ -200,10 +258,11 @@ def test_listing_names_the_folder_and_says_when_it_stopped_short(tmp_path, monke
     (tmp_path / "A.png").write_text("")
     (tmp_path / ".hidden").write_text("")
     (tmp_path / "out").mkdir()
-    assert helpers.listing(str(tmp_path)) == {
+    assert helpers.listing(str(tmp_path), shell=object()) == {
         "cwd": str(tmp_path),
         "names": ["A.png", "b.csv", "out/"],
         "complete": True,
+        "frames": [],
     }
     monkeypatch.chdir(tmp_path)
     assert helpers.listing()["cwd"] == str(tmp_path)
@@ -211,10 +270,11 @@ def test_listing_names_the_folder_and_says_when_it_stopped_short(tmp_path, monke
     short = helpers.listing(str(tmp_path))
     assert short["names"] == ["A.png", "b.csv"]
     assert short["complete"] is False
-    assert helpers.listing(str(tmp_path / "gone")) == {
+    assert helpers.listing(str(tmp_path / "gone"), shell=object()) == {
         "cwd": str(tmp_path / "gone"),
         "names": [],
         "complete": True,
+        "frames": [],
     }
 
 

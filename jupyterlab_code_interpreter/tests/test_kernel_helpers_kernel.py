@@ -134,6 +134,10 @@ def test_state_from_the_kernel(installed):
     assert "numpy" in state["packages"] and "pandas" in state["packages"]
     assert state["cwd"] == str(folder)
     assert "local.csv" in state["files"]
+    assert state["headers"]["local.csv"] == "a"
+    content, _ = silent(client, expressions={"r": "__code_interpreter__.listing_reply()"})
+    frames = value(content["user_expressions"]["r"])["frames"]
+    assert {"name": "df", "rows": 2, "columns": ["a"]} in frames
 
 
 def test_a_helper_error_is_reported_not_raised(installed):
