@@ -3,7 +3,11 @@
  * Distributed under the terms of the Modified BSD License.
  */
 
-import { describePackages, PACKAGE_TOKEN_BUDGET } from '../agent/packages';
+import {
+  describeDataPackages,
+  describePackages,
+  PACKAGE_TOKEN_BUDGET
+} from '../agent/packages';
 import { contextMessage, judgeStep } from '../agent/toolresults';
 import { DEFAULT_AGENT_SETTINGS } from '../agent/settings';
 import type { IKernelState } from '../agent/tokens';
@@ -80,6 +84,28 @@ describe('describePackages', () => {
   it('says (unknown) when the kernel told nothing', () => {
     expect(describePackages(null)).toBe('(unknown)');
     expect(describePackages({ packages: {} })).toBe('(unknown)');
+  });
+});
+
+describe('describeDataPackages', () => {
+  it('lists only the data packages, with versions', () => {
+    expect(describeDataPackages(bigEnvironment(500))).toBe(
+      'numpy 2.1.3, pandas 2.2.3, scikit-learn 1.5.2, pillow 11.0.0; and the standard library.'
+    );
+    expect(describeDataPackages({ packages: { zzz: '1' } })).toBe(
+      'the standard library.'
+    );
+    expect(describeDataPackages(null)).toBe('(unknown)');
+  });
+
+  it('is what the text protocol’s context lists', () => {
+    const message = contextMessage(bigEnvironment(500), false, {
+      dataPackagesOnly: true
+    });
+    expect(message).toContain(
+      'Installed data packages: numpy 2.1.3, pandas 2.2.3,'
+    );
+    expect(message).not.toContain('lib-000');
   });
 });
 

@@ -174,6 +174,17 @@ describe('toKernelState', () => {
       files: ['data.csv', 'out/']
     });
   });
+
+  it('reads the header lines of the CSV files', () => {
+    const state = toKernelState({
+      variables: [],
+      packages: {},
+      cwd: '/w',
+      files: ['a.csv', 'b.csv'],
+      headers: { 'a.csv': 'Employee ID,Dept ', 'b.csv': 3 }
+    });
+    expect(state.headers).toEqual({ 'a.csv': 'Employee ID,Dept ' });
+  });
 });
 
 describe('toFolderListing', () => {
@@ -193,6 +204,21 @@ describe('toFolderListing', () => {
       names: [],
       complete: false
     });
+  });
+
+  it('reads the DataFrames and their columns, leaving out what is malformed', () => {
+    const listing = toFolderListing({
+      cwd: '/w',
+      names: [],
+      complete: true,
+      frames: [
+        { name: 'employees', rows: 90, columns: ['Employee ID', 'Dept '] },
+        { rows: 1, columns: [] }
+      ]
+    });
+    expect(listing.frames).toEqual([
+      { name: 'employees', rows: 90, columns: ['Employee ID', 'Dept '] }
+    ]);
   });
 });
 

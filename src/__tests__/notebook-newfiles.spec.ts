@@ -49,6 +49,21 @@ describe('withNewFiles', () => {
     expect(tools.calls).toEqual([{ queued: true }]);
   });
 
+  it("passes on the kernel's DataFrames from the listing after the step", async () => {
+    const frames = [{ name: 'df', rows: 2, columns: ['a'] }];
+    const tools = lister({ ...listing('a.csv'), frames });
+    const queued = queueListing(tools);
+    const result = await withNewFiles(
+      RESULT,
+      listing('a.csv'),
+      'ok',
+      queued,
+      tools
+    );
+    expect(result.dataFrames).toEqual(frames);
+    expect(result.newFiles).toBeUndefined();
+  });
+
   it('lists again when the kernel aborted the queued listing (the cell failed)', async () => {
     const tools = lister(new Error('aborted'), listing('a.csv', 'half.png'));
     const queued = queueListing(tools);

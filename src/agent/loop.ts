@@ -230,7 +230,10 @@ export class Agent {
     const systemText = protocol === 'native' ? '' : render('systemText');
     const context = smallTalk
       ? SMALL_TALK_CONTEXT
-      : contextMessage(state, false);
+      : contextMessage(state, false, {
+          prompt: request.prompt,
+          dataPackagesOnly: protocol === 'text'
+        });
     return new Turn({
       request,
       language,

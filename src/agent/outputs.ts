@@ -5,6 +5,8 @@
 
 import type * as nbformat from '@jupyterlab/nbformat';
 
+import type { IDataFrameInfo } from './tokens';
+
 /**
  * How many characters make a token, for budgets.
  *
@@ -39,6 +41,11 @@ export interface ISummaryOptions {
    * Files the step created in the working directory.
    */
   newFiles?: string[];
+
+  /**
+   * The kernel's DataFrames after the step, with their columns.
+   */
+  dataFrames?: ReadonlyArray<IDataFrameInfo>;
 }
 
 /**
@@ -167,8 +174,49 @@ export function summariseOutputs(
       Private.fixed(`New files: ${options.newFiles.join(', ')}`, 1000)
     );
   }
+  if (options.dataFrames?.length) {
+    sections.push(Private.fixed(describeDataFrames(options.dataFrames), 1500));
+  }
   const text = Private.fit(sections, budget);
   return { text: text || '(no output)', images };
+}
+
+/**
+ * The kernel's DataFrames with their columns, as Python would print the
+ * names (`'Dept '`: a trailing space shows), so the model uses the names
+ * a frame really has instead of guessing them.
+ *
+ * @param frames - the DataFrames, as the helpers' listing describes them.
+ */
+export function describeDataFrames(
+  frames: ReadonlyArray<IDataFrameInfo>
+): string {
+  const described = frames.map(frame => {
+    const shown = frame.columns.slice(0, Private.MAX_COLUMNS);
+    const names = shown.map(pythonString);
+    if (frame.columns.length > shown.length) {
+      names.push('…');
+    }
+    const rows = `${frame.rows} row${frame.rows === 1 ? '' : 's'}`;
+    return `${frame.name} (${rows}): columns [${names.join(', ')}]`;
+  });
+  return `DataFrames now: ${described.join('; ')}`;
+}
+
+/**
+ * A string as Python's repr shows it, in single quotes (a trailing space
+ * or a tab in a column name shows).
+ *
+ * @param text - the string.
+ */
+export function pythonString(text: string): string {
+  const escaped = text
+    .replace(/\\/g, '\\\\')
+    .replace(/'/g, "\\'")
+    .replace(/\n/g, '\\n')
+    .replace(/\r/g, '\\r')
+    .replace(/\t/g, '\\t');
+  return `'${escaped}'`;
 }
 
 /**
@@ -287,6 +335,11 @@ namespace Private {
    * The traceback frames kept: the last ones, where the error is.
    */
   export const FRAMES = 4;
+
+  /**
+   * The columns shown of a DataFrame (the helper sends one more when cut).
+   */
+  export const MAX_COLUMNS = 30;
 
   /**
    * The line that opens a traceback (IPython's, and Python's own).

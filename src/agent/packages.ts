@@ -73,6 +73,32 @@ export function describePackages(
 }
 
 /**
+ * Only the kernel's data packages (numpy, pandas, matplotlib, … those
+ * installed) with their versions: the text protocol's context.
+ *
+ * #### Notes
+ * A small model reads the whole list before it answers; a hundred
+ * distributions cost ~440 tokens (half its first request) and push the
+ * question far back. The data packages take ~20.
+ *
+ * @param state - the kernel's packages.
+ */
+export function describeDataPackages(
+  state: Pick<IKernelState, 'packages'> | null
+): string {
+  const packages = state?.packages ?? {};
+  if (!Object.keys(packages).length) {
+    return '(unknown)';
+  }
+  const listed = Private.PRIORITY.filter(name => name in packages).map(name =>
+    packages[name] ? `${name} ${packages[name]}` : name
+  );
+  return listed.length
+    ? `${listed.join(', ')}; and the standard library.`
+    : 'the standard library.';
+}
+
+/**
  * A namespace for private helpers.
  */
 namespace Private {

@@ -117,6 +117,21 @@ export interface IKernelState {
   cwd: string;
   /** Files in the working directory (names only, capped). */
   files: string[];
+  /**
+   * The first line of the folder's CSV/TSV files, by name: the context
+   * quotes those the prompt names, so the model sees the exact columns.
+   */
+  headers?: Record<string, string>;
+}
+
+/**
+ * A pandas DataFrame in the kernel, as the helpers' listing describes it.
+ */
+export interface IDataFrameInfo {
+  name: string;
+  rows: number;
+  /** Column names as strings; one more than the helper's cap when cut. */
+  columns: string[];
 }
 
 /**
@@ -196,6 +211,11 @@ export interface IStepResult {
    * (workspace diff; directories end with `/`). Absent when none.
    */
   newFiles?: string[];
+  /**
+   * The kernel's DataFrames after the step, with their columns, for the
+   * model (taken with the "after" listing).
+   */
+  dataFrames?: IDataFrameInfo[];
   /**
    * The failed attempts this step's cell held before it, oldest first:
    * present when the step took the place of a failed step's cell and ran

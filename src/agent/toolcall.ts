@@ -317,7 +317,8 @@ namespace Private {
         ? summariseOutputs(ran.outputs, {
             tokenBudget: settings.outputTokenBudget,
             vision: settings.visionCapable,
-            newFiles: ran.newFiles
+            newFiles: ran.newFiles,
+            dataFrames: ran.dataFrames
           })
         : { text: '', images: [] };
     const body =

@@ -9,7 +9,8 @@ import type { IWireTool } from '../llm/wire';
 import type { DeferredText, TranslateFn } from '../translate';
 import { untranslated } from '../translate';
 import { answerTranslator } from './answerlanguage';
-import { describePackages } from './packages';
+import { pythonString } from './outputs';
+import { describeDataPackages, describePackages } from './packages';
 import { POLICY_CATEGORIES } from './tokens';
 import type {
   ApprovalMode,
@@ -293,10 +294,13 @@ export function failureOf(
  *
  * @param state - the kernel's state, or `null` when it could not be read.
  * @param finalRequest - whether the step limit is reached.
+ * @param options - the prompt, whose named CSV/TSV files get their header
+ *   line quoted, and whether to list only the data packages.
  */
 export function contextMessage(
   state: IKernelState | null,
-  finalRequest: boolean
+  finalRequest: boolean,
+  options: IContextOptions = {}
 ): string {
   const lines = ['[Context from the notebook, not written by the user]'];
   if (state) {
@@ -304,6 +308,7 @@ export function contextMessage(
     lines.push(
       `Files: ${state.files.length ? state.files.join(', ') : '(none)'}`
     );
+    lines.push(...headerLines(state, options.prompt ?? ''));
     lines.push(
       'Variables: ' +
         (state.variables.length
@@ -312,7 +317,11 @@ export function contextMessage(
               .join(', ')
           : '(none)')
     );
-    lines.push(`Installed packages: ${describePackages(state)}`);
+    lines.push(
+      options.dataPackagesOnly
+        ? `Installed data packages: ${describeDataPackages(state)}`
+        : `Installed packages: ${describePackages(state)}`
+    );
   } else {
     lines.push('The kernel state could not be read.');
   }
@@ -320,6 +329,44 @@ export function contextMessage(
     lines.push(FINAL_REQUEST_NOTE);
   }
   return lines.join('\n');
+}
+
+/**
+ * What else the context message says (`contextMessage`).
+ */
+export interface IContextOptions {
+  /**
+   * The user's prompt: the CSV/TSV files it names get their header line.
+   */
+  prompt?: string;
+
+  /**
+   * List only the data packages (the text protocol, for small models).
+   */
+  dataPackagesOnly?: boolean;
+}
+
+/**
+ * The header line of each CSV/TSV file of the folder the prompt names,
+ * quoted exactly (trailing spaces and the separator show), no data row:
+ * `employees.csv header line: 'Employee ID,Dept ,Annual Salary'`.
+ *
+ * #### Notes
+ * Small models guess column names (`Dept` for `Dept `); with the header
+ * line they copy them. A data row is not sent: a model shown one copied a
+ * value from it as the answer.
+ *
+ * @param state - the kernel's state, with the files' first lines.
+ * @param prompt - the user's prompt.
+ */
+export function headerLines(state: IKernelState, prompt: string): string[] {
+  const text = prompt.toLowerCase();
+  return Object.entries(state.headers ?? {})
+    .filter(([name]) => text.includes(name.toLowerCase()))
+    .map(
+      ([name, line]) =>
+        `${name} header line: ${pythonString(line.slice(0, Private.HEADER_CHARS))}`
+    );
 }
 
 /**
@@ -369,6 +416,11 @@ export function gaveUpMessage(
  * A namespace for private helpers.
  */
 namespace Private {
+  /**
+   * The most characters of a header line sent (the kernel caps it too).
+   */
+  export const HEADER_CHARS = 300;
+
   export const CATEGORY: Record<PolicyCategory, string> = {
     install: 'package installs',
     shell: 'shell commands',

@@ -3,6 +3,8 @@
  * Distributed under the terms of the Modified BSD License.
  */
 
+import type { IDataFrameInfo } from '../agent/tokens';
+
 /**
  * The kernel's working folder as the helpers list it (`listing` in
  * `kernel_helpers/helpers.py`): visible entry names, folders with a `/`.
@@ -14,6 +16,8 @@ export interface IFolderListing {
   names: string[];
   /** False when the folder held more names than the helper lists. */
   complete: boolean;
+  /** The user's DataFrames when the listing was taken; absent if none. */
+  frames?: IDataFrameInfo[];
 }
 
 /**

@@ -296,12 +296,19 @@ export function toKernelState(value: unknown): IKernelState {
   )) {
     imports[name] = Private.list(modules).map(Private.text).filter(Boolean);
   }
+  const headers: Record<string, string> = {};
+  for (const [name, line] of Object.entries(Private.record(object.headers))) {
+    if (typeof line === 'string') {
+      headers[name] = line;
+    }
+  }
   return {
     variables: variables.filter(variable => variable.name),
     packages,
     imports,
     cwd: Private.text(object.cwd),
-    files: Private.list(object.files).map(Private.text)
+    files: Private.list(object.files).map(Private.text),
+    ...(Object.keys(headers).length ? { headers } : {})
   };
 }
 
@@ -312,13 +319,22 @@ export function toKernelState(value: unknown): IKernelState {
 export function toFolderListing(value: unknown): IFolderListing {
   const object = Private.record(value);
   const names = Private.list(object.names);
+  const frames = Private.list(object.frames).map(item => {
+    const frame = Private.record(item);
+    return {
+      name: Private.text(frame.name),
+      rows: typeof frame.rows === 'number' ? frame.rows : 0,
+      columns: Private.list(frame.columns).map(Private.text)
+    };
+  });
   return {
     cwd: Private.text(object.cwd),
     names: names.filter((name): name is string => typeof name === 'string'),
     complete:
       object.complete === true &&
       typeof object.cwd === 'string' &&
-      names.every(name => typeof name === 'string')
+      names.every(name => typeof name === 'string'),
+    ...(frames.length ? { frames: frames.filter(frame => frame.name) } : {})
   };
 }
 

@@ -39,7 +39,8 @@ export function queueListing(
 }
 
 /**
- * `result` with the names the step added to the kernel's folder.
+ * `result` with the names the step added to the kernel's folder, and the
+ * kernel's DataFrames after it (from the same listing).
  *
  * #### Notes
  * The "after" listing is the one queued behind the cell, or, when the
@@ -54,11 +55,14 @@ export async function withNewFiles(
   queued: Promise<IFolderListing | null> | null,
   tools: IFolderLister
 ): Promise<IStepResult> {
-  const newFiles = newEntries(
-    before,
-    await afterListing(outcome, queued, tools)
-  );
-  return newFiles.length ? { ...result, newFiles } : result;
+  const after = await afterListing(outcome, queued, tools);
+  const newFiles = newEntries(before, after);
+  const dataFrames = after?.frames;
+  return {
+    ...result,
+    ...(newFiles.length ? { newFiles } : {}),
+    ...(dataFrames?.length ? { dataFrames } : {})
+  };
 }
 
 async function afterListing(
