@@ -61,13 +61,17 @@ export function detectLanguage(text: string): ILanguage {
   if (words.length < 3 && letters.length < 16) {
     return Private.shortLatin(words) ?? ENGLISH;
   }
+  const [best] = detectAll(text, { only: Private.LATIN_CANDIDATES });
   // Text without a single non-ASCII letter is not in a language nearly
   // always written with diacritics: tinyld takes short English questions
   // ("How many rows of sales.csv have a missing discount?") for Hungarian.
-  const plain = !/[^\x00-\x7f]/.test(letters);
-  const [best] = detectAll(text, { only: Private.LATIN_CANDIDATES }).filter(
-    guess => !plain || !Private.DIACRITIC_LANGUAGES.includes(guess.lang)
-  );
+  if (
+    best &&
+    Private.DIACRITIC_LANGUAGES.includes(best.lang) &&
+    !/[^\x00-\x7f]/.test(letters)
+  ) {
+    return ENGLISH;
+  }
   if (!best || best.accuracy < Private.MIN_ACCURACY) {
     return ENGLISH;
   }

@@ -61,6 +61,7 @@ export interface ISimulatorRequest {
   body: {
     model?: string;
     stream?: boolean;
+    max_tokens?: number;
     messages?: { role: string; content: unknown }[];
   } | null;
 }

@@ -152,6 +152,16 @@ test.describe('text tool protocol', () => {
       /^Output of your code:\n```\nRan without error/
     );
     expect(String(output?.content)).toContain('6.0');
+    // The output restates the request, after the output (the prefix stays).
+    expect(String(output?.content)).toMatch(
+      /\nThe request: What is the average of 3, 5 and 10\?\nIf this output answers it, reply with the answer in the format the request asks for, and no code block; otherwise send the next python block\.$/
+    );
+    // A reply is capped, and the context lists only the data packages.
+    for (const sent of requests) {
+      expect(sent.body?.max_tokens).toBe(700);
+    }
+    expect(String(messages[1].content)).toContain('Installed data packages: ');
+    expect(String(messages[1].content)).not.toContain('Installed packages: ');
     // The system prompt is the same bytes in both requests (the prompt cache reuses it).
     expect(requests[0].body?.messages?.[0]).toEqual(messages[0]);
   });

@@ -39,6 +39,14 @@ test('a CSV in the folder + "run some basic visualization" plots in the notebook
   const toolMessage = JSON.stringify(requests[1].body?.messages?.at(-1));
   expect(toolMessage).toContain('shape: (4, 2)');
   expect(toolMessage).toMatch(/image/i);
+  // The kernel's DataFrames after the step, with their columns.
+  expect(toolMessage).toContain(
+    "DataFrames now: df (4 rows): columns ['month', 'revenue']"
+  );
+  // The prompt names sales.csv: the context quotes its header line, no data row.
+  const context = JSON.stringify(requests[0].body?.messages?.[1]);
+  expect(context).toContain("sales.csv header line: 'month,revenue'");
+  expect(context).not.toContain('Jan,10');
 
   // This run is the README's screenshot.
   await page.sidebar.close('left');
