@@ -68,7 +68,7 @@ export function detectLanguage(text: string): ILanguage {
   if (
     best &&
     Private.DIACRITIC_LANGUAGES.includes(best.lang) &&
-    !/[^\x00-\x7f]/.test(letters)
+    !/[^ -~\s]/.test(letters)
   ) {
     return ENGLISH;
   }
