@@ -256,14 +256,23 @@ describe('the text protocol prompt', () => {
         variables: [{ name: 'df', type: 'DataFrame', shape: '(120, 5)' }],
         packages: { pandas: '2.2.3', numpy: '2.1.0', matplotlib: '3.9.2' },
         cwd: '/home/user/work',
-        files: ['sales.csv', 'analysis.ipynb']
+        files: ['sales.csv', 'analysis.ipynb'],
+        headers: { 'sales.csv': 'order_id,date,region,units,unit_price' }
       },
-      false
+      false,
+      {
+        prompt: 'What is the mean of units in sales.csv?',
+        dataPackagesOnly: true
+      }
     );
+    expect(context).toContain("sales.csv header line: 'order_id,");
     const first = estimateTokens([
       { role: 'system', content: system.text },
-      { role: 'user', content: `What is the mean of x?\n\n${context}` }
+      {
+        role: 'user',
+        content: `What is the mean of units in sales.csv?\n\n${context}`
+      }
     ]);
-    expect(first).toBeLessThan(700);
+    expect(first).toBeLessThan(400);
   });
 });
