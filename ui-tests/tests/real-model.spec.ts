@@ -111,10 +111,17 @@ test('a real small model answers data questions through the loop', async ({
       const outputs = await page
         .locator('.jp-NotebookPanel:visible .jp-CodeCell .jp-OutputArea-output')
         .allInnerTexts();
-      const lines = outputs
-        .map(text => text.split('\n').find(line => line.trim()) ?? '')
-        .map(line => line.trim().slice(0, 30))
-        .filter(line => line);
+      // Lines with words or numbers (not a traceback's ruler), which the loop's summary keeps:
+      // the first and the last of each output.
+      const lines = outputs.flatMap(text => {
+        const meaningful = text
+          .split('\n')
+          .map(line => line.trim())
+          .filter(line => /[A-Za-z0-9]{2,}/.test(line));
+        return [meaningful[0], meaningful[meaningful.length - 1]]
+          .filter((line): line is string => !!line)
+          .map(line => line.slice(0, 30));
+      });
       const later = requests.slice(1).map(messageTexts).join('\n');
       const fedBack = lines.some(line => later.includes(line));
       if (ran > 0) {
