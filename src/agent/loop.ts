@@ -29,13 +29,12 @@ import { IAgentSettings } from './settings';
 import { namedData, nudgeMessage, shouldNudge } from './nudge';
 import { isSmallTalk } from './smalltalk';
 import { parseTextReply, ProseFilter } from './textprotocol';
-import { textCall, toTextRequest } from './textprotocolmessages';
+import { textCall } from './textprotocolmessages';
+import { turnRequest } from './turnrequest';
 import type { IExecutionHost, IKernelState } from './tokens';
 import {
   contextMessage,
-  FINAL_REQUEST_NOTE,
   gaveUpMessage,
-  RUN_PYTHON_TOOL,
   SMALL_TALK_CONTEXT
 } from './toolresults';
 
@@ -56,8 +55,8 @@ type Listener = (event: AgentEvent) => void;
  * resolves them with `stopped`. With the text tool protocol (models without
  * reliable native calls) the model writes a fenced python block instead of
  * a call; the turn still records a `run_python` call and its tool result,
- * and converts them only when it sends a request (textprotocolmessages.ts). Every request to the model, with tools or
- * without, streams through `_ask`, so a stream is folded in one place.
+ * and converts them only when it sends a request (textprotocolmessages.ts, turnrequest.ts). Every request to the model,
+ * with tools or without, streams through `_ask`, so a stream is folded in one place.
  */
 export class Agent {
   /**
@@ -115,7 +114,7 @@ export class Agent {
       const finalRequest = turn.steps >= this.settings.maxStepsPerTurn;
       const watch = Private.readsBlocks(turn, finalRequest);
       const reply = await this._ask(
-        this._requestOf(turn, finalRequest),
+        turnRequest(turn, this.settings, finalRequest),
         signal,
         listener,
         turn.segment,
@@ -250,50 +249,6 @@ export class Agent {
    * The next request of a turn: the same prefix every time, the turn so far,
    * and at the step limit a note asking for an answer without tools.
    */
-  private _requestOf(turn: Turn, finalRequest: boolean): IChatRequest {
-    if (turn.protocol === 'text') {
-      return toTextRequest(
-        {
-          model: this.settings.modelAlias,
-          temperature: this.settings.temperature,
-          messages: [
-            { role: 'system', content: turn.systemText },
-            ...turn.request.history,
-            ...turn.messages,
-            ...(finalRequest
-              ? [{ role: 'user' as const, content: FINAL_REQUEST_NOTE }]
-              : [])
-          ]
-        },
-        // The turn's outputs restate its prompt (after the system message
-        // and the history, whose bytes stay as they were).
-        {
-          prompt: turn.request.prompt,
-          turnStart: 1 + turn.request.history.length
-        }
-      );
-    }
-    const chat: IChatRequest = {
-      model: this.settings.modelAlias,
-      temperature: this.settings.temperature,
-      messages: [
-        { role: 'system', content: turn.system },
-        ...turn.request.history,
-        ...turn.messages,
-        ...(finalRequest
-          ? [{ role: 'user' as const, content: FINAL_REQUEST_NOTE }]
-          : [])
-      ]
-    };
-    if (!turn.smallTalk) {
-      chat.tools = [RUN_PYTHON_TOOL];
-      if (finalRequest) {
-        chat.tool_choice = 'none';
-      }
-    }
-    return chat;
-  }
-
   /**
    * End the turn on a reply without calls: the answer, or at the step limit
    * the answer with the reason the turn ended there.
