@@ -32,10 +32,8 @@ import {
   localEndpoint,
   localModelMissing,
   REPO,
-  startLocalModel,
-  startProcess,
+  startRecordedModel,
   useEndpoint,
-  waitForServer,
   writeDataQuestions
 } from '../tests/localmodel';
 
@@ -49,7 +47,6 @@ const MODES = (process.env.NUDGE_MODES || 'off,on')
   .filter((mode): mode is 'off' | 'on' => mode === 'off' || mode === 'on');
 /** The most a question may take before it is stopped. */
 const QUESTION_MS = Number(process.env.NUDGE_QUESTION_MINUTES || 15) * 60_000;
-const python = process.env.CODE_INTERPRETER_PYTHON || 'python';
 
 test.use({
   kernels: null,
@@ -141,25 +138,7 @@ test('real model: uncomputed numbers with the nudge off and on', async ({
   };
   const started: IStarted[] = [];
   try {
-    started.push(
-      await startLocalModel(MODEL_PORT, path.join(out, 'llama-server.log'))
-    );
-    const recording = startProcess(
-      python,
-      [
-        path.join(REPO, 'benchmarks', 'model_recorder.py'),
-        '--port',
-        String(MODEL_PORT + 1),
-        '--upstream',
-        `http://127.0.0.1:${MODEL_PORT}`,
-        '--messages',
-        path.join(out, 'messages.jsonl')
-      ],
-      {},
-      path.join(out, 'recorder.log')
-    );
-    started.push(recording);
-    await waitForServer(`${RECORDER}/_recorder/requests`, recording);
+    started.push(...(await startRecordedModel(MODEL_PORT, out)));
     await useEndpoint(request, localEndpoint(`${RECORDER}/v1`, 'text'));
     // Off and on for each question in turn: an interrupted run still pairs them.
     for (const question of questions) {

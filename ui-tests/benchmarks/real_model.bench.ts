@@ -30,10 +30,8 @@ import {
   localEndpoint,
   localModelMissing,
   REPO,
-  startLocalModel,
-  startProcess,
+  startRecordedModel,
   useEndpoint,
-  waitForServer,
   writeDataQuestions
 } from '../tests/localmodel';
 
@@ -178,25 +176,7 @@ test('real model: the product loop against the simplest loop', async ({
     );
   };
   try {
-    started.push(
-      await startLocalModel(MODEL_PORT, path.join(out, 'llama-server.log'))
-    );
-    const recording = startProcess(
-      python,
-      [
-        path.join(REPO, 'benchmarks', 'model_recorder.py'),
-        '--port',
-        String(MODEL_PORT + 1),
-        '--upstream',
-        `http://127.0.0.1:${MODEL_PORT}`,
-        '--messages',
-        path.join(out, 'messages.jsonl')
-      ],
-      {},
-      path.join(out, 'recorder.log')
-    );
-    started.push(recording);
-    await waitForServer(`${RECORDER}/_recorder/requests`, recording);
+    started.push(...(await startRecordedModel(MODEL_PORT, out)));
 
     if (LOOPS.includes('product')) {
       await useEndpoint(request, localEndpoint(`${RECORDER}/v1`, 'text'));

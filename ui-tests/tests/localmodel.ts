@@ -58,6 +58,43 @@ export async function startLocalModel(
 }
 
 /**
+ * Start the local model on `port` and `benchmarks/model_recorder.py` in front of it on
+ * `port + 1` (it records each request's timings, tokens and messages into
+ * `<out>/messages.jsonl`); both logs go to `out`. Returns the two, model first.
+ */
+export async function startRecordedModel(
+  port: number,
+  out: string
+): Promise<IStarted[]> {
+  const model = await startLocalModel(port, path.join(out, 'llama-server.log'));
+  const recording = startProcess(
+    python,
+    [
+      path.join(REPO, 'benchmarks', 'model_recorder.py'),
+      '--port',
+      String(port + 1),
+      '--upstream',
+      `http://127.0.0.1:${port}`,
+      '--messages',
+      path.join(out, 'messages.jsonl')
+    ],
+    {},
+    path.join(out, 'recorder.log')
+  );
+  try {
+    await waitForServer(
+      `http://127.0.0.1:${port + 1}/_recorder/requests`,
+      recording
+    );
+  } catch (error) {
+    await recording.stop();
+    await model.stop();
+    throw error;
+  }
+  return [model, recording];
+}
+
+/**
  * Start a process with its output in `log`; `stop` ends it (and waits until it has).
  */
 export function startProcess(
