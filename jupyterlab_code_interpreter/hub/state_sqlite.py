@@ -1,0 +1,151 @@
+"""The embedded state backend: one SQLite file (WAL), one replica.
+
+Each admission is one `BEGIN IMMEDIATE` transaction (read the counters, decide, add), so even
+two processes on the same file cannot both take the last unit of a limit. The calls are short
+and local, so they run on the event loop.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from .quota import Plan, Refusal, first_refusal
+from .state import UsageEntry, empty_totals
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, value INTEGER NOT NULL,
+                                     expires REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS streams (id TEXT PRIMARY KEY, key TEXT NOT NULL, expires REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS streams_key ON streams (key);
+CREATE TABLE IF NOT EXISTS usage_log (id INTEGER PRIMARY KEY, user TEXT NOT NULL,
+  time REAL NOT NULL, alias TEXT, deployment TEXT, prompt_tokens INTEGER NOT NULL,
+  completion_tokens INTEGER NOT NULL, status INTEGER NOT NULL, prompt TEXT);
+CREATE INDEX IF NOT EXISTS usage_user_time ON usage_log (user, time);
+"""
+
+
+class SqliteState:
+    def __init__(self, path: str):
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._db = sqlite3.connect(path, isolation_level=None, timeout=10.0)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+
+    async def admit(self, plan: Plan, now: float) -> Refusal | None:
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            used = self._read(plan, now)
+            refusal = first_refusal(plan, used, now)
+            if refusal is None:
+                for check in plan.checks:
+                    if check.streams:
+                        db.execute(
+                            "INSERT OR REPLACE INTO streams VALUES (?, ?, ?)",
+                            (plan.stream_id, check.key, plan.stream_expires),
+                        )
+                    else:
+                        self._add(check.key, check.amount, now + check.expires_in, now)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return refusal
+
+    def _read(self, plan: Plan, now: float) -> dict[str, int]:
+        db = self._db
+        used: dict[str, int] = {}
+        for check in plan.checks:
+            if check.streams:
+                db.execute("DELETE FROM streams WHERE key = ? AND expires <= ?", (check.key, now))
+                row = db.execute("SELECT COUNT(*) FROM streams WHERE key = ?", (check.key,))
+            else:
+                row = db.execute(
+                    "SELECT value FROM counters WHERE key = ? AND expires > ?", (check.key, now)
+                )
+            found = row.fetchone()
+            used[check.key] = found[0] if found else 0
+        return used
+
+    def _add(self, key: str, amount: int, expires: float, now: float) -> None:
+        # An expired row (a past window's) starts again from this amount.
+        self._db.execute(
+            "INSERT INTO counters VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET "
+            "value = CASE WHEN counters.expires > ? THEN counters.value + excluded.value "
+            "ELSE excluded.value END, expires = excluded.expires",
+            (key, amount, expires, now),
+        )
+
+    async def settle(self, plan: Plan, tokens: int) -> None:
+        delta = tokens - plan.estimate
+        db = self._db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            if delta:
+                for key in plan.token_keys:
+                    db.execute("UPDATE counters SET value = value + ? WHERE key = ?", (delta, key))
+            db.execute("DELETE FROM streams WHERE id = ?", (plan.stream_id,))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    async def record(self, entry: UsageEntry) -> None:
+        self._db.execute(
+            "INSERT INTO usage_log (user, time, alias, deployment, prompt_tokens, "
+            "completion_tokens, status, prompt) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                entry.user,
+                entry.time,
+                entry.alias,
+                entry.deployment,
+                entry.prompt_tokens,
+                entry.completion_tokens,
+                entry.status,
+                entry.prompt,
+            ),
+        )
+
+    async def usage(self, user: str | None = None, since: float = 0.0) -> dict[str, dict]:
+        query = (
+            "SELECT user, SUM(status < 400), SUM(status IN (403, 429)), SUM(prompt_tokens), "
+            "SUM(completion_tokens) FROM usage_log WHERE time >= ?"
+        )
+        args: list = [since]
+        if user is not None:
+            query += " AND user = ?"
+            args.append(user)
+        report = {}
+        for name, ok, refused, prompt, completion in self._db.execute(
+            query + " GROUP BY user ORDER BY user", args
+        ):
+            totals = empty_totals()
+            totals.update(
+                requests=ok or 0,
+                refused=refused or 0,
+                prompt_tokens=prompt or 0,
+                completion_tokens=completion or 0,
+                total_tokens=(prompt or 0) + (completion or 0),
+            )
+            report[name] = totals
+        return report
+
+    async def entries(self, user: str, since: float = 0.0, limit: int = 100) -> list[dict]:
+        rows = self._db.execute(
+            "SELECT user, time, alias, deployment, prompt_tokens, completion_tokens, status, "
+            "prompt FROM usage_log WHERE user = ? AND time >= ? ORDER BY time DESC, id DESC "
+            "LIMIT ?",
+            (user, since, limit),
+        )
+        return [UsageEntry(*row).as_dict() for row in rows]
+
+    async def counters(self, plan: Plan, now: float) -> dict[str, int]:
+        used = self._read(plan, now)
+        return {check.name: used[check.key] for check in plan.checks}
+
+    async def aclose(self) -> None:
+        self._db.close()
