@@ -9,6 +9,15 @@ States:
 - ``half_open``: the open time is over; exactly one probe request may go. Its success closes
   the breaker (and resets the growth), its failure opens it again for twice as long.
 
+Slow start: a deployment that has not answered yet (new, or back from ``open``) is healthy but
+unproven: it gets one request in flight until an answer comes (`on_answered`, the response's
+headers, or any verdict but a failure), so a dead deployment at server start takes one request,
+not a share of the first burst; that request's failure opens it at once, as a probe's would.
+
+Every change of state is told to `notify` (breaker_log.py logs it with the deployment's name);
+the two that come with time alone (``open`` → ``half_open``, ``cooling`` → ``healthy``) are
+told when the state is next read, i.e. when the next request asks.
+
 A deployment that is the only one serving an alias is spared (as LiteLLM spares
 single-deployment groups): `allows(sole=True)` lets requests through an ``open`` or
 ``half_open`` breaker, since refusing them would only turn a flaky deployment into a dead
@@ -25,6 +34,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 HEALTHY, COOLING, OPEN, HALF_OPEN = "healthy", "cooling", "open", "half_open"
+
+# notify(state, previous, detail): `detail` is what led there ("3 failures in 30 s", "the key
+# was rejected", "rate limited"), empty for changes that come with time.
+Notify = Callable[[str, str, str], None]
 
 
 @dataclass(frozen=True)
@@ -48,10 +61,16 @@ class Breaker:
     about the deployment): `Deployment.record` makes that call from the request's outcome."""
 
     def __init__(
-        self, policy: BreakerPolicy | None = None, clock: Callable[[], float] = time.monotonic
+        self,
+        policy: BreakerPolicy | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        notify: Notify | None = None,
     ):
         self.policy = policy or BreakerPolicy()
         self.clock = clock
+        self.notify = notify
+        self._shown = HEALTHY  # the state last told to `notify`
+        self.proven = False  # answered since it was created or last opened (slow start)
         self._until = 0.0  # end of cooling or open
         self._state = HEALTHY
         self._open_for = 0.0  # last open duration, doubled on each re-open
@@ -61,10 +80,12 @@ class Breaker:
 
     @property
     def state(self) -> str:
-        now = self.clock()
-        if self._state in (COOLING, OPEN) and now >= self._until:
-            return HEALTHY if self._state == COOLING else HALF_OPEN
-        return self._state
+        state = self._state
+        if state in (COOLING, OPEN) and self.clock() >= self._until:
+            state = HEALTHY if state == COOLING else HALF_OPEN
+        if state != self._shown:
+            self._tell(state)
+        return state
 
     @property
     def until(self) -> float | None:
@@ -76,19 +97,28 @@ class Breaker:
         this deployment is the only one for the request, so failures do not keep it out."""
         state = self.state
         if state == HEALTHY:
-            return True
+            return self.proven or sole or not self._probe_out
         if sole and state in (OPEN, HALF_OPEN):
             return True
         return state == HALF_OPEN and not self._probe_out
 
+    @property
+    def slow_start(self) -> bool:
+        """Healthy but unproven, its one request out: the others wait for its answer."""
+        return not self.proven and self._probe_out and self.state == HEALTHY
+
     def on_send(self) -> None:
-        """A request was sent; in half-open it is the probe."""
+        """A request was sent; in half-open, or while unproven, it is the probe."""
         state = self.state
-        if state == HALF_OPEN:
-            self._state = HALF_OPEN
+        if state == HALF_OPEN or (state == HEALTHY and not self.proven):
             self._probe_out = True
-        elif state == HEALTHY:
-            self._state = HEALTHY
+        self._state = state if state in (HALF_OPEN, HEALTHY) else self._state
+
+    def on_answered(self) -> None:
+        """The deployment answered (response headers that are not a failure's): slow start is
+        over; a half-open probe still waits for its verdict."""
+        if self._state != OPEN and self.state == HEALTHY and not self.proven:
+            self.proven, self._probe_out = True, False
 
     def on_success(self) -> None:
         self._record(False)
@@ -96,24 +126,31 @@ class Breaker:
             self._open_for = 0.0
             self._results.clear()
         self._state, self._probe_out, self.auth_failed = HEALTHY, False, False
+        self.proven = True
+        if self._shown != HEALTHY:
+            self._tell(HEALTHY, "a request succeeded")
 
     def on_release(self) -> None:
         """The request ended without a verdict (e.g. the client went away)."""
         self._probe_out = False
 
     def on_rate_limited(self, retry_after: float | None) -> None:
-        """A 429: rest until the deployment said, else the default cooldown."""
+        """A 429: rest until the deployment said, else the default cooldown. It answered, so
+        slow start is over."""
         wait = retry_after if retry_after is not None and retry_after > 0 else None
         wait = min(wait if wait is not None else self.policy.default_cooldown, 3600.0)
         self._probe_out = False
+        self.proven = True
         if self._state == OPEN and self.state == OPEN:
             self._until = max(self._until, self.clock() + wait)
             return
         self._state, self._until = COOLING, max(self._until, self.clock() + wait)
+        self._tell(COOLING, "rate limited")
 
     def on_failure(self) -> None:
         """A 5xx, a connection failure or a timeout."""
-        was_probe = self._probe_out or self.state == HALF_OPEN
+        half_open = self.state == HALF_OPEN
+        was_probe = self._probe_out or half_open or not self.proven
         self._probe_out = False
         self._record(True)
         now = self.clock()
@@ -128,16 +165,29 @@ class Breaker:
             self._open_for = min(grown, self.policy.max_open)
             self._state, self._until = OPEN, now + self._open_for
             self._results.clear()
+            self.proven = False
+            if was_probe:
+                why = "the probe failed" if half_open else "its first request failed"
+            else:
+                why = f"{failures} failures in {self.policy.window:g} s"
+            self._tell(OPEN, why)
 
     def on_auth_failure(self) -> None:
         """401/403: our key is wrong for this deployment; only an administrator can fix it."""
         self._probe_out = False
         self.auth_failed = True
+        self.proven = False
         self._state, self._until = OPEN, self.clock() + self.policy.auth_open
+        self._tell(OPEN, "the key was rejected")
 
     def reset(self) -> None:
         """Forget everything (e.g. the deployment's key changed)."""
-        self.__init__(self.policy, self.clock)
+        self.__init__(self.policy, self.clock, self.notify)
+
+    def _tell(self, state: str, detail: str = "") -> None:
+        previous, self._shown = self._shown, state
+        if self.notify is not None:
+            self.notify(state, previous, detail)
 
     def _record(self, failed: bool) -> None:
         now = self.clock()

@@ -42,6 +42,9 @@ if TYPE_CHECKING:
 # The longest a request waits, in all, for a deployment's short-window share to free up
 # rather than being answered 429 at once. Only when no deployment has room; never more.
 PACING_LIMIT = 1.0
+# How often a request with nowhere to go looks again while a new deployment's first request
+# is out (slow start, breaker.py): its answer frees the deployment for all.
+SLOW_START_POLL = 0.01
 _ENV_NAMES = ("AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_DEPLOYMENT", "OPENAI_API_VERSION")
 _ENV_NAMES += ("OPENAI_BASE_URL", "OPENAI_API_KEY", "OPENAI_MODEL")
 
@@ -181,7 +184,14 @@ class Gateway:
 
     def _new(self, endpoint: Endpoint) -> Deployment:
         return Deployment(
-            endpoint.label, endpoint.tier, endpoint.weight, endpoint.rpm, endpoint.tpm, self.clock
+            endpoint.label,
+            endpoint.tier,
+            endpoint.weight,
+            endpoint.rpm,
+            endpoint.tpm,
+            self.clock,
+            log=self.log,
+            wall_clock=lambda: self.wall_clock(),
         )
 
     def deployment(self, endpoint: Endpoint) -> Deployment:
@@ -310,6 +320,8 @@ class Gateway:
                 waits.append(deployment.next_room(now) - now)
             elif breaker.state == COOLING:
                 waits.append(max(breaker.until or now, deployment.next_room(now)) - now)
+            elif breaker.slow_start:
+                waits.append(SLOW_START_POLL)
         if not waits or min(waits) <= 0:
             return None
         return min(waits)
@@ -368,11 +380,12 @@ class Gateway:
         """Send the request and read what decides its fate: the status, and the first piece of
         a stream or the whole of any other answer. The relay has reported the outcome unless
         it is a stream under way; raises `_Retry` when another deployment should be tried."""
-        endpoint, sent = relay.endpoint, relay.sent
-        assert endpoint is not None and sent is not None
+        endpoint, sent, deployment = relay.endpoint, relay.sent, relay.deployment
+        assert endpoint is not None and sent is not None and deployment is not None
         response = await self.client.open(endpoint.host, request, self._timeouts(endpoint))
         relay.opened(response)
         status = response.status
+        deployment.on_answered(status)
         if status == 429:
             retry_after = retry_after_seconds(response.headers)
             relay.report(Verdict.RATE_LIMITED, "HTTP 429 (rate limited)", retry_after)

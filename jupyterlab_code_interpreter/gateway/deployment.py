@@ -15,6 +15,7 @@ Azure checks (router.py spreads a burst over the tier with it).
 from __future__ import annotations
 
 import enum
+import logging
 import math
 import time
 from collections import deque
@@ -22,6 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from .breaker import Breaker, BreakerPolicy
+from .breaker_log import BreakerLog
 
 MINUTE = 60.0
 # Azure's short window: rpm/6 requests per 10 s (and the simulator's `burst`).
@@ -92,10 +94,14 @@ class Deployment:
         tpm: int | None = None,
         clock: Callable[[], float] = time.monotonic,
         policy: BreakerPolicy | None = None,
+        log: logging.Logger | None = None,
+        wall_clock: Callable[[], float] = time.time,
     ):
         self.name, self.tier, self.weight, self.rpm, self.tpm = name, tier, weight, rpm, tpm
         self.clock = clock
-        self.breaker = Breaker(policy, clock)
+        transitions = BreakerLog(name, log or logging.getLogger(__name__), wall_clock)
+        self.breaker = Breaker(policy, clock, transitions)
+        transitions.breaker = self.breaker
         self.in_flight = 0
         self.usage = Usage()
         # The requests sent in the last 60 s, oldest first.
@@ -187,6 +193,12 @@ class Deployment:
         self.usage.requests += 1
         self.breaker.on_send()
         return sent
+
+    def on_answered(self, status: int) -> None:
+        """The deployment sent a response's headers: any but a failure's (5xx, 408) or a
+        rejected key's ends its slow start (breaker.py)."""
+        if status < 500 and status not in (401, 403, 408):
+            self.breaker.on_answered()
 
     def on_done(self) -> None:
         """The request's answer is over (its outcome recorded or not): it is no longer in

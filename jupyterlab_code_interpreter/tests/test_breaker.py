@@ -5,9 +5,17 @@ from jupyterlab_code_interpreter.gateway.breaker import Breaker, BreakerPolicy
 from .fake_time import FakeClock
 
 
+def answered(breaker: Breaker) -> Breaker:
+    """A breaker past its slow start (its deployment has answered once)."""
+    breaker.on_send()
+    breaker.on_answered()
+    breaker.on_release()
+    return breaker
+
+
 def test_429_cools_down_for_retry_after_then_heals():
     clock = FakeClock()
-    breaker = Breaker(clock=clock)
+    breaker = answered(Breaker(clock=clock))
     breaker.on_rate_limited(7.0)
     assert breaker.state == "cooling" and not breaker.allows()
     assert breaker.until == 1007.0
@@ -19,14 +27,14 @@ def test_429_cools_down_for_retry_after_then_heals():
 
 def test_429_without_retry_after_cools_for_ten_seconds():
     clock = FakeClock()
-    breaker = Breaker(clock=clock)
+    breaker = answered(Breaker(clock=clock))
     breaker.on_rate_limited(None)
     assert breaker.until == 1010.0
 
 
 def test_three_failures_in_the_window_open_it_then_a_single_probe():
     clock = FakeClock()
-    breaker = Breaker(clock=clock)
+    breaker = answered(Breaker(clock=clock))
     for _ in range(2):
         breaker.on_send()
         breaker.on_failure()
@@ -44,7 +52,7 @@ def test_three_failures_in_the_window_open_it_then_a_single_probe():
 
 def test_failures_spread_beyond_the_window_do_not_open_it():
     clock = FakeClock()
-    breaker = Breaker(clock=clock)
+    breaker = answered(Breaker(clock=clock))
     for _ in range(5):
         breaker.on_failure()
         clock.now += 16
@@ -53,7 +61,7 @@ def test_failures_spread_beyond_the_window_do_not_open_it():
 
 def test_a_failed_probe_reopens_for_twice_as_long_up_to_five_minutes():
     clock = FakeClock()
-    breaker = Breaker(clock=clock)
+    breaker = answered(Breaker(clock=clock))
     for _ in range(3):
         breaker.on_failure()
     durations = []
@@ -80,7 +88,7 @@ def test_half_of_ten_requests_failing_opens_it():
 
 def test_auth_failure_opens_for_five_minutes_and_is_marked():
     clock = FakeClock()
-    breaker = Breaker(clock=clock)
+    breaker = answered(Breaker(clock=clock))
     breaker.on_auth_failure()
     assert breaker.state == "open" and breaker.auth_failed
     assert breaker.until == 1300.0
@@ -88,7 +96,7 @@ def test_auth_failure_opens_for_five_minutes_and_is_marked():
 
 def test_a_released_probe_lets_another_probe_go():
     clock = FakeClock()
-    breaker = Breaker(clock=clock)
+    breaker = answered(Breaker(clock=clock))
     for _ in range(3):
         breaker.on_failure()
     clock.now += 31
@@ -100,7 +108,7 @@ def test_a_released_probe_lets_another_probe_go():
 
 def test_a_sole_deployment_is_spared_by_failures_and_bad_keys_but_not_by_429s():
     clock = FakeClock()
-    breaker = Breaker(clock=clock)
+    breaker = answered(Breaker(clock=clock))
     for _ in range(3):
         breaker.on_send()
         breaker.on_failure()

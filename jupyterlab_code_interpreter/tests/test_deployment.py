@@ -9,8 +9,11 @@ from .fake_time import FakeClock
 
 
 def make(**kwargs):
+    """A deployment past its slow start (it has answered once: test_slow_start.py)."""
     clock = FakeClock()
-    return Deployment("east", clock=clock, **kwargs), clock
+    deployment = Deployment("east", clock=clock, **kwargs)
+    deployment.breaker.on_answered()
+    return deployment, clock
 
 
 def counters(deployment):

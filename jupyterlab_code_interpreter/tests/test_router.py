@@ -15,7 +15,10 @@ from .fake_time import FakeClock
 
 
 def make(clock, name, **kwargs):
-    return Deployment(name, clock=clock, **kwargs)
+    """A deployment past its slow start (it has answered once: test_slow_start.py)."""
+    deployment = Deployment(name, clock=clock, **kwargs)
+    deployment.breaker.on_answered()
+    return deployment
 
 
 def test_lower_tier_first_and_spill_to_the_next_tier_when_it_cools():
