@@ -27,6 +27,9 @@ CODES = {
     "rate_limit_exceeded": "Every deployment serving the alias is rate-limited or unavailable.",
     "invalid_key_request": "A key could not be stored.",
     "invalid_name": "A name in the URL is not valid.",
+    "user_rate_limited": "The hub service refused: the user's rate limit (per minute, streams).",
+    "user_quota_exceeded": "The hub service refused: the user's daily or monthly token quota.",
+    "hub_auth_failed": "The hub service got no valid JupyterHub token with its access scope.",
 }
 
 # The openai SDKs obey this header; retrying cannot fix a missing endpoint or a rejected key.
@@ -51,6 +54,8 @@ class GatewayError(Exception):
     type: str
     code: str
     headers: dict[str, str] = field(default_factory=dict)
+    # More fields of the error object (the hub service's `limit` and `resets_at`).
+    details: dict[str, object] = field(default_factory=dict)
 
     def __str__(self) -> str:
         return f"{self.status} {self.code}: {self.message}"
@@ -58,6 +63,7 @@ class GatewayError(Exception):
     def body(self) -> dict:
         """The OpenAI-shaped error body."""
         error = {"message": self.message, "type": self.type, "param": None, "code": self.code}
+        error.update(self.details)
         return {"error": error}
 
     def sse_event(self) -> bytes:

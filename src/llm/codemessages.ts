@@ -66,7 +66,13 @@ export const CODE_MESSAGES: {
   invalid_name: trans =>
     trans(
       'That name is not valid: use letters, digits, ".", "_" or "-", up to 64 characters.'
-    )
+    ),
+  user_rate_limited: (trans, headers) => busy(headers, trans),
+  user_quota_exceeded: trans =>
+    trans(
+      'The hub service refused the request: your token quota is used up. Wait until it resets, or ask your administrator.'
+    ),
+  hub_auth_failed: trans => credentialsRejected(trans)
 };
 
 /**

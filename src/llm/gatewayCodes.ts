@@ -37,7 +37,13 @@ export const GATEWAY_ERROR_CODES = [
   // A key could not be stored.
   'invalid_key_request',
   // A name in the URL is not valid.
-  'invalid_name'
+  'invalid_name',
+  // The hub service refused: the user's rate limit (per minute, streams).
+  'user_rate_limited',
+  // The hub service refused: the user's daily or monthly token quota.
+  'user_quota_exceeded',
+  // The hub service got no valid JupyterHub token with its access scope.
+  'hub_auth_failed'
 ] as const;
 
 /**
