@@ -252,3 +252,43 @@ def invalid_name(what: str, rule: str) -> GatewayError:
         "invalid_name",
         dict(NO_RETRY),
     )
+
+
+def user_rate_limited(limit: str, message: str, retry_after: int, resets_at: str) -> GatewayError:
+    """The hub service's per-user rate (`limit`, e.g. requests_per_minute) is reached;
+    `message` (hub/quota.py refusal_message) says which and when it frees up."""
+    seconds = max(1, retry_after)
+    return GatewayError(
+        429,
+        message,
+        "requests",
+        "user_rate_limited",
+        {"retry-after": str(seconds), "retry-after-ms": str(seconds * 1000)},
+        {"limit": limit, "resets_at": resets_at},
+    )
+
+
+def user_quota_exceeded(limit: str, message: str, resets_at: str) -> GatewayError:
+    """The hub service's per-user daily or monthly token quota is used up: retrying before
+    `resets_at` cannot help."""
+    return GatewayError(
+        403,
+        message,
+        "insufficient_quota",
+        "user_quota_exceeded",
+        dict(NO_RETRY),
+        {"limit": limit, "resets_at": resets_at},
+    )
+
+
+def hub_auth_failed(status: int, detail: str) -> GatewayError:
+    """No JupyterHub token (401), or one the hub does not accept for this service (403)."""
+    return GatewayError(
+        status,
+        f"The Code Interpreter hub service needs a JupyterHub token with access to it: {detail}. "
+        "An administrator must grant access:services!service=<name> to the user's role and to "
+        "c.Spawner.server_token_scopes.",
+        "authentication_error" if status == 401 else "permission_error",
+        "hub_auth_failed",
+        dict(NO_RETRY),
+    )
