@@ -186,6 +186,18 @@ def gate_and_cell(client, code, allowed, token, cell_token=None):
     return replies(client, gate, cell)
 
 
+def run_after_abort_window(client, code, metadata=None):
+    """Send a cell once the kernel has stopped aborting after an error; returns its reply.
+
+    ipykernel sends an error's reply before it starts aborting the queue, so a cell sent
+    right after can still be aborted (it never ran); sending it again is what a user does."""
+    for _ in range(50):
+        (reply,) = replies(client, send(client, code, metadata=metadata))
+        if reply["status"] != "aborted":
+            return reply
+    raise AssertionError("the kernel kept aborting cells")
+
+
 def count(client):
     content, _ = silent(client, expressions={"n": "len(In)"})
     return content["execution_count"]
@@ -232,18 +244,16 @@ def test_the_guard_refuses_a_cell_whose_token_was_not_passed(installed):
     # A cell arriving after the kernel stopped aborting (the race the guard closes): its
     # token is not the one the last gate passed, so it does not run.
     gate_and_cell(client, "1 +", [], "t-3")
-    cell = send(
+    reply = run_after_abort_window(
         client, f"open({str(marker)!r}, 'w').write('x')", metadata={"code_interpreter_gate": "t-3"}
     )
-    (reply,) = replies(client, cell)
     assert reply["status"] == "error"
     assert "the code check did not clear this step" in reply["evalue"]
     assert not marker.exists()
     # A passed token opens only its own cell; cells without a token are the user's own.
     _, other = gate_and_cell(client, "y = 2", [], "t-4", cell_token="t-5")
     assert other["status"] == "error"
-    mine = send(client, f"open({str(marker)!r}, 'w').write('x')")
-    (reply,) = replies(client, mine)
+    reply = run_after_abort_window(client, f"open({str(marker)!r}, 'w').write('x')")
     assert reply["status"] == "ok" and marker.exists()
 
 
