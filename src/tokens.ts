@@ -101,10 +101,11 @@ export interface IChatMessage {
 
   /**
    * On an assistant message the loop set aside instead of taking it as the
-   * answer: `uncomputed`, it stated numbers no step computed, and the model
-   * was asked to compute them (the chat folds it, with a note saying so).
+   * answer: `uncomputed`, it stated numbers no step computed; `unread`, it
+   * answered about a data file nothing had read. The model was asked to run
+   * code first (the chat folds it, with a note saying why).
    */
-  readonly draft?: 'uncomputed';
+  readonly draft?: 'uncomputed' | 'unread';
 
   /**
    * On error messages, what kind of failure it was.

@@ -5,6 +5,7 @@
 
 import type { IKernelState } from '../agent/tokens';
 import { contextMessage, headerLines } from '../agent/toolresults';
+import { columnHint } from '../agent/dataframes';
 import { describeDataFrames, summariseOutputs } from '../agent/outputs';
 
 const STATE: IKernelState = {
@@ -30,8 +31,8 @@ describe('headerLines', () => {
       "employees.csv header line: 'Employee ID,Dept ,Annual Salary,Hire Year,Remote'"
     ]);
     expect(headerLines(STATE, 'Join sales.csv with readings.tsv')).toEqual([
-      "sales.csv header line: 'order_id;product;it\\'s'",
-      "readings.tsv header line: 't\\ttemp'"
+      "sales.csv header line: 'order_id;product;it\\'s' (separated by ';': pd.read_csv(..., sep=';'))",
+      "readings.tsv header line: 't\\ttemp' (separated by '\\t': pd.read_csv(..., sep='\\t'))"
     ]);
   });
 
@@ -90,6 +91,71 @@ describe('describeDataFrames', () => {
     );
     expect(summary.text).toMatch(
       /done\n[^]*DataFrames now: df \(2 rows\): columns \['a'\]$/
+    );
+  });
+});
+
+describe('columnHint', () => {
+  const EMPLOYEES = {
+    name: 'employees',
+    rows: 90,
+    columns: ['Employee ID', 'Dept ', 'Annual Salary']
+  };
+  const ONE_COLUMN = {
+    name: 'sales',
+    rows: 40,
+    columns: ['date;product;price']
+  };
+
+  it('names the column a KeyError nearly matched, with the strip fix', () => {
+    const hint = columnHint('KeyError', "'Dept'", [EMPLOYEES]);
+    expect(hint).toContain(
+      "employees has no column 'Dept'; its column is 'Dept '"
+    );
+    expect(hint).toContain('employees.columns = employees.columns.str.strip()');
+    expect(columnHint('KeyError', '"annual_salary"', [EMPLOYEES])).toContain(
+      "its column is 'Annual Salary'"
+    );
+  });
+
+  it('names the separator of a file read as one column', () => {
+    expect(columnHint('KeyError', "'price'", [EMPLOYEES, ONE_COLUMN])).toBe(
+      "Hint: sales was read as one column 'date;product;price': the file is separated by ';'. Read it again with sep=';' in pd.read_csv."
+    );
+  });
+
+  it('says to parse dates before .dt', () => {
+    expect(
+      columnHint(
+        'AttributeError',
+        'Can only use .dt accessor with datetimelike values',
+        []
+      )
+    ).toContain('pd.to_datetime');
+  });
+
+  it('says nothing when it knows no better name', () => {
+    expect(columnHint('KeyError', "'Dept '", [EMPLOYEES])).toBeNull();
+    expect(columnHint('KeyError', "'salary'", [EMPLOYEES])).toBeNull();
+    expect(columnHint('KeyError', '0', [EMPLOYEES])).toBeNull();
+    expect(columnHint('NameError', "'Dept'", [EMPLOYEES])).toBeNull();
+    expect(columnHint('KeyError', "'Dept'", [])).toBeNull();
+  });
+
+  it('follows the error and the DataFrames in a failed step’s result', () => {
+    const summary = summariseOutputs(
+      [
+        {
+          output_type: 'error',
+          ename: 'KeyError',
+          evalue: "'Dept'",
+          traceback: []
+        }
+      ],
+      { tokenBudget: 1000, vision: false, dataFrames: [EMPLOYEES] }
+    );
+    expect(summary.text).toMatch(
+      /^KeyError: 'Dept'\n[^]*DataFrames now: [^]*\nHint: employees has no column 'Dept'/
     );
   });
 });

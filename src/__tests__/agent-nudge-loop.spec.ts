@@ -64,7 +64,9 @@ describe('the nudge in the loop', () => {
 
     expect(result.status).toBe('done');
     expect(client.requests).toHaveLength(3);
-    expect(nudges(events)).toEqual([{ type: 'nudge', segment: 0 }]);
+    expect(nudges(events)).toEqual([
+      { type: 'nudge', segment: 0, reason: 'uncomputed' }
+    ]);
     // The second request is the first one and the nudge: the set-aside
     // answer is left out, the prefix is the same.
     const [first, second] = client.requests;
@@ -147,6 +149,38 @@ describe('the nudge in the loop', () => {
     expect(nudges(small.events)).toEqual([]);
   });
 
+  it('sets aside an answer in words about an unread file, and runs the block that reads it', async () => {
+    const client = new ProtocolClient(
+      'text',
+      text('Apple'),
+      text(
+        '```python\nimport pandas as pd\nprint(pd.read_csv("sales.csv").groupby("product")["units"].sum().idxmax())\n```'
+      ),
+      text('Gizmo')
+    );
+    const host = new FakeHost({ outputs: [stdout('Gizmo\n')] });
+    const { result, events } = await run(
+      agent(client, host),
+      'Which product in sales.csv has the most units sold? Answer with the name only.'
+    );
+
+    expect(result.status).toBe('done');
+    expect(nudges(events)).toEqual([
+      { type: 'nudge', segment: 0, reason: 'unread' }
+    ]);
+    expect(host.runs).toHaveLength(1);
+    const second = client.requests[1];
+    const nudge = lastMessage(second.messages);
+    expect(nudge?.content).toContain(
+      nudgeMessage('text', ['sales.csv'], 'unread')
+    );
+    expect(JSON.stringify(second.messages)).not.toContain('Apple');
+    expect(result.messages.at(-1)).toMatchObject({
+      role: 'assistant',
+      content: 'Gizmo'
+    });
+  });
+
   it('asks for a python block with the text protocol, and runs it', async () => {
     const client = new ProtocolClient(
       'text',
@@ -161,7 +195,9 @@ describe('the nudge in the loop', () => {
     );
 
     expect(result.status).toBe('done');
-    expect(nudges(events)).toEqual([{ type: 'nudge', segment: 0 }]);
+    expect(nudges(events)).toEqual([
+      { type: 'nudge', segment: 0, reason: 'uncomputed' }
+    ]);
     const [first, second] = client.requests;
     expect(second.tools).toBeUndefined();
     // Roles alternate in the text protocol: the nudge joins the prompt's
@@ -202,7 +238,7 @@ describe('the nudge in the chat', () => {
   it('folds the uncomputed answer as a draft and shows the next reply as the answer', () => {
     const events: AgentEvent[] = [
       { type: 'text', segment: 0, delta: 'The mean is 42.5.' },
-      { type: 'nudge', segment: 0 },
+      { type: 'nudge', segment: 0, reason: 'uncomputed' },
       {
         type: 'step-created',
         step: 1,
@@ -240,7 +276,8 @@ describe('the nudge in the chat', () => {
   it('shows the note even when the draft streamed no text', () => {
     const state = applyAgentEvent(startTurn(EMPTY_CONVERSATION, QUESTION), {
       type: 'nudge',
-      segment: 0
+      segment: 0,
+      reason: 'uncomputed'
     });
     expect(state.messages.at(-1)).toMatchObject({
       role: 'assistant',

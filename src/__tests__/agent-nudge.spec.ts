@@ -8,6 +8,7 @@ import {
   namedData,
   needsComputation,
   nudgeMessage,
+  nudgeReason,
   shouldNudge,
   statesNewNumbers
 } from '../agent/nudge';
@@ -190,6 +191,54 @@ describe('shouldNudge', () => {
   });
 });
 
+describe('nudgeReason', () => {
+  const about = (prompt: string, answer: string) =>
+    check({ prompt, answer, state: WITH_DATA });
+
+  it('sets aside an answer in words about a data file nothing has read', () => {
+    const question =
+      'Which product in sales.csv has the most units sold in total? Answer with the product name only.';
+    expect(nudgeReason(about(question, 'Apple'))).toBe('unread');
+    expect(
+      nudgeReason(about('When was SALES.CSV busiest? YYYY-MM', '2023-04'))
+    ).toBe('unread');
+    expect(nudgeReason(about(question, 'The top product is 42 units.'))).toBe(
+      'uncomputed'
+    );
+  });
+
+  it('leaves alone a file an earlier turn read, a file not in the folder, and non-data files', () => {
+    const question = 'Which product in sales.csv sold most?';
+    const history: IWireMessage[] = [
+      { role: 'user', content: 'Load sales.csv' },
+      { role: 'assistant', content: 'Loaded.' }
+    ];
+    expect(nudgeReason({ ...about(question, 'Gizmo'), history })).toBeNull();
+    expect(
+      nudgeReason(about('Which product in orders.csv sold most?', 'Gizmo'))
+    ).toBeNull();
+    expect(nudgeReason(about('What is notes.md about?', 'Plans.'))).toBeNull();
+    expect(nudgeReason(about(question, '   '))).toBeNull();
+    // A question back to the user is theirs to answer.
+    expect(
+      nudgeReason(about(question, 'Shall I read the file and count them?'))
+    ).toBeNull();
+  });
+
+  it('keeps the same guards as for numbers', () => {
+    const question = 'Which product in sales.csv sold most?';
+    for (const guard of [
+      { enabled: false },
+      { calls: true },
+      { nudged: true },
+      { finalRequest: true },
+      { smallTalk: true }
+    ]) {
+      expect(nudgeReason({ ...about(question, 'Gizmo'), ...guard })).toBeNull();
+    }
+  });
+});
+
 describe('needsComputation', () => {
   it.each<[string, IKernelState | null, boolean]>([
     ['Plot sales.csv', null, true],
@@ -232,6 +281,15 @@ describe('statesNewNumbers', () => {
 });
 
 describe('nudgeMessage', () => {
+  it('for an unread file, says no data was read and asks for code that reads it', () => {
+    const message = nudgeMessage('text', ['sales.csv'], 'unread');
+    expect(message).toContain('without reading the data');
+    expect(message).toContain(
+      'Reply with one ```python block that reads sales.csv'
+    );
+    expect(message).not.toContain('estimates');
+  });
+
   it('asks for a python block in the text protocol, a call in the native one', () => {
     expect(nudgeMessage('text')).toContain('```python');
     expect(nudgeMessage('text')).not.toContain('run_python');

@@ -5,6 +5,7 @@
 
 import type { ITokenUsage, IWireMessage } from '../llm/wire';
 import type { ILanguage } from './language';
+import type { NudgeReason } from './nudge';
 import type { IFailedAttempt, StepOutcome, StepStatus } from './tokens';
 
 /**
@@ -15,8 +16,9 @@ import type { IFailedAttempt, StepOutcome, StepStatus } from './tokens';
  * - `step-created`, `step-status`, `step-finished`: a `run_python` step.
  * - `usage`: the token counts of one request.
  * - `warning`: something the user should fix (e.g. a bad prompt override).
- * - `nudge`: the reply `segment` stated numbers no step computed; it is set
- *   aside as a draft and the model was asked to compute them (once).
+ * - `nudge`: the reply `segment` stated numbers no step computed, or answered
+ *   about a data file nothing read (`reason`); it is set aside as a draft
+ *   and the model was asked to run code first (once).
  */
 export type AgentEvent =
   | { type: 'text'; segment: number; delta: string }
@@ -54,7 +56,7 @@ export type AgentEvent =
     }
   | { type: 'usage'; usage: ITokenUsage }
   | { type: 'warning'; message: string }
-  | { type: 'nudge'; segment: number };
+  | { type: 'nudge'; segment: number; reason: NudgeReason };
 
 /**
  * How a turn ended.

@@ -26,7 +26,7 @@ import { runToolCall } from './toolcall';
 import { callsOf, Turn } from './turn';
 import { renderPrompt } from './prompts';
 import { IAgentSettings } from './settings';
-import { namedData, nudgeMessage, shouldNudge } from './nudge';
+import { namedData, nudgeMessage, nudgeReason, NudgeReason } from './nudge';
 import { isSmallTalk } from './smalltalk';
 import { parseTextReply, ProseFilter } from './textprotocol';
 import { textCall } from './textprotocolmessages';
@@ -130,8 +130,9 @@ export class Agent {
       const step = watch ? Private.textStep(turn, reply, request.turnId) : null;
       const calls = step?.calls ?? callsOf(reply, request.turnId, turn.steps);
       if (!calls.length) {
-        if (this._nudges(turn, reply.content, finalRequest)) {
-          listener({ type: 'nudge', segment: turn.segment - 1 });
+        const reason = this._nudges(turn, reply.content, finalRequest);
+        if (reason) {
+          listener({ type: 'nudge', segment: turn.segment - 1, reason });
           continue;
         }
         return this._answered(turn, reply, finalRequest);
@@ -282,8 +283,12 @@ export class Agent {
    * the request is the turn's first one plus the nudge, with the same
    * prefix for the prompt cache.
    */
-  private _nudges(turn: Turn, answer: string, finalRequest: boolean): boolean {
-    const nudge = shouldNudge({
+  private _nudges(
+    turn: Turn,
+    answer: string,
+    finalRequest: boolean
+  ): NudgeReason | null {
+    const reason = nudgeReason({
       enabled: this.settings.checkUncomputedNumbers,
       prompt: turn.request.prompt,
       answer,
@@ -294,17 +299,18 @@ export class Agent {
       nudged: turn.nudged,
       finalRequest
     });
-    if (nudge) {
+    if (reason) {
       turn.nudged = true;
       turn.messages.push({
         role: 'user',
         content: nudgeMessage(
           turn.protocol,
-          namedData(turn.request.prompt, turn.state)
+          namedData(turn.request.prompt, turn.state),
+          reason
         )
       });
     }
-    return nudge;
+    return reason;
   }
 
   /**

@@ -32,18 +32,27 @@ export interface IUncomputedCheck {
 }
 
 /**
- * Whether to ask the model, once, to compute the numbers its answer states
- * or to say they are estimates.
+ * Why the loop asks the model, once, to run code before it answers:
+ * `uncomputed` for an answer stating numbers no step computed, `unread` for
+ * an answer about a data file nothing in the conversation has read.
+ */
+export type NudgeReason = 'uncomputed' | 'unread';
+
+/**
+ * Whether to ask the model, once, to compute its answer with code, and why.
  *
  * #### Notes
  * Small models (and large ones, less often) answer data questions with
- * numbers no code computed, and such an answer reads exactly like a computed
- * one. The nudge is for that case only: an answer stating numbers that are
- * neither in the question nor in an earlier output, no call in the turn, and
- * a question that needed computing. A turn where the user skipped a step is
- * not nudged: they chose not to run it.
+ * values no code computed, and such an answer reads exactly like a computed
+ * one. The nudge is for two cases, both with no call in the turn: an answer
+ * stating numbers that are neither in the question nor in an earlier output,
+ * to a question that needed computing; and any answer to a question about a
+ * data file of the folder that no earlier message named (Qwen2.5-Coder-1.5B
+ * answered "which product sold most in sales.csv?" with a name, unread). A
+ * turn where the user skipped a step is not nudged: they chose not to run
+ * it.
  */
-export function shouldNudge(check: IUncomputedCheck): boolean {
+export function nudgeReason(check: IUncomputedCheck): NudgeReason | null {
   if (
     !check.enabled ||
     check.smallTalk ||
@@ -51,14 +60,57 @@ export function shouldNudge(check: IUncomputedCheck): boolean {
     check.nudged ||
     check.finalRequest
   ) {
-    return false;
+    return null;
   }
-  return (
-    statesNewNumbers(check.answer, [
-      check.prompt,
-      ...Private.knownTexts(check.history)
-    ]) && needsComputation(check.prompt, check.state)
-  );
+  const known = Private.knownTexts(check.history);
+  if (
+    statesNewNumbers(check.answer, [check.prompt, ...known]) &&
+    needsComputation(check.prompt, check.state)
+  ) {
+    return 'uncomputed';
+  }
+  const answer = check.answer.trim();
+  // A reply ending in a question asks the user something: theirs to answer.
+  if (
+    answer &&
+    !/[?？]$/u.test(answer) &&
+    unreadDataFiles(check.prompt, check.state, known).length
+  ) {
+    return 'unread';
+  }
+  return null;
+}
+
+/**
+ * Whether to nudge (`nudgeReason` gives one).
+ */
+export function shouldNudge(check: IUncomputedCheck): boolean {
+  return nudgeReason(check) !== null;
+}
+
+/**
+ * The data files of the folder that `prompt` names and no earlier message
+ * (`known`: the conversation's prompts and outputs) mentions.
+ *
+ * @param prompt - the user's prompt.
+ * @param state - the kernel's state, with the folder's files.
+ * @param known - the texts of earlier turns.
+ */
+export function unreadDataFiles(
+  prompt: string,
+  state: IKernelState | null,
+  known: ReadonlyArray<string>
+): string[] {
+  const text = prompt.toLowerCase();
+  const earlier = known.map(k => k.toLowerCase());
+  return (state?.files ?? []).filter(file => {
+    const name = file.toLowerCase();
+    return (
+      Private.DATA_FILE.test(file) &&
+      text.includes(name) &&
+      !earlier.some(k => k.includes(name))
+    );
+  });
 }
 
 /**
@@ -151,10 +203,12 @@ export function namedData(
  * @param protocol - `text` asks for a fenced python block, `native` for a
  *   `run_python` call, `auto` for either.
  * @param data - the files and variables the question names (`namedData`).
+ * @param reason - why the answer was set aside (`nudgeReason`).
  */
 export function nudgeMessage(
   protocol: ToolProtocol,
-  data: ReadonlyArray<string> = []
+  data: ReadonlyArray<string> = [],
+  reason: NudgeReason = 'uncomputed'
 ): string {
   const how =
     protocol === 'text'
@@ -165,6 +219,14 @@ export function nudgeMessage(
   const reads = data.length
     ? `reads ${data.slice(0, 3).join(', ')} and prints`
     : 'computes and prints';
+  if (reason === 'unread') {
+    return (
+      '[Context, not written by the user] No code has run yet, so you cannot ' +
+      'know the answer: your first answer, given without reading the data, ' +
+      `was set aside. ${how} that ${reads} the values asked for; then answer ` +
+      'from its output.'
+    );
+  }
   return (
     '[Context, not written by the user] No code has run yet, so you cannot ' +
     'know these numbers: your first answer, which stated numbers without ' +

@@ -5,7 +5,10 @@
 
 import type * as nbformat from '@jupyterlab/nbformat';
 
+import { columnHint, describeDataFrames } from './dataframes';
 import type { IDataFrameInfo } from './tokens';
+
+export { describeDataFrames, pythonString } from './dataframes';
 
 /**
  * How many characters make a token, for budgets.
@@ -88,6 +91,7 @@ export function summariseOutputs(
   const sections: Private.ISection[] = [];
   const images: string[] = [];
   let imagesLeftOut = 0;
+  let hint: string | null = null;
 
   const addText = (text: string, keep: Private.Keep = 'both') => {
     const last = sections[sections.length - 1];
@@ -150,6 +154,11 @@ export function summariseOutputs(
       case 'error': {
         const error = output as nbformat.IError;
         sections.push(Private.fixed(`${error.ename}: ${error.evalue}`, 500));
+        hint ??= columnHint(
+          error.ename,
+          error.evalue,
+          options.dataFrames ?? []
+        );
         const frames = userFrames(error.traceback ?? []).slice(-Private.FRAMES);
         if (frames.length) {
           sections.push({
@@ -177,46 +186,11 @@ export function summariseOutputs(
   if (options.dataFrames?.length) {
     sections.push(Private.fixed(describeDataFrames(options.dataFrames), 1500));
   }
+  if (hint) {
+    sections.push(Private.fixed(hint, 600));
+  }
   const text = Private.fit(sections, budget);
   return { text: text || '(no output)', images };
-}
-
-/**
- * The kernel's DataFrames with their columns, as Python would print the
- * names (`'Dept '`: a trailing space shows), so the model uses the names
- * a frame really has instead of guessing them.
- *
- * @param frames - the DataFrames, as the helpers' listing describes them.
- */
-export function describeDataFrames(
-  frames: ReadonlyArray<IDataFrameInfo>
-): string {
-  const described = frames.map(frame => {
-    const shown = frame.columns.slice(0, Private.MAX_COLUMNS);
-    const names = shown.map(pythonString);
-    if (frame.columns.length > shown.length) {
-      names.push('…');
-    }
-    const rows = `${frame.rows} row${frame.rows === 1 ? '' : 's'}`;
-    return `${frame.name} (${rows}): columns [${names.join(', ')}]`;
-  });
-  return `DataFrames now: ${described.join('; ')}`;
-}
-
-/**
- * A string as Python's repr shows it, in single quotes (a trailing space
- * or a tab in a column name shows).
- *
- * @param text - the string.
- */
-export function pythonString(text: string): string {
-  const escaped = text
-    .replace(/\\/g, '\\\\')
-    .replace(/'/g, "\\'")
-    .replace(/\n/g, '\\n')
-    .replace(/\r/g, '\\r')
-    .replace(/\t/g, '\\t');
-  return `'${escaped}'`;
 }
 
 /**
@@ -335,11 +309,6 @@ namespace Private {
    * The traceback frames kept: the last ones, where the error is.
    */
   export const FRAMES = 4;
-
-  /**
-   * The columns shown of a DataFrame (the helper sends one more when cut).
-   */
-  export const MAX_COLUMNS = 30;
 
   /**
    * The line that opens a traceback (IPython's, and Python's own).

@@ -365,7 +365,8 @@ export function headerLines(state: IKernelState, prompt: string): string[] {
     .filter(([name]) => text.includes(name.toLowerCase()))
     .map(
       ([name, line]) =>
-        `${name} header line: ${pythonString(line.slice(0, Private.HEADER_CHARS))}`
+        `${name} header line: ${pythonString(line.slice(0, Private.HEADER_CHARS))}` +
+        Private.separatorNote(line)
     );
 }
 
@@ -420,6 +421,21 @@ namespace Private {
    * The most characters of a header line sent (the kernel caps it too).
    */
   export const HEADER_CHARS = 300;
+
+  /**
+   * What to read a header line's file with when its separator is not a
+   * comma: a small model shown `'date;product;price'` still calls
+   * `pd.read_csv` without `sep`.
+   */
+  export function separatorNote(line: string): string {
+    if (line.includes(',')) {
+      return '';
+    }
+    const separator = [';', '\t', '|'].find(sep => line.includes(sep));
+    return separator
+      ? ` (separated by ${pythonString(separator)}: pd.read_csv(..., sep=${pythonString(separator)}))`
+      : '';
+  }
 
   export const CATEGORY: Record<PolicyCategory, string> = {
     install: 'package installs',

@@ -160,7 +160,7 @@ export function applyAgentEvent(
       return withStatus(Private.text(state, turn, event), 'streaming');
     case 'nudge':
       return withStatus(
-        Private.setAside(state, turn, event.segment),
+        Private.setAside(state, turn, event.segment, event.reason),
         'waiting'
       );
     case 'step-created': {
@@ -394,12 +394,13 @@ namespace Private {
 
   /**
    * Fold the answer of reply `segment` as a draft: the loop asked the model
-   * to compute the numbers it stated, so it is not the turn's answer.
+   * to run code first (`reason`), so it is not the turn's answer.
    */
   export function setAside(
     state: IConversationState,
     turn: ITurnCursor,
-    segment: number
+    segment: number,
+    reason: 'uncomputed' | 'unread'
   ): IConversationState {
     if (!turn.assistantId || turn.segment !== segment) {
       // Nothing of it showed; the note still must.
@@ -407,11 +408,11 @@ namespace Private {
         role: 'assistant',
         content: '',
         status: 'done',
-        draft: 'uncomputed'
+        draft: reason
       }).state;
     }
     const closed = closeAnswer(state, turn);
-    return patched(closed, turn.assistantId, { draft: 'uncomputed' });
+    return patched(closed, turn.assistantId, { draft: reason });
   }
 
   /**

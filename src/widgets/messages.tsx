@@ -236,9 +236,13 @@ const MessageItem = React.memo(function MessageItem(props: {
         // Not the answer: folded, the note saying why always in sight.
         <details className="jp-CodeInterpreter-draft">
           <summary className="jp-CodeInterpreter-draftNote">
-            {trans.__(
-              'Draft set aside: asked the model to compute the numbers it stated without running code'
-            )}
+            {message.draft === 'unread'
+              ? trans.__(
+                  'Draft set aside: the model answered without reading the data; asked it to run code first'
+                )
+              : trans.__(
+                  'Draft set aside: asked the model to compute the numbers it stated without running code'
+                )}
           </summary>
           {body}
         </details>
