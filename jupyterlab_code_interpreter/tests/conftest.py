@@ -8,6 +8,7 @@ import pytest
 pytest_plugins = (
     "pytest_jupyter.jupyter_server",
     "jupyterlab_code_interpreter.simulator.pytest_plugin",
+    "jupyterlab_code_interpreter.tests.hub_fixtures",
 )
 
 # Variables that would make the gateway find an endpoint on the developer's machine.
