@@ -19,12 +19,13 @@ if TYPE_CHECKING:
 
 
 class CodeInterpreterApp(ExtensionApp):
-    """The gateway to the model endpoints, the conversation store, and the guard that keeps
-    the model keys out of kernels and terminals.
+    """The gateway to the model endpoints, the conversation store, the guard that keeps
+    the model keys out of kernels and terminals, and the kernels' limits.
 
     #### Notes
-    Configured through `c.CodeInterpreter` (the gateway, gateway/config.py) and
-    `c.CodeInterpreterConversations` (conversations/routes.py). Both are created with this app
+    Configured through `c.CodeInterpreter` (the gateway, gateway/config.py),
+    `c.CodeInterpreterConversations` (conversations/routes.py) and
+    `c.CodeInterpreterKernelLimits` (kernel_limits/config.py). All are created with this app
     as parent, so they read the server's configuration merged with this extension's own file,
     `jupyter_jupyterlab_code_interpreter_config.py`; the app itself adds no option.
     """
@@ -47,7 +48,7 @@ class CodeInterpreterApp(ExtensionApp):
         self.settings[SETTINGS_KEY] = self._gateway
         conversations = CodeInterpreterConversations(parent=self)
         self.settings.update(conversation_settings(server_app, conversations))
-        self._keep_keys_from_kernels(self._gateway)
+        self._filter_kernel_launches(self._gateway)
         self._translate_settings_schema()
 
     def initialize_handlers(self) -> None:
@@ -75,23 +76,36 @@ class CodeInterpreterApp(ExtensionApp):
 
             install_schema_translations()
 
-    def _keep_keys_from_kernels(self, gateway: Gateway) -> None:
+    def _filter_kernel_launches(self, gateway: Gateway) -> None:
         """Kernels and terminals start without the key variables; the server process is marked
         non-dumpable once it holds a key (docs/security.md says what this does and does not
-        promise)."""
+        promise). Kernels start under the memory, CPU and time limits of
+        `c.CodeInterpreterKernelLimits`, and idle ones are culled (docs/kernel-limits.md)."""
+        from jupyter_client.provisioning import LocalProvisioner
+
         from .kernel_env import KernelEnvironment, filter_kernel_launches, filter_terminal_env
+        from .kernel_limits.config import CodeInterpreterKernelLimits
+        from .kernel_limits.culling import apply_culling_defaults
         from .process_guard import ServerProcessGuard
 
         server_app = self.serverapp
         environment = KernelEnvironment(gateway)
         guard = ServerProcessGuard(gateway, environment.secret_names, server_app.log)
         guard.ensure()
+        limits = CodeInterpreterKernelLimits(parent=self)
 
         def clean(env):
             guard.ensure()
             return environment.clean(env)
 
-        filter_kernel_launches(server_app.kernel_manager, clean)
+        def limited(kernel_cmd, manager):
+            # A remote provisioner runs the command elsewhere: our launcher is not there.
+            if not isinstance(getattr(manager, "provisioner", None), LocalProvisioner):
+                return kernel_cmd
+            return limits.launch_command(kernel_cmd)
+
+        filter_kernel_launches(server_app.kernel_manager, clean, limited)
+        apply_culling_defaults(server_app.kernel_manager, server_app.config)
         # jupyter_server_terminals loads before us (extensions load in name order).
         terminal_manager = server_app.web_app.settings.get("terminal_manager")
         if terminal_manager is not None:

@@ -24,6 +24,8 @@ from .custody import gateway_secret_env_names
 MIN_COPIED_VALUE = 6
 
 Clean = Callable[[Mapping[str, str]], dict[str, str]]
+# (kernel command, the kernel's manager) -> the command to launch (kernel_limits wraps it).
+WrapCommand = Callable[[list[str], object], list[str]]
 
 
 def without_secrets(
@@ -55,9 +57,12 @@ class KernelEnvironment:
         return without_secrets(env, self.secret_names(), self.gateway.config.kernel_env_keep)
 
 
-def filter_kernel_launches(kernel_manager, clean: Clean) -> None:
+def filter_kernel_launches(
+    kernel_manager, clean: Clean, wrap_command: WrapCommand | None = None
+) -> None:
     """Make every kernel `kernel_manager` (a jupyter_client `MultiKernelManager`, such as
-    jupyter_server's `MappingKernelManager`) launches from now on start with `clean(env)`.
+    jupyter_server's `MappingKernelManager`) launches from now on start with `clean(env)`,
+    and with the command `wrap_command` makes of its own when one is given.
 
     Each per-kernel manager is made by `kernel_manager_factory`; the wrapped factory filters
     the launches of the managers it makes. A factory set later (the server's
@@ -69,7 +74,7 @@ def filter_kernel_launches(kernel_manager, clean: Clean) -> None:
 
         def make_filtered(*args, **kwargs):
             manager = factory(*args, **kwargs)
-            filter_launches(manager, clean)
+            filter_launches(manager, clean, wrap_command)
             return manager
 
         make_filtered._code_interpreter_filtered = True
@@ -83,11 +88,12 @@ def filter_kernel_launches(kernel_manager, clean: Clean) -> None:
 
     kernel_manager.observe(rewrap, names="kernel_manager_factory")
     for manager in list(getattr(kernel_manager, "_kernels", {}).values()):
-        filter_launches(manager, clean)
+        filter_launches(manager, clean, wrap_command)
 
 
-def filter_launches(manager, clean: Clean) -> None:
-    """Filter the environment of one kernel manager's launches (starts and restarts)."""
+def filter_launches(manager, clean: Clean, wrap_command: WrapCommand | None = None) -> None:
+    """Filter the environment (and the command) of one kernel manager's launches (starts and
+    restarts)."""
     if getattr(manager, "_code_interpreter_filtered", False):
         return
     launch = getattr(manager, "_async_launch_kernel", None)
@@ -103,6 +109,8 @@ def filter_launches(manager, clean: Clean) -> None:
     async def launch_filtered(kernel_cmd, **kw):
         env = kw.get("env")
         kw["env"] = clean(os.environ if env is None else env)
+        if wrap_command is not None:
+            kernel_cmd = wrap_command(kernel_cmd, manager)
         return await launch(kernel_cmd, **kw)
 
     manager._async_launch_kernel = launch_filtered

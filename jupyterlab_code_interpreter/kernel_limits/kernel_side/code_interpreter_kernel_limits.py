@@ -1,0 +1,110 @@
+"""The per-execution time limit, and the memory limit's message, inside an IPython kernel.
+
+The launcher (jupyterlab_code_interpreter/kernel_limits/launch.py) loads this module as an IPython
+extension from a folder of its own on PYTHONPATH, so it runs in whatever Python the kernelspec
+names: it imports only the standard library. The limits come from the launcher's environment
+variables below.
+
+The time limit is a real-time timer (SIGALRM) armed when a cell starts and disarmed when it ends;
+it raises `ExecutionTimeLimitExceeded` in the cell's code, a BaseException so that a cell's own
+`except Exception:` does not swallow it. Like Ctrl-C, it stops Python code between bytecodes and
+interrupts sleeps and blocking calls; a single call into C code that never returns to Python is
+stopped only when it does. Cells running in a thread other than the main one (ipykernel subshells)
+are not timed, and code that sets its own SIGALRM handler replaces ours for that cell.
+"""
+
+import os
+import signal
+import threading
+
+TIME_LIMIT_ENV = "CODE_INTERPRETER_EXECUTION_TIME_LIMIT"
+MEMORY_LIMIT_ENV = "CODE_INTERPRETER_MEMORY_LIMIT"
+
+TIME_LIMIT_MESSAGE = (
+    "This cell ran longer than the kernel's execution time limit of {limit} and was stopped. "
+    "To allow longer runs, raise c.CodeInterpreterKernelLimits.execution_time_limit in the "
+    "Jupyter server's configuration (0 turns the limit off) and restart the server."
+)
+MEMORY_MESSAGE = (
+    "The kernel ran out of memory: it may use at most {limit} "
+    "(c.CodeInterpreterKernelLimits.memory_limit). Free memory (del large variables), work "
+    "on smaller pieces of the data, or raise the limit in the Jupyter server's configuration "
+    "and restart the server."
+)
+
+
+class ExecutionTimeLimitExceeded(BaseException):  # noqa: N818 (named as the user reads it)
+    """Raised in a cell that runs past the kernel's execution time limit."""
+
+
+def format_seconds(seconds: float) -> str:
+    if seconds >= 60 and seconds % 60 == 0:
+        return f"{seconds / 60:g} min"
+    return f"{seconds:g} s"
+
+
+def format_bytes(count: int) -> str:
+    for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if count >= size:
+            return f"{count / size:.3g} {unit}"
+    return f"{count} bytes"
+
+
+class CellTimer:
+    """Arms SIGALRM for each cell the shell runs (its pre_run_cell / post_run_cell events)."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.running = False
+
+    def start(self, info=None) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        signal.signal(signal.SIGALRM, self.expired)
+        self.running = True
+        signal.setitimer(signal.ITIMER_REAL, self.seconds)
+
+    def stop(self, result=None) -> None:
+        if not self.running:
+            return
+        self.running = False
+        signal.setitimer(signal.ITIMER_REAL, 0)
+
+    def expired(self, signum, frame) -> None:
+        # The timer may fire just as the cell ends: only a running cell is stopped.
+        if not self.running:
+            return
+        self.running = False
+        limit = format_seconds(self.seconds)
+        raise ExecutionTimeLimitExceeded(TIME_LIMIT_MESSAGE.format(limit=limit))
+
+
+def explain_memory_error(limit: int):
+    """An IPython custom exception handler: a MemoryError's traceback says what the limit is."""
+
+    def handler(shell, etype, value, tb, tb_offset=None):
+        if not value.args:
+            value.args = (MEMORY_MESSAGE.format(limit=format_bytes(limit)),)
+        shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
+
+    return handler
+
+
+def _positive(name: str, convert):
+    try:
+        value = convert(os.environ.get(name, "0"))
+    except ValueError:
+        return 0
+    return value if value > 0 else 0
+
+
+def load_ipython_extension(shell) -> None:
+    seconds = _positive(TIME_LIMIT_ENV, float)
+    if seconds:
+        timer = CellTimer(seconds)
+        shell.events.register("pre_run_cell", timer.start)
+        shell.events.register("post_run_cell", timer.stop)
+    memory = _positive(MEMORY_LIMIT_ENV, int)
+    # A handler someone else installed is left alone: IPython keeps only one.
+    if memory and not shell.custom_exceptions:
+        shell.set_custom_exc((MemoryError,), explain_memory_error(memory))

@@ -1,0 +1,103 @@
+"""The kernel launcher: applies the limits to its own process, then `exec`s the kernel command.
+
+    python -m jupyterlab_code_interpreter.kernel_limits.launch [options] -- <kernel command>
+
+Limits set before `exec` stay with the kernel (same process id, so the server's interrupts and
+shutdowns reach it) and pass to every process it starts. Standard library only, and nothing of
+the package beyond this module: it runs before every kernel start.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+from pathlib import Path
+
+TIME_LIMIT_ENV = "CODE_INTERPRETER_EXECUTION_TIME_LIMIT"
+MEMORY_LIMIT_ENV = "CODE_INTERPRETER_MEMORY_LIMIT"
+KERNEL_SIDE = Path(__file__).parent / "kernel_side"
+EXTENSION = "code_interpreter_kernel_limits"
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="kernel_limits.launch")
+    parser.add_argument("--memory", type=int, default=0, help="address space limit, bytes")
+    parser.add_argument("--cores", type=int, default=0, help="how many CPU cores, 0 all")
+    parser.add_argument("--niceness", type=int, default=0, help="nice increment")
+    parser.add_argument("--time-limit", type=float, default=0, help="seconds per cell")
+    parser.add_argument("command", nargs=argparse.REMAINDER)
+    options = parser.parse_args(argv)
+    if options.command[:1] == ["--"]:
+        options.command = options.command[1:]
+    if not options.command:
+        parser.error("no kernel command after --")
+    return options
+
+
+def limit_memory(limit: int) -> None:
+    """RLIMIT_AS: an allocation past it fails (Python raises MemoryError)."""
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def cores_for(pid: int, allowed: set[int], count: int) -> set[int]:
+    """`count` of the `allowed` cores, starting at a place the process id picks, so that
+    kernels spread over the machine rather than all sharing the first cores."""
+    ordered = sorted(allowed)
+    if count <= 0 or count >= len(ordered):
+        return set(ordered)
+    start = pid % len(ordered)
+    return {ordered[(start + i) % len(ordered)] for i in range(count)}
+
+
+def is_ipython_kernel(command: list[str]) -> bool:
+    return any(Path(part).name in ("ipykernel_launcher", "ipykernel") for part in command[:4])
+
+
+def kernel_command_and_env(options: argparse.Namespace, env: dict[str, str]):
+    """The command to exec and its environment: an IPython kernel also loads the extension
+    that times each cell and explains a MemoryError."""
+    command = list(options.command)
+    if not is_ipython_kernel(command) or not (options.time_limit > 0 or options.memory > 0):
+        return command, env
+    env = dict(env)
+    paths = [str(KERNEL_SIDE), *filter(None, env.get("PYTHONPATH", "").split(os.pathsep))]
+    env["PYTHONPATH"] = os.pathsep.join(paths)
+    env[TIME_LIMIT_ENV] = f"{options.time_limit:g}"
+    env[MEMORY_LIMIT_ENV] = str(options.memory)
+    command.append(f"--IPKernelApp.extra_extensions={EXTENSION}")
+    return command, env
+
+
+def warn(message: str) -> None:
+    print(f"code-interpreter kernel limits: {message}", file=sys.stderr, flush=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    options = parse(sys.argv[1:] if argv is None else argv)
+    if options.memory > 0:
+        try:
+            limit_memory(options.memory)
+        except (OSError, ValueError) as err:
+            warn(f"could not set the memory limit ({err})")
+    if options.cores > 0 and hasattr(os, "sched_setaffinity"):
+        try:
+            allowed = os.sched_getaffinity(0)
+            os.sched_setaffinity(0, cores_for(os.getpid(), allowed, options.cores))
+        except OSError as err:
+            warn(f"could not limit the CPU cores ({err})")
+    if options.niceness > 0:
+        try:
+            os.nice(options.niceness)
+        except OSError as err:
+            warn(f"could not lower the CPU priority ({err})")
+    command, env = kernel_command_and_env(options, dict(os.environ))
+    os.execvpe(command[0], command, env)
+
+
+if __name__ == "__main__":
+    main()
