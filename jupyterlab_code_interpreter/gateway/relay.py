@@ -51,6 +51,11 @@ class Relay:
     def streaming(self) -> bool:
         return self.next_piece is not None
 
+    @property
+    def usage(self) -> tuple[int, int] | None:
+        """(prompt, completion) tokens the endpoint reported so far, None if it has not."""
+        return self._usage
+
     async def stream(self, heartbeat: float = 0.0) -> AsyncIterator[bytes]:
         """The whole stream from `first` on, scrubbed, whole events only, with SSE comments
         after `heartbeat` s of silence (between events, never inside one). A failure marks the

@@ -1,0 +1,159 @@
+"""`POST v1/chat/completions` of the hub service: admitted against the caller's quotas, relayed
+by the gateway core, streamed as the single-user gateway streams (events as they come, an SSE
+comment while the first byte is late and every `heartbeat_interval` of silence, a failure after
+the start as an error event, never a replay), then billed to the caller.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from tornado import web
+from tornado.iostream import StreamClosedError
+from tornado.log import app_log
+
+from ..gateway import errors
+from ..gateway.errors import GatewayError
+from ..gateway.relay import HEARTBEAT, Relay
+from ..gateway.upstream import passed_response_headers
+from ..request_body import BodyError, LimitedBody, format_size, parse_json
+from .billing import with_usage_requested
+from .handlers import HubServiceHandler
+
+
+@web.stream_request_body
+class ChatHandler(LimitedBody, HubServiceHandler):
+    _task: asyncio.Task | None = None
+    _client_gone = False
+    _stream_started = False
+    _waiting: asyncio.TimerHandle | None = None
+
+    def body_limit(self) -> int:
+        return self.service.gateway.config.max_request_bytes
+
+    def refuse_body(self, error: BodyError) -> None:
+        if error.status == 413:
+            self.write_gateway_error(errors.request_too_large(format_size(self.body_limit())))
+        else:
+            self.write_gateway_error(errors.invalid_json(error.message))
+
+    def on_connection_close(self) -> None:
+        self._client_gone = True
+        if self._task is not None:
+            self._task.cancel()
+        super().on_connection_close()
+
+    async def post(self) -> None:
+        if self._finished:
+            return
+        self._task = asyncio.current_task()
+        try:
+            await self._serve()
+        except asyncio.CancelledError:
+            if not self._client_gone:
+                raise
+        finally:
+            self._task = None
+
+    async def _serve(self) -> None:
+        service = self.service
+        raw = self.take_body()
+        try:
+            body = parse_json(raw)
+        except BodyError as err:
+            return self.write_gateway_error(errors.invalid_json(err.message))
+        if not isinstance(body, dict):
+            return self.write_gateway_error(errors.invalid_json("it is not a JSON object"))
+        raw = with_usage_requested(body, raw)
+        user = self.current_user
+        try:
+            bill = await service.billing.admit(user["name"], user.get("groups", []), body, raw)
+        except GatewayError as error:
+            app_log.info("code-interpreter hub: %s refused: %s", user["name"], error.code)
+            return self.write_gateway_error(error)
+        status, relay = 0, None
+        try:
+            self._beat_while_waiting(body.get("stream") is True)
+            try:
+                relay = await service.gateway.open_chat(raw, self.request.headers)
+            except GatewayError as error:
+                status = error.status
+                self._answer_error(error)
+                return
+            finally:
+                if self._waiting is not None:
+                    self._waiting.cancel()
+            status = relay.status
+            await self._forward(relay)
+        finally:
+            if relay is not None:
+                await relay.aclose()
+            await asyncio.shield(service.billing.finish(bill, status, relay))
+
+    def _answer_error(self, error: GatewayError) -> None:
+        if self._stream_started:
+            self.write(error.sse_event())
+            self.finish()
+        else:
+            self.write_gateway_error(error)
+
+    async def _forward(self, relay: Relay) -> None:
+        if not relay.streaming:
+            if self._stream_started:
+                self.write(b"data: " + relay.data + b"\n\n")
+                self.finish()
+                return
+            self.set_status(relay.status)
+            self.set_header("Content-Type", relay.headers.get("content-type", "application/json"))
+            self._pass_headers(relay)
+            self.finish(relay.data)
+            return
+        if not self._stream_started:
+            self._start_stream()
+            self._pass_headers(relay)
+        try:
+            try:
+                async for piece in relay.stream(self.service.gateway.config.heartbeat_interval):
+                    self.write(piece)
+                    await self.flush()
+            except GatewayError as error:
+                app_log.warning("code-interpreter hub: stream ended by %s", error.code)
+                self.write(error.sse_event())
+                await self.flush()
+            self.finish()
+        except StreamClosedError:
+            self._client_gone = True
+
+    def _pass_headers(self, relay: Relay) -> None:
+        for name, value in passed_response_headers(relay.headers).items():
+            self.set_header(name, relay.scrubber.text(value))
+
+    def _start_stream(self) -> None:
+        self._stream_started = True
+        self.set_status(200)
+        self.set_header("Content-Type", "text/event-stream")
+        self.set_header("Cache-Control", "no-cache")
+        self.set_header("X-Accel-Buffering", "no")
+        stream = getattr(self.request.connection, "stream", None)
+        if stream is not None:
+            stream.set_nodelay(True)
+
+    def _beat_while_waiting(self, streamed: bool) -> None:
+        """As the single-user gateway: a streamed answer whose first byte is later than
+        `heartbeat_interval` starts the event stream with SSE comments, so that proxies (the
+        hub's, the user's server) keep waiting."""
+        interval = self.service.gateway.config.heartbeat_interval
+        if interval <= 0 or not streamed:
+            return
+        loop = asyncio.get_running_loop()
+
+        def beat() -> None:
+            if self._client_gone:
+                return
+            if not self._stream_started:
+                self._start_stream()
+            self.write(HEARTBEAT)
+            self.flush().add_done_callback(lambda done: done.exception())
+            self._waiting = loop.call_later(interval, beat)
+
+        self._waiting = loop.call_later(interval, beat)
