@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from jupyterlab_code_interpreter.kernel_limits.config import machine_memory, memory_bytes
 from jupyterlab_code_interpreter.kernel_limits.culling import DEFAULT_CULLING
 
 pytestmark = pytest.mark.skipif(
@@ -21,11 +22,14 @@ TIME_LIMIT = 3
 MEMORY_LIMIT = 1 << 30
 
 PROBE = """
-import json, os, resource
+import json, os, resource, subprocess, sys
+child = "import resource; print(resource.getrlimit(resource.RLIMIT_AS)[0])"
 print(json.dumps({
     'memory': resource.getrlimit(resource.RLIMIT_AS),
+    'child_memory': int(subprocess.check_output([sys.executable, '-c', child])),
     'cores': sorted(os.sched_getaffinity(0)),
     'nice': os.nice(0),
+    'time_limit': os.environ.get('CODE_INTERPRETER_EXECUTION_TIME_LIMIT'),
     'pid': os.getpid(),
 }))
 """
@@ -51,7 +55,10 @@ def jp_server_config(jp_server_config, request):
         "execution_time_limit": TIME_LIMIT,
     }
     for section, settings in getattr(request, "param", {}).items():
-        config.setdefault(section, {}).update(settings)
+        if settings is None:
+            config.pop(section, None)
+        else:
+            config.setdefault(section, {}).update(settings)
     return config
 
 
@@ -98,12 +105,14 @@ async def probe(serverapp, kernel_id):
 
 def assert_limited(found):
     assert found["memory"] == [MEMORY_LIMIT, MEMORY_LIMIT]
+    assert found["child_memory"] == MEMORY_LIMIT
     assert len(found["cores"]) == 1
     assert found["nice"] == os.nice(0) + 3
 
 
 async def test_an_infinite_loop_is_stopped_at_the_limit(jp_fetch, jp_serverapp):
     kernel = await post(jp_fetch, "api", "kernels", body={"name": "python3"})
+    await run(jp_serverapp, kernel["id"], "kept = 6 * 7")
     started = time.monotonic()
     reply, _, errors = await run(jp_serverapp, kernel["id"], "while True:\n    pass\n")
     elapsed = time.monotonic() - started
@@ -116,12 +125,12 @@ async def test_an_infinite_loop_is_stopped_at_the_limit(jp_fetch, jp_serverapp):
     assert "c.CodeInterpreterKernelLimits.execution_time_limit" in message
     # It fired: the loop ended by itself, well before the test would give up.
     assert TIME_LIMIT <= elapsed < TIMEOUT
-    # An `except Exception` in the cell does not swallow it, and the kernel lives on.
+    # An `except Exception` in the cell does not swallow it; the kernel keeps its variables.
     swallowing = "try:\n    while True:\n        pass\nexcept Exception:\n    print('swallowed')\n"
     reply, printed, _ = await run(jp_serverapp, kernel["id"], swallowing)
     assert reply["ename"] == "ExecutionTimeLimitExceeded"
     assert "swallowed" not in printed
-    reply, printed, _ = await run(jp_serverapp, kernel["id"], "print(6 * 7)")
+    reply, printed, _ = await run(jp_serverapp, kernel["id"], "print(kept)")
     assert (reply["status"], printed) == ("ok", "42\n")
 
 
@@ -192,6 +201,19 @@ async def test_without_limits_the_loop_runs_on(jp_fetch, jp_serverapp):
     assert found["nice"] == os.nice(0)
 
 
+@pytest.mark.parametrize(
+    "jp_server_config", [{"CodeInterpreterKernelLimits": None}], indirect=True, ids=["defaults"]
+)
+async def test_the_defaults_with_no_configuration(jp_fetch, jp_serverapp):
+    kernel = await post(jp_fetch, "api", "kernels", body={"name": "python3"})
+    found = await probe(jp_serverapp, kernel["id"])
+    half = memory_bytes("50%", machine_memory())
+    assert found["memory"] == [half, half]
+    assert found["cores"] == sorted(os.sched_getaffinity(0))
+    assert found["nice"] == os.nice(0) + 5
+    assert found["time_limit"] == "600"
+
+
 async def test_idle_kernels_are_culled_by_default_after_an_hour(jp_serverapp):
     manager = jp_serverapp.kernel_manager
     assert manager.cull_idle_timeout == DEFAULT_CULLING["cull_idle_timeout"] == 3600
@@ -214,12 +236,24 @@ async def test_the_administrators_culling_setting_wins(jp_serverapp):
     indirect=True,
     ids=["tiny-timeout"],
 )
-async def test_an_idle_kernel_is_culled(jp_fetch, jp_serverapp):
-    kernel = await post(jp_fetch, "api", "kernels", body={"name": "python3"})
-    deadline = time.monotonic() + TIMEOUT
-    while time.monotonic() < deadline:
+async def test_an_idle_kernel_is_culled(jp_fetch, jp_ws_fetch, jp_serverapp):
+    """An idle kernel goes; one whose notebook is open (a client connected) stays."""
+    idle = await post(jp_fetch, "api", "kernels", body={"name": "python3"})
+    open_ = await post(jp_fetch, "api", "kernels", body={"name": "python3"})
+    connection = await jp_ws_fetch("api", "kernels", open_["id"], "channels")
+    try:
+        deadline = time.monotonic() + TIMEOUT
+        while time.monotonic() < deadline:
+            response = await jp_fetch("api", "kernels")
+            running = [k["id"] for k in json.loads(response.body)]
+            if idle["id"] not in running:
+                break
+            await asyncio.sleep(0.5)
+        else:
+            pytest.fail(f"the idle kernel was not culled within {TIMEOUT} s")
+        # Past the time it would have been culled too (2 s idle, checked every second).
+        await asyncio.sleep(4)
         response = await jp_fetch("api", "kernels")
-        if kernel["id"] not in [k["id"] for k in json.loads(response.body)]:
-            return
-        await asyncio.sleep(0.5)
-    pytest.fail(f"the idle kernel was not culled within {TIMEOUT} s")
+        assert open_["id"] in [k["id"] for k in json.loads(response.body)]
+    finally:
+        connection.close()
