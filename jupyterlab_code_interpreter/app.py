@@ -4,7 +4,7 @@ declared where jupyter_server looks for them.
 Every Jupyter Server start imports this module to read the extension point (and `jupyter server
 extension list` instantiates the app), so it imports nothing beyond jupyter_server: the gateway,
 the handlers and the kernel filter are imported in the methods the server calls when it loads
-the extension, and the gateway's HTTP client (aiohttp) with the first chat request.
+the extension, and the gateway's HTTP client (aiohttp) in a worker thread once the server runs.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ class CodeInterpreterApp(ExtensionApp):
     load_other_extensions = True
 
     _gateway: Gateway | None = None
+    _client_warmup: object = None  # held so the warm-up task is not collected while it runs
 
     def initialize_settings(self) -> None:
         """Create the gateway and the conversation store (handlers find them in the web app's
@@ -60,6 +61,18 @@ class CodeInterpreterApp(ExtensionApp):
         self.serverapp.log.info(
             "jupyterlab_code_interpreter: gateway and conversation routes registered"
         )
+
+    async def _start_jupyter_server_extension(self, serverapp) -> None:
+        """Once the server runs: get the gateway's HTTP client ready in a worker thread, so
+        neither the start nor the first chat request waits for aiohttp's import."""
+        if self._gateway is not None:
+            self._client_warmup = self._gateway.load_client()
+            self._client_warmup.add_done_callback(self._warmed)
+
+    def _warmed(self, warmup) -> None:
+        if not warmup.cancelled() and warmup.exception() is not None:
+            # The first chat request will try again and report it to the user.
+            self.log.warning("code-interpreter gateway: client not ready: %s", warmup.exception())
 
     async def stop_extension(self) -> None:
         """Close the gateway's upstream connection pool when the server stops (jupyter_server

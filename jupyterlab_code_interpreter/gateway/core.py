@@ -127,6 +127,7 @@ class Gateway:
         self.environ = environ
         self.stats = GatewayStats()
         self._client: UpstreamClient | None = None
+        self._client_loading: asyncio.Future[UpstreamClient] | None = None
         self.keys = KeyResolver(environ, key_store or KeyStore())
         self.router = Router()
         self.clock = clock
@@ -140,11 +141,31 @@ class Gateway:
 
     @property
     def client(self) -> UpstreamClient:
-        """The shared HTTP client, created (and aiohttp imported) on first use."""
+        """The shared HTTP client, created (and aiohttp imported, here, in place) on first use;
+        requests use `load_client`, which does not hold up the event loop."""
         if self._client is None:
             from .http_client import UpstreamClient
 
             self._client = UpstreamClient(self.config)
+        return self._client
+
+    def load_client(self) -> asyncio.Future[UpstreamClient]:
+        """The shared HTTP client, made ready off the event loop: importing aiohttp and reading
+        the trust store take ~0.2 s, which on the loop would stall every route of the server.
+        The extension starts this once the server runs (app.py), so the first chat request
+        usually finds the client ready; one that comes sooner awaits the same future."""
+        if self._client is not None:
+            ready = asyncio.get_running_loop().create_future()
+            ready.set_result(self._client)
+            return ready
+        if self._client_loading is None or self._client_loading.cancelled():
+            self._client_loading = asyncio.ensure_future(self._make_client())
+        return self._client_loading
+
+    async def _make_client(self) -> UpstreamClient:
+        module, ssl_context = await asyncio.to_thread(_import_client)
+        if self._client is None:
+            self._client = module.UpstreamClient(self.config, ssl_context)
         return self._client
 
     def pool(self) -> Pool:
@@ -382,7 +403,8 @@ class Gateway:
         it is a stream under way; raises `_Retry` when another deployment should be tried."""
         endpoint, sent, deployment = relay.endpoint, relay.sent, relay.deployment
         assert endpoint is not None and sent is not None and deployment is not None
-        response = await self.client.open(endpoint.host, request, self._timeouts(endpoint))
+        client = self._client or await asyncio.shield(self.load_client())
+        response = await client.open(endpoint.host, request, self._timeouts(endpoint))
         relay.opened(response)
         status = response.status
         deployment.on_answered(status)
@@ -433,6 +455,13 @@ class Gateway:
     async def aclose(self) -> None:
         if self._client is not None:
             await self._client.aclose()
+
+
+def _import_client():
+    """In a worker thread: the client's module (aiohttp with it) and its TLS trust store."""
+    from . import http_client
+
+    return http_client, http_client.ssl_context()
 
 
 def _parse_body(raw: bytes) -> dict:

@@ -1,6 +1,7 @@
 """The HTTP client that sends requests to the model endpoints: aiohttp's (its C HTTP parser and
 keep-alive pool cost about a third of httpx's CPU per request here: see benchmarks/README.md).
-Imported on the first request, not at server start (aiohttp takes ~0.1 s to import).
+Imported in a worker thread once the server runs, not at server start (aiohttp takes ~0.1 s
+to import): `Gateway.load_client`.
 
 Timeouts are enforced here, per phase: connect (aiohttp: TCP, TLS, or waiting for a pooled
 connection), first byte (response headers and the first chunk, one deadline), and the gap
@@ -116,8 +117,9 @@ class UpstreamClient:
     `timeouts` has connect_timeout, first_byte_timeout and read_timeout (seconds), read per
     request so a changed config applies at once."""
 
-    def __init__(self, timeouts: Timeouts):
+    def __init__(self, timeouts: Timeouts, ssl_context: ssl.SSLContext | None = None):
         self.timeouts = timeouts
+        self._ssl_context = ssl_context  # read from disk when first needed if not given
         self._session: aiohttp.ClientSession | None = None
         # Per URL: the parsed URL and the proxy from the environment (both fixed for a URL).
         self._targets: dict[str, tuple[URL, URL | None, dict[str, str] | None]] = {}
@@ -125,7 +127,9 @@ class UpstreamClient:
 
     def _shared(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(limit=1000, ssl=_ssl_context())
+            if self._ssl_context is None:
+                self._ssl_context = ssl_context()
+            connector = aiohttp.TCPConnector(limit=1000, ssl=self._ssl_context)
             self._session = aiohttp.ClientSession(
                 connector=connector,
                 # Upstream cookies are not kept between requests (nor between users).
@@ -204,7 +208,7 @@ class UpstreamClient:
             await session.close()
 
 
-def _ssl_context() -> ssl.SSLContext:
+def ssl_context() -> ssl.SSLContext:
     """The trust store httpx used: SSL_CERT_FILE, else SSL_CERT_DIR, else certifi's bundle
     (else the system's)."""
     if os.environ.get("SSL_CERT_FILE"):
