@@ -26,6 +26,7 @@ HELPERS_FILES = (
     "indirect.py",
     "walker.py",
     "checker.py",
+    "summaries.py",
     "helpers.py",
 )
 HELPERS_FILE = HELPERS_DIR / "helpers.py"

@@ -1,6 +1,6 @@
 """Helpers the browser installs, silently, in the notebook's kernel: `check(code)` (the code
-policy, in `checker.py` and the files it uses), `state()`, `listing()` and the step gate
-(`gate`, `guard`).
+policy, in `checker.py` and the files it uses), `state()`, `listing()`, the step gate
+(`gate`, `guard`) and the summaries of uploaded files (`summaries.py`).
 
 These files are sent as one source (see `__init__.py`) to kernels that may run in any Python
 environment, so they import only the standard library and IPython, and nothing of our
@@ -18,6 +18,7 @@ try:  # in the package; in the kernel the bundle defines these names above this 
     from .checker import check
     from .protected import configure, secret_path_in
     from .rules import _shell
+    from .summaries import summarise_files
 except ImportError:
     pass
 
@@ -398,6 +399,12 @@ def state_reply():
 
 def listing_reply():
     return Reply(listing())
+
+
+def summaries_reply(encoded):
+    """`summarise_files` of a base64-encoded JSON list of paths relative to the working
+    folder (uploaded files), as a `Reply`."""
+    return Reply(summarise_files(json.loads(base64.b64decode(encoded).decode("utf-8"))))
 
 
 def install(shell=None):
