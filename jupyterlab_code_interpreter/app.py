@@ -16,6 +16,7 @@ from jupyter_server.extension.application import ExtensionApp
 
 if TYPE_CHECKING:
     from .gateway.core import Gateway
+    from .hub.forward import HubForwarder
 
 
 class CodeInterpreterApp(ExtensionApp):
@@ -35,6 +36,7 @@ class CodeInterpreterApp(ExtensionApp):
     load_other_extensions = True
 
     _gateway: Gateway | None = None
+    _forwarder: HubForwarder | None = None
     _client_warmup: object = None  # held so the warm-up task is not collected while it runs
 
     def initialize_settings(self) -> None:
@@ -47,6 +49,15 @@ class CodeInterpreterApp(ExtensionApp):
         server_app = self.serverapp
         self._gateway = create_gateway(server_app, parent=self)
         self.settings[SETTINGS_KEY] = self._gateway
+        if self._gateway.config.hub_service_url:
+            # On a JupyterHub: no key here, chat goes to the hub service (docs/hub-service.md).
+            from .hub.forward import SETTINGS_KEY as FORWARDER_KEY
+            from .hub.forward import HubForwarder
+
+            self._forwarder = HubForwarder(
+                self._gateway.config.hub_service_url, self._gateway.config
+            )
+            self.settings[FORWARDER_KEY] = self._forwarder
         conversations = CodeInterpreterConversations(parent=self)
         self.settings.update(conversation_settings(server_app, conversations))
         self._filter_kernel_launches(self._gateway)
@@ -57,7 +68,12 @@ class CodeInterpreterApp(ExtensionApp):
         from .conversations.routes import conversation_handlers
         from .gateway.routes import gateway_handlers
 
-        self.handlers.extend([*gateway_handlers(), *conversation_handlers()])
+        handlers = gateway_handlers()
+        if self._forwarder is not None:
+            from .hub.forward import forwarding_handlers
+
+            handlers = forwarding_handlers(handlers)
+        self.handlers.extend([*handlers, *conversation_handlers()])
         self.serverapp.log.info(
             "jupyterlab_code_interpreter: gateway and conversation routes registered"
         )
@@ -79,6 +95,8 @@ class CodeInterpreterApp(ExtensionApp):
         awaits this from its `cleanup_extensions` step)."""
         if self._gateway is not None:
             await self._gateway.aclose()
+        if self._forwarder is not None:
+            await self._forwarder.aclose()
 
     def _translate_settings_schema(self) -> None:
         """Serve the settings form in the user's language (schema_translations.py says why

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from traitlets import Bool, Dict, Float, Int, List, Unicode
+import os
+
+from traitlets import Bool, Dict, Float, Int, List, Unicode, default
 from traitlets.config import Configurable
 
 
@@ -137,3 +139,16 @@ class CodeInterpreter(Configurable):
         profilers (gdb, py-spy) cannot attach to it. Root can still read it. See
         docs/security.md.""",
     )
+
+    hub_service_url = Unicode(
+        config=True,
+        help="""On a JupyterHub: the URL of the Code Interpreter hub service as this server
+        reaches it, e.g. http://127.0.0.1:8000/services/code-interpreter/ (default: the
+        CODE_INTERPRETER_HUB_SERVICE_URL variable). When set, this server holds no endpoint and
+        no key: its chat, models and status routes forward to the service with the server's
+        JUPYTERHUB_API_TOKEN, and usage is billed to its user. See docs/hub-service.md.""",
+    )
+
+    @default("hub_service_url")
+    def _hub_service_url_default(self) -> str:
+        return os.environ.get("CODE_INTERPRETER_HUB_SERVICE_URL", "")

@@ -151,7 +151,14 @@ class CodeInterpreterHub(Application):
         url = urlparse(self.service_url)
         state = self.open_state()
         app = self.make_app(state)
-        server = app.listen(url.port or 80, url.hostname or "127.0.0.1", xheaders=True)
+        # Bodies are read whole before authentication (hub/chat.py): bounded here, a little
+        # past the gateway's own limit so that it answers a 413 in its words.
+        server = app.listen(
+            url.port or 80,
+            url.hostname or "127.0.0.1",
+            xheaders=True,
+            max_body_size=self.gateway.config.max_request_bytes + 1024 * 1024,
+        )
         self.log.info(
             "code-interpreter hub service %r at %s%s (state %s, %d endpoint(s))",
             self.service_name,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 
-from tornado import web
 from tornado.iostream import StreamClosedError
 from tornado.log import app_log
 
@@ -16,26 +15,20 @@ from ..gateway import errors
 from ..gateway.errors import GatewayError
 from ..gateway.relay import HEARTBEAT, Relay
 from ..gateway.upstream import passed_response_headers
-from ..request_body import BodyError, LimitedBody, format_size, parse_json
+from ..request_body import BodyError, format_size, parse_json
 from .billing import with_usage_requested
 from .handlers import HubServiceHandler
 
 
-@web.stream_request_body
-class ChatHandler(LimitedBody, HubServiceHandler):
+class ChatHandler(HubServiceHandler):
+    """Reads the whole body before `prepare` authenticates (tornado's default): a refusal
+    then leaves the proxy's keep-alive connection usable, which a refusal before the body is
+    read does not (tornado closes it). The server's max_body_size bounds it (app.py)."""
+
     _task: asyncio.Task | None = None
     _client_gone = False
     _stream_started = False
     _waiting: asyncio.TimerHandle | None = None
-
-    def body_limit(self) -> int:
-        return self.service.gateway.config.max_request_bytes
-
-    def refuse_body(self, error: BodyError) -> None:
-        if error.status == 413:
-            self.write_gateway_error(errors.request_too_large(format_size(self.body_limit())))
-        else:
-            self.write_gateway_error(errors.invalid_json(error.message))
 
     def on_connection_close(self) -> None:
         self._client_gone = True
@@ -44,8 +37,9 @@ class ChatHandler(LimitedBody, HubServiceHandler):
         super().on_connection_close()
 
     async def post(self) -> None:
-        if self._finished:
-            return
+        limit = self.service.gateway.config.max_request_bytes
+        if len(self.request.body) > limit:
+            return self.write_gateway_error(errors.request_too_large(format_size(limit)))
         self._task = asyncio.current_task()
         try:
             await self._serve()
@@ -57,7 +51,7 @@ class ChatHandler(LimitedBody, HubServiceHandler):
 
     async def _serve(self) -> None:
         service = self.service
-        raw = self.take_body()
+        raw = self.request.body
         try:
             body = parse_json(raw)
         except BodyError as err:
