@@ -101,14 +101,15 @@ def hub_config(hub: HubDeployment, separate_users: bool) -> str:
     ]
     if separate_users:
         lines.append("c.Spawner.pre_spawn_hook = run_as_own_user")
-        return "\n".join([run_as_own_user_source(), *lines]) + "\n"
+        return "\n".join([run_as_own_user_source(hub.homes), *lines]) + "\n"
     return "\n".join(lines) + "\n"
 
 
-def run_as_own_user_source() -> str:
+def run_as_own_user_source(homes: Path) -> str:
     """The hub's pre_spawn_hook, inlined into the hub's config: a home of the user's own and a
     server started through the launcher under the user's own uid."""
-    exposed = sorted({os.path.realpath(sys.base_prefix), os.path.realpath(sys.prefix), str(REPO)})
+    needed = (sys.base_prefix, sys.prefix, REPO, homes)
+    exposed = sorted({os.path.realpath(path) for path in needed})
     expose_args = [arg for path in exposed for arg in ("--expose", path)]
     launcher = [sys.executable, "-m", "jupyterlab_code_interpreter.tests.hub_user_launcher"]
     return f"""

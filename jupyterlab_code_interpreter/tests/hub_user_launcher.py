@@ -6,9 +6,9 @@ It drops to UID (no groups, no capabilities) and execs CMD, so the user's kernel
 neither the hub's nor the service's files and processes, exactly what the custody tests attack.
 
 Python may be installed under a folder other users cannot enter (pyenv under /root): each
-``--expose`` DIR inside such a folder is shown to the user, read-only, in a mount namespace of
-the server's own, where that folder is replaced by an empty tmpfs holding only the exposed DIRs.
-Nothing else of the hidden folder is visible, and the host's mounts are not touched.
+``--expose`` DIR inside such a folder is shown to the user, with its own permissions, in a mount
+namespace of the server's own, where that folder is replaced by an empty tmpfs holding only the
+exposed DIRs. Nothing else of the hidden folder is visible; the host's mounts are not touched.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def expose(paths: list[Path]) -> None:
         staged = []
         for path in inside:
             stage = tempfile.mkdtemp(prefix="hub-expose-")
-            _mount("--bind", "-o", "ro", str(path), stage)
+            _mount("--bind", str(path), stage)
             staged.append((path, stage))
         _mount("-t", "tmpfs", "-o", "mode=0755", "tmpfs", str(folder))
         for path, stage in staged:

@@ -122,6 +122,20 @@ def test_a_users_kernel_finds_no_key_and_no_one_elses_token(hub, servers, secret
     assert report["foreign_environs"] == []
 
 
+def test_the_users_servers_hold_no_key(hub, servers):
+    """Read as root, so that a server that hides its environment from its kernels (made
+    non-dumpable when it holds a key) cannot hide a key from the test."""
+    for user in servers:
+        server = hub.process_environment(
+            "jupyterhub-singleuser",
+            JUPYTERHUB_USER=user,
+            CODE_INTERPRETER_HUB_SERVICE_URL=hub.service_url,
+        )
+        assert hub.key not in repr(server)
+        home = [path for path in (hub.homes / user).rglob("*") if path.is_file()]
+        assert home and all(hub.key.encode() not in path.read_bytes() for path in home)
+
+
 def test_calls_without_a_valid_token_are_refused(hub, servers):
     chat = f"{hub.service_url}v1/chat/completions"
     body = {"model": "default", "messages": [{"role": "user", "content": "hi"}]}
@@ -163,3 +177,12 @@ def test_a_token_quota_refuses_the_request_over_it_with_403(hub):
     error = error_of(refused)
     assert error["code"] == "user_quota_exceeded" and error["limit"] == "tokens_per_day"
     assert "5 tokens per day" in error["message"] and error["resets_at"].endswith("Z")
+    # Naming someone else in the body or the headers does not move the bill.
+    disguised = hub.request(
+        "POST",
+        f"{hub.service_url}v1/chat/completions",
+        hub.token("dave"),
+        headers={"X-Forwarded-User": "alice", "X-Remote-User": "alice"},
+        json={"model": "default", "messages": [{"role": "user", "content": "hi"}], "user": "alice"},
+    )
+    assert disguised.status_code == 403, disguised.text
