@@ -10,7 +10,8 @@ import {
   describeFindings,
   failureOf,
   gaveUpMessage,
-  judgeStep
+  judgeStep,
+  resultHeader
 } from '../agent/toolresults';
 import type { TranslateFn } from '../translate';
 import { untranslated } from '../translate';
@@ -113,10 +114,16 @@ describe('the failure of a step', () => {
       '«Timed out after 30 s»'
     );
     expect(failureOf(ran('kernel_died'), 30)?.(marking)).toBe(
-      '«The kernel died»'
+      '«The kernel died (perhaps at its memory limit)»'
     );
     expect(failureOf(ran('error'), 30)?.(marking)).toBe('«Error»');
     expect(failureOf(ran('ok'), 30)).toBeNull();
+  });
+
+  it('of a kernel that died names the memory limit to the model', () => {
+    expect(resultHeader(ran('kernel_died'), 30)).toMatch(
+      /^The kernel died .*c\.CodeInterpreterKernelLimits\.memory_limit/
+    );
   });
 
   it('keeps the exception of an error as Python wrote it', () => {

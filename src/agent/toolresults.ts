@@ -223,7 +223,7 @@ export function resultHeader(
     case 'kernel_died':
       return (
         edited +
-        'The kernel died or restarted while running (out of memory?); its variables are lost. Outputs so far:'
+        'The kernel died or restarted while running, perhaps at its memory limit (c.CodeInterpreterKernelLimits.memory_limit on the server); its variables are lost. Outputs so far:'
       );
     case 'skipped':
       return 'The user declined to run this code.';
@@ -279,7 +279,7 @@ export function failureOf(
     case 'timeout':
       return trans => trans('Timed out after %1 s', timeoutSeconds);
     case 'kernel_died':
-      return trans => trans('The kernel died');
+      return trans => trans('The kernel died (perhaps at its memory limit)');
     default:
       return null;
   }

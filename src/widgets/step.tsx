@@ -192,7 +192,7 @@ function AttemptItem(props: {
       : attempt.ename
     : attempt.outcome === 'timeout'
       ? trans.__('timed out')
-      : trans.__('the kernel died');
+      : trans.__('the kernel died (perhaps at its memory limit)');
   return (
     <details
       className="jp-CodeInterpreter-stepAttempt"
