@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from dataclasses import asdict, dataclass
 from typing import Protocol
+from urllib.parse import parse_qs
 
 from .quota import Plan, Refusal
 
@@ -66,9 +67,12 @@ def open_state(url: str) -> StateBackend:
 
         return SqliteState(url[len("sqlite:///") :])
     if url.startswith(("redis://", "rediss://", "unix://")):
-        from .state_redis import RedisState
+        from .state_redis import PREFIX, RedisState
 
-        return RedisState(url)
+        # `?prefix=<text>` keeps several services (or test runs) apart in one Redis database.
+        base, _, query = url.partition("?")
+        prefix = parse_qs(query).get("prefix", [PREFIX])[0]
+        return RedisState(base, prefix)
     raise ValueError(f"state_url {url!r}: expected sqlite:///<path> or redis://<host>:<port>/<db>")
 
 
