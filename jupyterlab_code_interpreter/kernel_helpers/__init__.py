@@ -26,11 +26,23 @@ HELPERS_FILES = (
     "indirect.py",
     "walker.py",
     "checker.py",
+    "plotfonts.py",
     "summaries.py",
     "helpers.py",
 )
 HELPERS_FILE = HELPERS_DIR / "helpers.py"
 HELPERS_NAME = "__code_interpreter__"
+# The CJK font (fonts/README.md): beside the package in a wheel, at the top of a source tree.
+FONT_FOLDERS = (HELPERS_DIR.parent / "fonts", HELPERS_DIR.parent.parent / "fonts")
+
+
+def shipped_font_paths() -> list[str]:
+    """The font files this install ships for the kernel's plots (`plotfonts.py`)."""
+    for folder in FONT_FOLDERS:
+        found = sorted(str(path) for path in folder.glob("*.ttf"))
+        if found:
+            return found
+    return []
 
 
 @lru_cache(maxsize=1)
@@ -44,7 +56,9 @@ def helpers_source() -> str:
 
 
 def helpers_bundle(
-    secret_env: Iterable[str] = (), secret_paths: Iterable[str] = ()
+    secret_env: Iterable[str] = (),
+    secret_paths: Iterable[str] = (),
+    font_paths: Iterable[str] | None = None,
 ) -> dict[str, str]:
     """`{"source", "version", "bootstrap"}`, as `GET /code-interpreter/kernel-helpers` serves it.
 
@@ -53,11 +67,13 @@ def helpers_bundle(
     user namespace) and leaves no other name behind. `secret_env` and `secret_paths` are the
     names and paths the policy's `secrets` category protects, passed in the module's namespace
     (names and paths only: the server never sends a key's value). The version covers them, so
-    a frontend that caches helpers by version reinstalls when they change.
+    a frontend that caches helpers by version reinstalls when they change. `font_paths`
+    (default: the shipped CJK font) are registered with the kernel's matplotlib.
     """
     source = helpers_source()
     protected = {"env": sorted(set(secret_env)), "paths": sorted(set(map(str, secret_paths)))}
-    config = json.dumps(protected, sort_keys=True)
+    fonts = shipped_font_paths() if font_paths is None else [str(p) for p in font_paths]
+    config = json.dumps({**protected, "fonts": fonts}, sort_keys=True)
     encoded = base64.b64encode(source.encode("utf-8")).decode("ascii")
     encoded_config = base64.b64encode(config.encode("utf-8")).decode("ascii")
     bootstrap = (

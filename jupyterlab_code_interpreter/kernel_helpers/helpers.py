@@ -16,6 +16,7 @@ import time
 
 try:  # in the package; in the kernel the bundle defines these names above this file
     from .checker import check
+    from .plotfonts import register_fonts
     from .protected import configure, secret_path_in
     from .rules import _shell
     from .summaries import summarise_files
@@ -421,5 +422,8 @@ def install(shell=None):
 
 
 if __name__ == HELPERS_NAME:
-    configure(**globals().pop("SERVER_PROTECTED", {}))
+    _server = globals().pop("SERVER_PROTECTED", {})
+    register_fonts(_server.pop("fonts", []))
+    configure(**_server)
+    del _server
     install()
