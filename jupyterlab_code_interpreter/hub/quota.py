@@ -201,11 +201,12 @@ def refusal_message(refusal: Refusal) -> str:
             f"You already have {value} answer{'s' if value != 1 else ''} streaming, the most "
             "allowed at once; wait for one to finish, then send again."
         )
+    plural = "s" if value != 1 else ""
     what = {
-        REQUESTS_PER_MINUTE: f"{value} requests per minute",
-        TOKENS_PER_MINUTE: f"{value} tokens per minute",
-        TOKENS_PER_DAY: f"{value} tokens per day",
-        TOKENS_PER_MONTH: f"{value} tokens per month",
+        REQUESTS_PER_MINUTE: f"{value} request{plural} per minute",
+        TOKENS_PER_MINUTE: f"{value} token{plural} per minute",
+        TOKENS_PER_DAY: f"{value} token{plural} per day",
+        TOKENS_PER_MONTH: f"{value} token{plural} per month",
     }[refusal.limit]
     if refusal.limit in QUOTAS:
         return f"Your quota of {what} is used up; it resets at {when}."

@@ -94,7 +94,10 @@ def replicas(hub_deployment, tmp_path_factory):
         "model": "gpt-4o",
         "api_key_env": "OPENAI_API_KEY",
     }
-    quotas = {"users": {"alice": {"requests_per_minute": 10}}}
+    quotas = {
+        "users": {"alice": {"requests_per_minute": 10}, "dave": {"tokens_per_day": 1}},
+        "groups": {"code-interpreter-admins": {"tokens_per_day": 1}},
+    }
     config = folder / "code_interpreter_hub_config.py"
     config.write_text(
         f"c.CodeInterpreter.endpoints = [{endpoint!r}]\n"
@@ -175,3 +178,65 @@ def test_usage_counted_by_two_replicas_under_load_drifts_under_five_percent(
     assert after["requests"] - before["requests"] == 40
     counted = after["total_tokens"] - before["total_tokens"]
     assert abs(counted - spent) <= 0.05 * spent, (counted, spent)
+
+
+def test_a_group_quota_applies_to_its_members(hub_deployment, replicas):
+    hub = hub_deployment
+    first, second = asyncio.run(chat_all(hub, [(replicas[0], "auditor")]))[0], None
+    assert first.status_code == 200, first.text
+    second = asyncio.run(chat_all(hub, [(replicas[1], "auditor")]))[0]
+    assert second.status_code == 403, second.text
+    error = second.json()["error"]
+    assert (error["code"], error["limit"]) == ("user_quota_exceeded", "tokens_per_day")
+    assert "1 token per day" in error["message"] and "resets at" in error["message"]
+
+
+@pytest.fixture
+def jp_server_config(replicas):
+    """A user's server in forwarding mode, pointed at a replica."""
+    return {
+        "ServerApp": {
+            "jpserver_extensions": {
+                "jupyterlab_code_interpreter": True,
+                "jupyter_server_terminals": False,
+            },
+            "allow_unauthenticated_access": False,
+        },
+        "CodeInterpreter": {"hub_service_url": replicas[0]},
+    }
+
+
+async def test_a_users_server_forwards_with_its_token_and_passes_refusals_through(
+    hub_deployment, jp_fetch, monkeypatch
+):
+    hub = hub_deployment
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", hub.token("dave"))
+    body = {"model": "default", "stream": True, "messages": [{"role": "user", "content": "hi"}]}
+    chat = ("code-interpreter", "v1", "chat", "completions")
+    first = await jp_fetch(*chat, method="POST", body=json.dumps(body))
+    assert first.code == 200 and first.headers["Content-Type"].startswith("text/event-stream")
+    assert b'"usage"' in first.body and first.body.rstrip().endswith(b"data: [DONE]")
+    second = await jp_fetch(*chat, method="POST", body=json.dumps(body), raise_error=False)
+    assert second.code == 403
+    error = json.loads(second.body)["error"]
+    assert (error["code"], error["limit"]) == ("user_quota_exceeded", "tokens_per_day")
+    assert error["resets_at"].endswith("T00:00:00Z")
+    status = await jp_fetch("code-interpreter", "status")
+    assert (
+        json.loads(status.body)["mode"] == "hub" and "default" in json.loads(status.body)["models"]
+    )
+    assert hub.key.encode() not in status.body
+    models = await jp_fetch("code-interpreter", "v1", "models")
+    assert [m["id"] for m in json.loads(models.body)["data"]][:1] == ["default"]
+    keys = await jp_fetch("code-interpreter", "keys", raise_error=False)
+    assert keys.code == 404  # this server holds no key, so it has no key routes
+
+
+async def test_a_server_without_its_hub_token_refuses_before_forwarding(jp_fetch, monkeypatch):
+    monkeypatch.delenv("JUPYTERHUB_API_TOKEN", raising=False)
+    body = json.dumps({"model": "default", "messages": [{"role": "user", "content": "hi"}]})
+    answer = await jp_fetch(
+        "code-interpreter", "v1", "chat", "completions", method="POST", body=body, raise_error=False
+    )
+    assert answer.code == 401
+    assert json.loads(answer.body)["error"]["code"] == "hub_auth_failed"
