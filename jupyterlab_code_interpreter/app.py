@@ -60,12 +60,14 @@ class CodeInterpreterApp(ExtensionApp):
             self.settings[FORWARDER_KEY] = self._forwarder
         conversations = CodeInterpreterConversations(parent=self)
         self.settings.update(conversation_settings(server_app, conversations))
+        self.settings.update(self._data_source_settings())
         self._filter_kernel_launches(self._gateway)
         self._translate_settings_schema()
 
     def initialize_handlers(self) -> None:
         """The gateway's and the conversations' routes, under `<base_url>/code-interpreter/`."""
         from .conversations.routes import conversation_handlers
+        from .datasources.routes import data_source_handlers
         from .gateway.routes import gateway_handlers
 
         handlers = gateway_handlers()
@@ -73,7 +75,7 @@ class CodeInterpreterApp(ExtensionApp):
             from .hub.forward import forwarding_handlers
 
             handlers = forwarding_handlers(handlers)
-        self.handlers.extend([*handlers, *conversation_handlers()])
+        self.handlers.extend([*handlers, *conversation_handlers(), *data_source_handlers()])
         self.serverapp.log.info(
             "jupyterlab_code_interpreter: gateway and conversation routes registered"
         )
@@ -98,6 +100,18 @@ class CodeInterpreterApp(ExtensionApp):
         if self._forwarder is not None:
             await self._forwarder.aclose()
 
+    def _data_source_settings(self) -> dict[str, object]:
+        """The administrator's data sources (`c.CodeInterpreterDataSources`,
+        docs/data-sources.md); a configuration error is logged and served to the browser."""
+        from .datasources.config import CodeInterpreterDataSources
+        from .datasources.routes import data_source_settings
+
+        settings = data_source_settings(CodeInterpreterDataSources(parent=self))
+        for registry in settings.values():
+            if registry.config_error:
+                self.log.error("code-interpreter data sources: %s", registry.config_error)
+        return settings
+
     def _translate_settings_schema(self) -> None:
         """Serve the settings form in the user's language (schema_translations.py says why
         this is needed). A server without JupyterLab serves no settings; importing
@@ -114,13 +128,15 @@ class CodeInterpreterApp(ExtensionApp):
         `c.CodeInterpreterKernelLimits`, and idle ones are culled (docs/kernel-limits.md)."""
         from jupyter_client.provisioning import LocalProvisioner
 
+        from .datasources.routes import SETTINGS_KEY as DATA_SOURCES_KEY
         from .kernel_env import KernelEnvironment, filter_kernel_launches, filter_terminal_env
         from .kernel_limits.config import CodeInterpreterKernelLimits
         from .kernel_limits.culling import apply_culling_defaults
         from .process_guard import ServerProcessGuard
 
         server_app = self.serverapp
-        environment = KernelEnvironment(gateway)
+        sources = self.settings[DATA_SOURCES_KEY]
+        environment = KernelEnvironment(gateway, sources.password_env_names)
         guard = ServerProcessGuard(gateway, environment.secret_names, server_app.log)
         guard.ensure()
         limits = CodeInterpreterKernelLimits(parent=self)

@@ -46,12 +46,16 @@ class KernelEnvironment:
     """What a kernel may inherit, worked out again at every launch: the pool can change
     (the user's settings file, the environment) while the server runs."""
 
-    def __init__(self, gateway):
+    def __init__(self, gateway, more_secret_names: Callable[[], Iterable[str]] = tuple):
         self.gateway = gateway
+        # Other secrets the server holds, e.g. the data sources' password variables.
+        self.more_secret_names = more_secret_names
 
     def secret_names(self) -> list[str]:
         """The variable names kernels must not inherit."""
-        return gateway_secret_env_names(self.gateway)
+        kept = set(self.gateway.config.kernel_env_keep)
+        more = [n for n in self.more_secret_names() if n not in kept]
+        return sorted({*gateway_secret_env_names(self.gateway), *more})
 
     def clean(self, env: Mapping[str, str]) -> dict[str, str]:
         return without_secrets(env, self.secret_names(), self.gateway.config.kernel_env_keep)

@@ -4,7 +4,9 @@ may run in another Python environment, so it cannot import them from our package
 
 The bootstrap also tells the helpers what the code policy's `secrets` category protects: the
 names of the variables that hold this server's keys and the paths of its key store, runtime
-folder, settings file and key files. Names and paths only; no value of a key is ever sent.
+folder, settings file and key files, and the data sources kernels may `connect` to (names,
+password-free URLs and the route a kernel asks for a password). Names and paths only; no value
+of a key or password is ever sent.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from jupyter_server.base.handlers import APIHandler
 from tornado import web
 
 from ..custody import gateway_secret_env_names, secret_env_names
+from ..datasources.routes import SETTINGS_KEY as DATA_SOURCES_KEY
+from ..datasources.routes import password_route_url
 from ..kernel_helpers import helpers_bundle
 
 
@@ -26,11 +30,16 @@ class KernelHelpersHandler(APIHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        names, paths = protected_for(
-            self.settings.get("code_interpreter_gateway"), self.settings.get("serverapp")
-        )
+        server_app = self.settings.get("serverapp")
+        names, paths = protected_for(self.settings.get("code_interpreter_gateway"), server_app)
+        sources = self.settings.get(DATA_SOURCES_KEY)
+        data_sources = None
+        if sources is not None:
+            names = sorted({*names, *sources.password_env_names()})
+            paths = sorted({*paths, *sources.password_files()})
+            data_sources = sources.kernel_config(password_route_url(server_app))
         self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps(helpers_bundle(names, paths)))
+        self.finish(json.dumps(helpers_bundle(names, paths, data_sources=data_sources)))
 
 
 def protected_for(gateway, server_app=None) -> tuple[list[str], list[str]]:

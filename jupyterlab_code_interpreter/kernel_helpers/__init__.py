@@ -28,6 +28,7 @@ HELPERS_FILES = (
     "checker.py",
     "plotfonts.py",
     "summaries.py",
+    "datasources.py",
     "helpers.py",
 )
 HELPERS_FILE = HELPERS_DIR / "helpers.py"
@@ -59,6 +60,7 @@ def helpers_bundle(
     secret_env: Iterable[str] = (),
     secret_paths: Iterable[str] = (),
     font_paths: Iterable[str] | None = None,
+    data_sources: dict | None = None,
 ) -> dict[str, str]:
     """`{"source", "version", "bootstrap"}`, as `GET /code-interpreter/kernel-helpers` serves it.
 
@@ -69,11 +71,14 @@ def helpers_bundle(
     (names and paths only: the server never sends a key's value). The version covers them, so
     a frontend that caches helpers by version reinstalls when they change. `font_paths`
     (default: the shipped CJK font) are registered with the kernel's matplotlib.
+    `data_sources` is what the kernel's `configure_data_sources` takes (names, password-free
+    URLs, the password route; never a password).
     """
     source = helpers_source()
     protected = {"env": sorted(set(secret_env)), "paths": sorted(set(map(str, secret_paths)))}
     fonts = shipped_font_paths() if font_paths is None else [str(p) for p in font_paths]
-    config = json.dumps({**protected, "fonts": fonts}, sort_keys=True)
+    sources = data_sources or {}
+    config = json.dumps({**protected, "fonts": fonts, "data_sources": sources}, sort_keys=True)
     encoded = base64.b64encode(source.encode("utf-8")).decode("ascii")
     encoded_config = base64.b64encode(config.encode("utf-8")).decode("ascii")
     bootstrap = (

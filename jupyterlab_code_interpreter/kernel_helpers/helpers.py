@@ -16,6 +16,7 @@ import time
 
 try:  # in the package; in the kernel the bundle defines these names above this file
     from .checker import check
+    from .datasources import configure_data_sources, install_connect
     from .plotfonts import register_fonts
     from .protected import configure, secret_path_in
     from .rules import _shell
@@ -424,6 +425,7 @@ def install(shell=None):
 if __name__ == HELPERS_NAME:
     _server = globals().pop("SERVER_PROTECTED", {})
     register_fonts(_server.pop("fonts", []))
+    configure_data_sources(**_server.pop("data_sources", {}))
     configure(**_server)
     del _server
-    install()
+    install_connect(install())
