@@ -8,13 +8,13 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 # The ui-tests start the simulator and JupyterLab with this interpreter.
 export CODE_INTERPRETER_PYTHON := $(CURDIR)/$(VENV)/bin/python
 
-.PHONY: run test install install-ui-tests chromium lint jest pytest ui-tests simulator benchmarks watch \
+.PHONY: run test install install-ui-tests chromium mariadb lint jest pytest ui-tests simulator benchmarks watch \
   local-model
 
 run: install
 	scripts/run-lab.sh
 
-test: install install-ui-tests chromium lint jest pytest ui-tests
+test: install install-ui-tests chromium mariadb lint jest pytest ui-tests
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ install-ui-tests:
 chromium:
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y chromium >/dev/null; } \
 	  || { echo "Install Debian's chromium first: sudo apt-get install -y chromium"; exit 1; }
+
+# The data-source tests (pytest and ui-tests) use a real MariaDB on 127.0.0.1:3306; as root this
+# installs and starts Debian's mariadb-server, otherwise it says what to run.
+mariadb:
+	@scripts/mariadb.sh
 
 lint:
 	npm run lint:check
