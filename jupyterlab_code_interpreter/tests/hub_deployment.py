@@ -5,8 +5,10 @@ root, look at the secrets the processes hold so the tests can search for them.""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
+import signal
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -87,19 +89,29 @@ class HubDeployment:
     def process_environment(self, command: str, **variables: str) -> dict[str, str]:
         """As root: the environment of the one process whose command line holds `command` and
         whose environment has these `variables` (so other hubs on the machine do not count)."""
-        found = []
-        for pid in filter(str.isdigit, os.listdir("/proc")):
-            try:
-                line = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
-                raw = Path(f"/proc/{pid}/environ").read_bytes().decode(errors="replace")
-            except OSError:
-                continue
-            pairs = (item.partition("=") for item in raw.split("\0") if item)
-            environment = {name: value for name, _, value in pairs}
-            if command in line and variables.items() <= environment.items():
-                found.append(environment)
+        found = [
+            environment
+            for _, line, environment in _processes()
+            if command in line and variables.items() <= environment.items()
+        ]
         assert len(found) == 1, f"{len(found)} processes match {command!r} {variables}"
         return found[0]
+
+    def stop_leftovers(self) -> None:
+        """End what this hub started and left running (the proxy, the service, servers and
+        kernels outlive a hub that crashed): the processes carrying this hub's variables."""
+        marks = {
+            ("CODE_INTERPRETER_HUB_CONFIG", str(self.service_config)),
+            ("CODE_INTERPRETER_HUB_SERVICE_URL", self.service_url),
+        }
+        pids = [pid for pid, _, env in _processes() if marks & set(env.items())]
+        for signal_number in (signal.SIGTERM, signal.SIGKILL):
+            for pid in pids:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal_number)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and any(_alive(pid) for pid in pids):
+                time.sleep(0.2)
 
     def run_in_kernel(self, server_url: str, token: str, code: str) -> str:
         """Start a kernel in the user's server through its API, run `code`, return its stdout
@@ -113,6 +125,25 @@ class HubDeployment:
             return asyncio.run(_execute(channels, token, code))
         finally:
             self.request("DELETE", f"{kernels}/{kernel_id}", token)
+
+
+def _processes():
+    """(pid, command line, environment) of every process whose environment can be read."""
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            line = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+            raw = Path(f"/proc/{pid}/environ").read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        pairs = (item.partition("=") for item in raw.split("\0") if item)
+        yield int(pid), line, {name: value for name, _, value in pairs}
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
+    except OSError:
+        return False
 
 
 async def _execute(url: str, token: str, code: str) -> str:

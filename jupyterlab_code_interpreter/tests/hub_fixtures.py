@@ -221,6 +221,7 @@ def hub_deployment():
     finally:
         hub.close()
         stop(process)
+        hub.stop_leftovers()
         stop(simulator)
         if os.environ.get("KEEP_HUB_FILES"):
             print(f"hub files kept in {root}")
