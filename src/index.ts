@@ -32,6 +32,7 @@ import { CommandIDs, ExternalCommandIDs } from './commands';
 import { ConversationManager } from './conversation/manager';
 import { codeInterpreterIcon } from './icons';
 import { IKernelHelpers } from './kernel/replies';
+import { DataSourceKernelTools } from './kernel/datasources';
 import { KernelTools } from './kernel/tools';
 import { GatewayClient } from './llm/client';
 import { fetchGatewayStatus } from './llm/status';
@@ -44,6 +45,7 @@ import {
   IConversationManager,
   IGatewayStatusProvider
 } from './tokens';
+import { createStepFileActions } from './widgets/fileactions';
 import { ChatPanel } from './widgets/panel';
 
 /**
@@ -159,6 +161,7 @@ const plugin: JupyterFrontEndPlugin<IConversationManager> = {
       rendermime,
       trans,
       fetchStatus: () => status.fetch(),
+      fileActions: createStepFileActions(docManager),
       openSettings: () =>
         void app.commands.execute(ExternalCommandIDs.openSettings, {
           query: 'Code Interpreter'
@@ -248,7 +251,12 @@ namespace Private {
       }),
       client,
       createKernelTools: kernel =>
-        new KernelTools({ kernel, fetchHelpers: helpers }),
+        new DataSourceKernelTools({
+          kernel,
+          fetchHelpers: helpers,
+          fetchDataSources: () =>
+            DataSourceKernelTools.fetchDataSources(serverSettings)
+        }),
       confirmNewNotebook: () => confirmNewNotebook(trans),
       notify: message => void Notification.info(message, { autoClose: 5000 }),
       trans

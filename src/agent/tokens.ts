@@ -122,6 +122,42 @@ export interface IKernelState {
    * quotes those the prompt names, so the model sees the exact columns.
    */
   headers?: Record<string, string>;
+  /**
+   * The server's data sources, which the kernel reaches with
+   * `connect(name)`: names and schemas only.
+   */
+  dataSources?: IDataSource[];
+}
+
+/**
+ * One table of a data source, as the server read it.
+ */
+export interface IDataSourceTable {
+  name: string;
+  /** The database's row estimate; `null` when it keeps none. */
+  rows: number | null;
+  /** `[name, type]` of each column (the server caps them). */
+  columns: [string, string][];
+  /** Columns left out by the server's cap. */
+  more_columns?: number;
+}
+
+/**
+ * A data source of the server (`GET code-interpreter/data-sources`): its
+ * name, password-free URL and schema, or why the schema could not be read.
+ * Never a credential.
+ */
+export interface IDataSource {
+  name: string;
+  /** SQLAlchemy dialect, e.g. `mysql`. */
+  dialect: string;
+  read_only: boolean;
+  description?: string;
+  tables: IDataSourceTable[];
+  /** Tables left out by the server's cap. */
+  more_tables?: number;
+  /** Why the schema could not be read (names the source, never a password). */
+  error: string | null;
 }
 
 /**
@@ -193,6 +229,19 @@ export type StepOutcome =
   | 'kernel_died'; // the kernel died or restarted while running
 
 /**
+ * An entry of the notebook's folder that a step made or rewrote.
+ */
+export interface IStepFile {
+  /** The name in the kernel's working folder; a folder ends with `/`. */
+  name: string;
+  change: 'new' | 'changed';
+  /** Bytes, for a file. */
+  size?: number;
+  /** The modification time in microseconds, for a file. */
+  mtimeUs?: number;
+}
+
+/**
  * The result of one step, as the host reports it.
  */
 export interface IStepResult {
@@ -211,6 +260,16 @@ export interface IStepResult {
    * (workspace diff; directories end with `/`). Absent when none.
    */
   newFiles?: string[];
+  /**
+   * Files that were there before the step and that it rewrote (size or
+   * modification time moved). Absent when none.
+   */
+  changedFiles?: string[];
+  /**
+   * The new and changed entries with their sizes, for the chat's list of
+   * the files the step made. Absent when none.
+   */
+  files?: IStepFile[];
   /**
    * The kernel's DataFrames after the step, with their columns, for the
    * model (taken with the "after" listing).

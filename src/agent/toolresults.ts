@@ -9,6 +9,7 @@ import type { IWireTool } from '../llm/wire';
 import type { DeferredText, TranslateFn } from '../translate';
 import { untranslated } from '../translate';
 import { answerTranslator } from './answerlanguage';
+import { dataSourceLines } from './datasources';
 import { pythonString } from './outputs';
 import { describeDataPackages, describePackages } from './packages';
 import { POLICY_CATEGORIES } from './tokens';
@@ -322,6 +323,7 @@ export function contextMessage(
         ? `Installed data packages: ${describeDataPackages(state)}`
         : `Installed packages: ${describePackages(state)}`
     );
+    lines.push(...dataSourceLines(state.dataSources ?? []));
   } else {
     lines.push('The kernel state could not be read.');
   }
