@@ -134,6 +134,36 @@ async def test_an_infinite_loop_is_stopped_at_the_limit(jp_fetch, jp_serverapp):
     assert (reply["status"], printed) == ("ok", "42\n")
 
 
+async def test_a_cell_that_catches_the_stop_ends_the_kernel_which_restarts(jp_fetch, jp_serverapp):
+    """A retry loop with a bare `except:` catches every stop: the kernel ends itself after the
+    grace period, saying why, and the server's restarter brings it back under the limits."""
+    kernel = await post(jp_fetch, "api", "kernels", body={"name": "python3"})
+    before = await probe(jp_serverapp, kernel["id"])
+    retrying = (
+        "while True:\n    try:\n        while True:\n            pass\n    except:\n        pass\n"
+    )
+    client = jp_serverapp.kernel_manager.get_kernel(kernel["id"]).client()
+    client.start_channels()
+    said = []
+    try:
+        await client.wait_for_ready(timeout=TIMEOUT)
+        msg_id = client.execute(retrying)
+        while not any("kernel ends now" in text for text in said):
+            message = await client.get_iopub_msg(timeout=TIMEOUT)
+            if message["parent_header"].get("msg_id") == msg_id:
+                if message["msg_type"] == "stream":
+                    said.append(message["content"]["text"])
+    finally:
+        client.stop_channels()
+    message = "".join(said)
+    assert f"execution time limit of {TIME_LIMIT} s" in message
+    assert "c.CodeInterpreterKernelLimits.execution_time_limit" in message
+
+    after = await probe(jp_serverapp, kernel["id"])
+    assert after["pid"] != before["pid"]
+    assert_limited(after)
+
+
 async def test_a_sleeping_cell_is_stopped_too(jp_fetch, jp_serverapp):
     kernel = await post(jp_fetch, "api", "kernels", body={"name": "python3"})
     reply, _, _ = await run(jp_serverapp, kernel["id"], "import time\ntime.sleep(3600)")

@@ -9,13 +9,18 @@ The time limit is a real-time timer (SIGALRM) armed when a cell starts and disar
 it raises `ExecutionTimeLimitExceeded` in the cell's code, a BaseException so that a cell's own
 `except Exception:` does not swallow it. Like Ctrl-C, it stops Python code between bytecodes and
 interrupts sleeps and blocking calls; a single call into C code that never returns to Python is
-stopped only when it does. Cells running in a thread other than the main one (ipykernel subshells)
-are not timed, and code that sets its own SIGALRM handler replaces ours for that cell.
+stopped only when it does. A cell that catches it anyway (a bare `except:` in a retry loop) gets
+it again every second, and if its code is still running `grace` seconds after the limit the
+kernel ends itself, saying why, and the server's restarter starts it again. Cells running in a
+thread other than the main one (ipykernel subshells) are not timed, and code that sets its own
+SIGALRM handler replaces ours for that cell.
 """
 
 import os
 import signal
+import sys
 import threading
+import time
 
 TIME_LIMIT_ENV = "CODE_INTERPRETER_EXECUTION_TIME_LIMIT"
 MEMORY_LIMIT_ENV = "CODE_INTERPRETER_MEMORY_LIMIT"
@@ -24,6 +29,12 @@ TIME_LIMIT_MESSAGE = (
     "This cell ran longer than the kernel's execution time limit of {limit} and was stopped. "
     "To allow longer runs, raise c.CodeInterpreterKernelLimits.execution_time_limit in the "
     "Jupyter server's configuration (0 turns the limit off) and restart the server."
+)
+ENDED_MESSAGE = (
+    "\nThis cell kept running {grace} after it was stopped at the execution time limit of "
+    "{limit} (it caught ExecutionTimeLimitExceeded), so the kernel ends now and restarts; its "
+    "variables are lost. Raise c.CodeInterpreterKernelLimits.execution_time_limit in the "
+    "Jupyter server's configuration to allow longer runs.\n"
 )
 MEMORY_MESSAGE = (
     "The kernel ran out of memory: it may use at most {limit} "
@@ -53,16 +64,26 @@ def format_bytes(count: int) -> str:
 class CellTimer:
     """Arms SIGALRM for each cell the shell runs (its pre_run_cell / post_run_cell events)."""
 
-    def __init__(self, seconds: float):
+    # After the limit, the stop is raised again this often while the cell's code still runs.
+    REPEAT = 1.0
+
+    def __init__(self, seconds: float, cells=None, end_kernel=None):
         self.seconds = seconds
+        # How long a cell may go on after the stop before the kernel ends.
+        self.grace = min(10.0, seconds)
+        # Code file names of the shell's cells (IPython's compiler map); None: cannot tell.
+        self.cells = cells
+        self.end_kernel = end_kernel or _end_kernel
         self.running = False
+        self.stopped_at = None
 
     def start(self, info=None) -> None:
         if threading.current_thread() is not threading.main_thread():
             return
         signal.signal(signal.SIGALRM, self.expired)
         self.running = True
-        signal.setitimer(signal.ITIMER_REAL, self.seconds)
+        self.stopped_at = None
+        signal.setitimer(signal.ITIMER_REAL, self.seconds, self.REPEAT)
 
     def stop(self, result=None) -> None:
         if not self.running:
@@ -71,12 +92,35 @@ class CellTimer:
         signal.setitimer(signal.ITIMER_REAL, 0)
 
     def expired(self, signum, frame) -> None:
-        # The timer may fire just as the cell ends: only a running cell is stopped.
-        if not self.running:
+        # Only the cell's own code is stopped: not IPython reporting a cell that just ended.
+        if not self.running or not self.in_cell_code(frame):
             return
-        self.running = False
         limit = format_seconds(self.seconds)
+        now = time.monotonic()
+        if self.stopped_at is None:
+            self.stopped_at = now
+        elif now - self.stopped_at >= self.grace:
+            self.running = False
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            self.end_kernel(ENDED_MESSAGE.format(grace=format_seconds(self.grace), limit=limit))
+            return
         raise ExecutionTimeLimitExceeded(TIME_LIMIT_MESSAGE.format(limit=limit))
+
+    def in_cell_code(self, frame) -> bool:
+        if self.cells is None:
+            return True
+        while frame is not None:
+            if frame.f_code.co_filename in self.cells:
+                return True
+            frame = frame.f_back
+        return False
+
+
+def _end_kernel(message: str) -> None:
+    sys.stderr.write(message)
+    sys.stderr.flush()
+    time.sleep(1)  # the kernel's output thread sends the message meanwhile
+    os._exit(1)
 
 
 def explain_memory_error(limit: int):
@@ -101,7 +145,7 @@ def _positive(name: str, convert):
 def load_ipython_extension(shell) -> None:
     seconds = _positive(TIME_LIMIT_ENV, float)
     if seconds:
-        timer = CellTimer(seconds)
+        timer = CellTimer(seconds, getattr(shell.compile, "_filename_map", None))
         shell.events.register("pre_run_cell", timer.start)
         shell.events.register("post_run_cell", timer.stop)
     memory = _positive(MEMORY_LIMIT_ENV, int)
