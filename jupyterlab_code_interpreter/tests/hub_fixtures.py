@@ -32,8 +32,9 @@ REPO = Path(__file__).resolve().parents[2]
 HUB_SNIPPET = REPO / "jupyter_config" / "jupyterhub" / "jupyterhub_config.py"
 CHP = REPO / "node_modules" / ".bin" / "configurable-http-proxy"
 USERS_WITH_SERVERS = ("alice", "bob")
-# carol and dave have low quotas and never start a server; auditor reads everyone's usage.
-USERS = (*USERS_WITH_SERVERS, "carol", "dave", "auditor")
+# carol and dave have low quotas and call the service directly, erin through her server;
+# auditor reads everyone's usage.
+USERS = (*USERS_WITH_SERVERS, "carol", "dave", "erin", "auditor")
 FIRST_UID = 23001
 REPLY = "The mean of the column is 4.2."
 
@@ -67,7 +68,11 @@ def service_config(simulator_url: str, state: Path) -> str:
     }
     quotas = {
         "default": {"requests_per_minute": 1000},
-        "users": {"carol": {"requests_per_minute": 1}, "dave": {"tokens_per_day": 5}},
+        "users": {
+            "carol": {"requests_per_minute": 1},
+            "dave": {"tokens_per_day": 5},
+            "erin": {"requests_per_minute": 1},
+        },
     }
     return (
         f"c.CodeInterpreter.endpoints = [{endpoint!r}]\n"

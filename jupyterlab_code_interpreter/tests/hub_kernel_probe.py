@@ -68,7 +68,13 @@ def probe(reversed_secrets, private_paths, hub_api, service_url, other_user):
         ("other user", "GET", f"{hub_api}/users/{other_user}"),
         ("other user's tokens", "GET", f"{hub_api}/users/{other_user}/tokens"),
         ("new token for other user", "POST", f"{hub_api}/users/{other_user}/tokens"),
+        (
+            "other user's server",
+            "GET",
+            f"{hub_api[: -len('/hub/api')]}/user/{other_user}/api/kernels",
+        ),
         ("own usage", "GET", f"{service_url}usage?user={other_user}"),
+        ("service status", "GET", f"{service_url}status"),
         ("admin usage", "GET", f"{service_url}admin/usage?user={other_user}"),
     ):
         data = b"{}" if method == "POST" else None

@@ -117,9 +117,16 @@ def test_a_users_kernel_finds_no_key_and_no_one_elses_token(hub, servers, secret
     assert [hit for hit in report["hits"] if not hit.startswith("control in ")] == []
     assert report["files_read"] > 0 and report["had_server_token"]
     answers = report["answers"]
-    for label in ("other user's tokens", "new token for other user", "admin usage"):
+    labels = (
+        "other user's tokens",
+        "new token for other user",
+        "admin usage",
+        "other user's server",
+    )
+    for label in labels:
         assert answers[label]["status"] in (403, 404), (label, answers[label])
     assert other not in answers["own usage"]["body"]
+    assert answers["service status"]["status"] == 200
     assert report["uid"] != 0
     assert report["readable_private"] == []
     assert report["foreign_environs"] == []
@@ -189,3 +196,16 @@ def test_a_token_quota_refuses_the_request_over_it_with_403(hub):
         json={"model": "default", "messages": [{"role": "user", "content": "hi"}], "user": "alice"},
     )
     assert disguised.status_code == 403, disguised.text
+
+
+def test_a_refusal_reaches_the_user_through_their_server_unchanged(hub):
+    """The panel shows which limit and when it resets from what the user's server forwards."""
+    server = hub.start_server("erin")
+    outside_minute_end()
+    assert streamed_text(hub.chat(f"{server}code-interpreter/", hub.token("erin"))) == REPLY
+    refused = hub.chat(f"{server}code-interpreter/", hub.token("erin"))
+    assert refused.status_code == 429, refused.text
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    error = error_of(refused)
+    assert error["code"] == "user_rate_limited" and error["limit"] == "requests_per_minute"
+    assert error["resets_at"].endswith("Z")
