@@ -121,3 +121,16 @@ def test_a_release_lets_another_first_request_go():
     breaker.on_send()
     breaker.on_release()  # the browser left before any answer
     assert breaker.allows() and not breaker.proven
+
+
+async def test_with_no_deployment_that_answered_the_others_wait_then_get_429(
+    jp_fetch, gateway, sim
+):
+    silent = [{**azure(sim, "silent", first_byte_timeout=3.0), "name": n} for n in ("s1", "s2")]
+    gateway.config.endpoints = silent
+    responses = await burst(jp_fetch, 3)
+    refused = [r for r in responses if r.code == 429]
+    assert len(refused) == 1
+    assert int(refused[0].headers["Retry-After"]) >= 1
+    assert json.loads(refused[0].body)["error"]["code"] == "rate_limit_exceeded"
+    assert [r["deployment"] for r in sim.requests] == ["silent", "silent"]
