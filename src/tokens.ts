@@ -13,6 +13,7 @@ import type {
   IExecutionHost,
   IFailedAttempt,
   IGatedStep,
+  IStepFile,
   IStepResult,
   PolicyCategory,
   StepStatus
@@ -207,6 +208,12 @@ export interface IChatStep {
    * cell: the cell is tagged `raises-exception`.
    */
   readonly unrepaired?: boolean;
+
+  /**
+   * The entries of the notebook's folder the step made or rewrote (names
+   * and sizes only: previews are loaded from the server when shown).
+   */
+  readonly files?: ReadonlyArray<IStepFile>;
 }
 
 /**

@@ -316,11 +316,12 @@ def _top_level(dist, name):
 
 
 def _importable(module):
-    """Whether `import module` would find it; nothing is imported."""
+    """Whether `import module` would find it; nothing is imported. A `None` in `sys.modules`
+    blocks the import, so that module is not importable."""
     from importlib import util
 
     try:
-        return module in sys.modules or util.find_spec(module) is not None
+        return sys.modules.get(module) is not None or util.find_spec(module) is not None
     except (ImportError, ValueError, AttributeError):
         return False
 
@@ -357,7 +358,8 @@ def listing(cwd=None, shell=None):
     taken in the kernel so it rides on requests the step sends anyway (the check, and one
     queued behind the cell) instead of a round trip of its own. `complete` is false when the
     folder holds more than MAX_LISTING names. `frames`: the user's DataFrames and their
-    columns (the model is told them after each step)."""
+    columns (the model is told them after each step). `stamps`: each file's size and
+    modification time in microseconds, so a file a step rewrote counts as changed."""
     cwd = os.path.abspath(cwd or os.getcwd())
     names = files(cwd, MAX_LISTING + 1)
     shell = shell if shell is not None else _shell()
@@ -370,7 +372,23 @@ def listing(cwd=None, shell=None):
         "names": names[:MAX_LISTING],
         "complete": len(names) <= MAX_LISTING,
         "frames": frames,
+        "stamps": file_stamps(cwd, names[:MAX_LISTING]),
     }
+
+
+def file_stamps(cwd, names):
+    """`{name: [size, mtime_us]}` of the regular files among `names` (microseconds: a JSON
+    number keeps them exactly, nanoseconds would not)."""
+    stamps = {}
+    for name in names:
+        if name.endswith("/"):
+            continue
+        try:
+            found = os.stat(os.path.join(cwd, name))
+        except OSError:
+            continue
+        stamps[name] = [found.st_size, found.st_mtime_ns // 1000]
+    return stamps
 
 
 # --- replies to the browser ------------------------------------------------------------------

@@ -202,8 +202,14 @@ def hub_deployment():
     config = private / "jupyterhub_config.py"
     config.write_text(hub_config(hub, separate_users))
     log = private / "jupyterhub.log"
+    # The developer's own endpoint variables stay out: the service's one upstream is the simulator.
+    inherited = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("OPENAI_", "AZURE_OPENAI_"))
+    }
     environment = {
-        **os.environ,
+        **inherited,
         "OPENAI_API_KEY": key,
         "CODE_INTERPRETER_HUB_CONFIG": str(hub.service_config),
         "CODE_INTERPRETER_SERVICE_PORT": str(service_port),

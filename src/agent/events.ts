@@ -6,7 +6,12 @@
 import type { ITokenUsage, IWireMessage } from '../llm/wire';
 import type { ILanguage } from './language';
 import type { NudgeReason } from './nudge';
-import type { IFailedAttempt, StepOutcome, StepStatus } from './tokens';
+import type {
+  IFailedAttempt,
+  IStepFile,
+  StepOutcome,
+  StepStatus
+} from './tokens';
 
 /**
  * Something the loop tells the UI while a turn runs.
@@ -53,6 +58,8 @@ export type AgentEvent =
        * took a failed step's place (the last one is the step it repaired).
        */
       attempts?: IFailedAttempt[];
+      /** The entries of the notebook's folder the step made or rewrote. */
+      files?: IStepFile[];
     }
   | { type: 'usage'; usage: ITokenUsage }
   | { type: 'warning'; message: string }

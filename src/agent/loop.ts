@@ -199,7 +199,8 @@ export class Agent {
   ): Promise<Turn> {
     const settings = this.settings;
     const language = request.language ?? detectLanguage(request.prompt);
-    const smallTalk = isSmallTalk(request.prompt);
+    // A file sent with "hi" is still something to look at.
+    const smallTalk = !request.attachments && isSmallTalk(request.prompt);
     const [protocol, state] = await Promise.all([
       this._toolProtocol(),
       // The notebook's context rides with the prompt, as a second text part:

@@ -46,6 +46,11 @@ export interface ISummaryOptions {
   newFiles?: string[];
 
   /**
+   * Files that were there before the step and that it rewrote.
+   */
+  changedFiles?: string[];
+
+  /**
    * The kernel's DataFrames after the step, with their columns.
    */
   dataFrames?: ReadonlyArray<IDataFrameInfo>;
@@ -181,6 +186,11 @@ export function summariseOutputs(
   if (options.newFiles?.length) {
     sections.push(
       Private.fixed(`New files: ${options.newFiles.join(', ')}`, 1000)
+    );
+  }
+  if (options.changedFiles?.length) {
+    sections.push(
+      Private.fixed(`Changed files: ${options.changedFiles.join(', ')}`, 600)
     );
   }
   if (options.dataFrames?.length) {

@@ -126,6 +126,7 @@ namespace Private {
     'bokeh',
     'pyecharts',
     'sympy',
+    'pypdf',
     'networkx',
     'xgboost',
     'lightgbm',

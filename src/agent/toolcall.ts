@@ -318,6 +318,7 @@ namespace Private {
             tokenBudget: settings.outputTokenBudget,
             vision: settings.visionCapable,
             newFiles: ran.newFiles,
+            changedFiles: ran.changedFiles,
             dataFrames: ran.dataFrames
           })
         : { text: '', images: [] };
@@ -338,7 +339,8 @@ namespace Private {
       edited: ran.edited,
       cellId: ran.cellId,
       summary: content,
-      ...(ran.attempts?.length ? { attempts: ran.attempts } : {})
+      ...(ran.attempts?.length ? { attempts: ran.attempts } : {}),
+      ...(ran.files?.length ? { files: ran.files } : {})
     });
     return {
       content,

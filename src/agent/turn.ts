@@ -37,6 +37,9 @@ export class Turn {
         role: 'user',
         content: [
           { type: 'text', text: options.request.prompt },
+          ...(options.request.attachments
+            ? [{ type: 'text' as const, text: options.request.attachments }]
+            : []),
           { type: 'text', text: options.context }
         ]
       }

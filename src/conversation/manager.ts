@@ -16,6 +16,13 @@ import {
   IAgentSettings
 } from '../agent/settings';
 import { ChatModel } from './model';
+import type { IAttachment } from '../tokens';
+import { describeAttachments } from '../uploads/summaries';
+import {
+  DEFAULT_UPLOAD_SETTINGS,
+  IUploadSettings,
+  uploadSettingsFrom
+} from '../uploads/settings';
 import { chatSettingsFrom, DEFAULT_CHAT_SETTINGS } from './settings';
 import {
   ApprovalRegistry,
@@ -116,6 +123,7 @@ export class ConversationManager implements IDisposable {
   updateSettings(composite: Readonly<Record<string, unknown>>): void {
     this._chatSettings = chatSettingsFrom(composite);
     this._agentSettings = agentSettingsFrom(composite);
+    this._uploadSettings = uploadSettingsFrom(composite);
     this._applySettings(this._scratch);
     for (const conversation of this._byPanel.values()) {
       this._applySettings(conversation);
@@ -130,7 +138,7 @@ export class ConversationManager implements IDisposable {
    * agrees the prompt goes to the new notebook's conversation, otherwise to a
    * plain chat, and later prompts go there without asking again.
    */
-  async send(text: string): Promise<void> {
+  async send(text: string, attachments: IAttachment[] = []): Promise<void> {
     if (!this._current.panel && text.trim() && !this._notebookDeclined) {
       const panel = await this._options.bridge.ensureNotebook(
         this._options.confirmNewNotebook
@@ -151,7 +159,24 @@ export class ConversationManager implements IDisposable {
         this._options.notify(notice);
       }
     }
-    await conversation.model.send(text);
+    if (!attachments.length || !text.trim()) {
+      await conversation.model.send(text);
+      return;
+    }
+    const host = conversation.host;
+    const context = await describeAttachments(
+      attachments,
+      host ? paths => host.fileSummaries(paths) : null,
+      this._uploadSettings.summaryTokenBudget
+    );
+    await conversation.model.send(text, { files: attachments, context });
+  }
+
+  /**
+   * The upload settings (folder, size limit, summaries' budget).
+   */
+  get uploadSettings(): IUploadSettings {
+    return this._uploadSettings;
   }
 
   /**
@@ -309,6 +334,7 @@ export class ConversationManager implements IDisposable {
   private _loading = new Map<NotebookPanel, Promise<IConversation>>();
   private _options: ConversationManager.IOptions;
   private _scratch: IConversation;
+  private _uploadSettings: IUploadSettings = { ...DEFAULT_UPLOAD_SETTINGS };
 }
 
 /**

@@ -14,6 +14,7 @@ import type { IExecutionHost } from '../agent/tokens';
 import { describeError, isAbort } from '../llm/errors';
 import type {
   ChatStatus,
+  IAttachment,
   IChatClient,
   IChatMessage,
   IChatSettings,
@@ -154,15 +155,23 @@ export class ChatModel implements IDisposable {
    * once the reply is done, stopped or failed; it never rejects.
    *
    * @param text - the user's prompt.
+   * @param attachments - files uploaded with it, and what the model is told
+   *   of them.
    */
-  async send(text: string): Promise<void> {
+  async send(
+    text: string,
+    attachments?: ChatModel.IAttachments
+  ): Promise<void> {
     const prompt = text.trim();
     if (!prompt || this.status !== 'idle' || this._isDisposed) {
       return;
     }
     const history = this._history();
     const host = this._host;
-    await this._run(prompt, !host, async (agent, signal, listener, turnId) => {
+    const display = attachments?.files.length
+      ? { content: prompt, attachments: attachments.files }
+      : prompt;
+    await this._run(display, !host, async (agent, signal, listener, turnId) => {
       if (!host) {
         // A plain chat: the history reads the messages' texts.
         const reply = await agent.reply({ history, prompt }, signal, listener);
@@ -173,7 +182,8 @@ export class ChatModel implements IDisposable {
           conversationId: this._conversationId,
           turnId,
           history,
-          prompt
+          prompt,
+          ...(attachments?.context ? { attachments: attachments.context } : {})
         },
         signal,
         listener
@@ -356,7 +366,8 @@ export class ChatModel implements IDisposable {
   private async _run(
     display:
       | string
-      | { content: string; format: 'markdown'; quotedCell?: IQuotedCell },
+      | { content: string; format: 'markdown'; quotedCell?: IQuotedCell }
+      | { content: string; attachments: IAttachment[] },
     answering: boolean,
     go: (
       agent: Agent,
@@ -370,13 +381,22 @@ export class ChatModel implements IDisposable {
     const started =
       typeof display === 'string'
         ? startTurn(this._state, display, answering)
-        : startTurn(
-            this._state,
-            display.content,
-            answering,
-            display.format,
-            display.quotedCell
-          );
+        : 'attachments' in display
+          ? startTurn(
+              this._state,
+              display.content,
+              answering,
+              undefined,
+              undefined,
+              display.attachments
+            )
+          : startTurn(
+              this._state,
+              display.content,
+              answering,
+              display.format,
+              display.quotedCell
+            );
     const userId = started.turn?.userId ?? '';
     this._set(started);
     // Late events of a turn the chat no longer shows (cleared, restored)
@@ -507,6 +527,16 @@ export namespace ChatModel {
    * The options of `ask`: the public contract's (`IConversationModel`).
    */
   export type IAskOptions = IConversationModel.IAskOptions;
+
+  /**
+   * Files sent with a prompt (`send`).
+   */
+  export interface IAttachments {
+    /** The uploaded files, shown on the user's message. */
+    files: IAttachment[];
+    /** What the model is told about them; `''`: nothing. */
+    context: string;
+  }
 
   /**
    * A conversation as JSON (`toJSON`, `fromJSON`).

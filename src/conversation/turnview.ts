@@ -9,6 +9,7 @@ import { truncationNote } from '../llm/stream';
 import type {
   ChatStatus,
   IChatMessage,
+  IAttachment,
   IChatStep,
   IQuotedCell,
   ITokenUsage,
@@ -104,13 +105,15 @@ export function startTurn(
   display: string,
   answering = false,
   format?: 'markdown',
-  quotedCell?: IQuotedCell
+  quotedCell?: IQuotedCell,
+  attachments?: IAttachment[]
 ): IConversationState {
   const user = appended(state, {
     role: 'user',
     content: display,
     ...(format ? { format } : {}),
-    ...(quotedCell ? { quotedCell } : {})
+    ...(quotedCell ? { quotedCell } : {}),
+    ...(attachments?.length ? { attachments } : {})
   });
   const answer = answering
     ? appended(user.state, {
@@ -198,7 +201,8 @@ export function applyAgentEvent(
         edited: event.edited,
         summary: event.summary,
         ...(event.cellId ? { cellId: event.cellId } : {}),
-        ...(event.attempts?.length ? { attempts: event.attempts } : {})
+        ...(event.attempts?.length ? { attempts: event.attempts } : {}),
+        ...(event.files?.length ? { files: event.files } : {})
       });
       // The failed step whose cell this step took (the last attempt).
       const repaired = event.attempts?.at(-1)?.step;

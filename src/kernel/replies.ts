@@ -24,7 +24,7 @@ import type {
   PolicyCategory
 } from '../agent/tokens';
 import { TranslatableError } from '../translate';
-import type { IFolderListing } from './listing';
+import type { IFileStamp, IFolderListing } from './listing';
 
 /**
  * The name the helpers are bound to in the kernel's user namespace.
@@ -334,7 +334,8 @@ export function toFolderListing(value: unknown): IFolderListing {
       object.complete === true &&
       typeof object.cwd === 'string' &&
       names.every(name => typeof name === 'string'),
-    ...(frames.length ? { frames: frames.filter(frame => frame.name) } : {})
+    ...(frames.length ? { frames: frames.filter(frame => frame.name) } : {}),
+    ...Private.stampsOf(object.stamps)
   };
 }
 
@@ -399,6 +400,26 @@ namespace Private {
   /**
    * `value` as a non-negative integer, or `fallback`.
    */
+  /**
+   * `{ stamps }` from a listing's `{name: [size, mtime_us]}`, the entries
+   * that are not two numbers left out; `{}` when there are none.
+   */
+  export function stampsOf(value: unknown): {
+    stamps?: Record<string, IFileStamp>;
+  } {
+    const stamps: Record<string, IFileStamp> = {};
+    for (const [name, stamp] of Object.entries(record(value))) {
+      if (
+        Array.isArray(stamp) &&
+        stamp.length === 2 &&
+        stamp.every(part => typeof part === 'number')
+      ) {
+        stamps[name] = [stamp[0], stamp[1]];
+      }
+    }
+    return Object.keys(stamps).length ? { stamps } : {};
+  }
+
   export function count(value: unknown, fallback: number): number {
     return typeof value === 'number' && Number.isFinite(value) && value >= 0
       ? Math.floor(value)

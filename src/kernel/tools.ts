@@ -23,11 +23,13 @@ import {
   KernelToolError,
   LISTING_EXPRESSION,
   STATE_EXPRESSION,
+  summariesExpression,
   toCheckResult,
   toFolderListing,
   toKernelState
 } from './replies';
 import type { IFolderListing } from './listing';
+import { IFileSummary, toFileSummaries } from '../uploads/summaries';
 
 /**
  * What the notebook host needs from the kernel tools (`KernelTools`): a silent
@@ -50,6 +52,8 @@ export interface IKernelTools {
   ): Promise<IGateVerdict>;
   /** Restarts seen so far: a listing holds only within one. */
   readonly restarts?: number;
+  /** Summaries of uploaded files (`KernelTools.summaries`). */
+  summaries?(paths: readonly string[]): Promise<IFileSummary[]>;
 }
 
 /**
@@ -205,6 +209,17 @@ export class KernelTools implements IKernelTools {
   async state(): Promise<IKernelState> {
     return this._evaluate({ r: STATE_EXPRESSION }, results =>
       toKernelState(expressionValue(results.r))
+    );
+  }
+
+  /**
+   * Summaries of files in the working folder (uploads), by path from it:
+   * tables, images, PDFs and text as `kernel_helpers/summaries.py` reads
+   * them. A file that cannot be read has a summary saying why.
+   */
+  async summaries(paths: readonly string[]): Promise<IFileSummary[]> {
+    return this._evaluate({ s: summariesExpression(paths) }, results =>
+      toFileSummaries(expressionValue(results.s))
     );
   }
 

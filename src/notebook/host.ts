@@ -29,6 +29,7 @@ import { executeCell } from './execute';
 import { getProvenance, updateProvenance } from './metadata';
 import type { IFolderListing } from '../kernel/listing';
 import type { IKernelTools } from '../kernel/tools';
+import type { IFileSummary } from '../uploads/summaries';
 import { listFolder, queueListing, withNewFiles } from './newfiles';
 import { noteCellRun, watchUnrepaired } from './failedmark';
 import { attemptsOf } from './replacement';
@@ -101,6 +102,18 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
    */
   async kernelState(): Promise<IKernelState> {
     return (this._liveTools() ?? (await this._tools())).state();
+  }
+
+  /**
+   * Summaries of uploaded files, by path from the notebook's folder, read in
+   * its kernel (started if needed).
+   */
+  async fileSummaries(paths: readonly string[]): Promise<IFileSummary[]> {
+    const tools = this._liveTools() ?? (await this._tools());
+    if (!tools.summaries) {
+      throw new Error(this._trans.__('The kernel tools cannot read files.'));
+    }
+    return tools.summaries(paths);
   }
 
   /**

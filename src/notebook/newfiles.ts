@@ -4,7 +4,12 @@
  */
 
 import type { IStepResult, StepOutcome } from '../agent/tokens';
-import { IFolderListing, newEntries } from '../kernel/listing';
+import {
+  changedEntries,
+  IFolderListing,
+  newEntries,
+  stepFiles
+} from '../kernel/listing';
 
 /**
  * How long a step ended by timeout or Stop waits for its "after" listing.
@@ -39,8 +44,9 @@ export function queueListing(
 }
 
 /**
- * `result` with the names the step added to the kernel's folder, and the
- * kernel's DataFrames after it (from the same listing).
+ * `result` with the names the step added to the kernel's folder and the
+ * files it rewrote, and the kernel's DataFrames after it (from the same
+ * listing).
  *
  * #### Notes
  * The "after" listing is the one queued behind the cell, or, when the
@@ -57,10 +63,14 @@ export async function withNewFiles(
 ): Promise<IStepResult> {
   const after = await afterListing(outcome, queued, tools);
   const newFiles = newEntries(before, after);
+  const changedFiles = changedEntries(before, after);
+  const files = stepFiles(before, after);
   const dataFrames = after?.frames;
   return {
     ...result,
     ...(newFiles.length ? { newFiles } : {}),
+    ...(changedFiles.length ? { changedFiles } : {}),
+    ...(files.length ? { files } : {}),
     ...(dataFrames?.length ? { dataFrames } : {})
   };
 }

@@ -19,6 +19,7 @@ import {
 } from './grounding';
 import { MarkdownBody } from './markdown';
 import { StepCard } from './step';
+import type { IStepFileActions } from './stepfiles';
 
 /**
  * The conversation: its messages and the waiting indicator.
@@ -139,6 +140,8 @@ export namespace MessageList {
     /** Scroll to a cell (a number an answer quoted from its outputs). */
     revealCell?(cellId: string): void;
     languages?: IEditorLanguageRegistry | null;
+    /** What the links of the files a step made do, and where they are. */
+    fileLinks?: { folder: string; actions: IStepFileActions } | null;
   }
 }
 
@@ -166,6 +169,8 @@ function StepItem(props: {
       attempts={step.attempts}
       replacedBy={step.replacedBy}
       unrepaired={step.unrepaired}
+      files={step.files}
+      fileLinks={actions?.fileLinks ?? null}
       pending={step.status === 'proposed' && !!actions?.isPending(stepId)}
       onRun={() => actions?.run(stepId)}
       onEdit={() => actions?.edit(stepId)}

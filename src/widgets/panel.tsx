@@ -4,6 +4,7 @@
  */
 
 import type { IEditorLanguageRegistry } from '@jupyterlab/codemirror';
+import { PathExt } from '@jupyterlab/coreutils';
 import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { addIcon, ReactWidget } from '@jupyterlab/ui-components';
@@ -23,6 +24,7 @@ import { EmptyState } from './emptystate';
 import { PoolStatus } from './poolstatus';
 import { ChatInput } from './input';
 import { MessageList } from './messages';
+import type { IStepFileActions } from './stepfiles';
 
 /**
  * The Code Interpreter sidebar: the conversation and the prompt box.
@@ -44,6 +46,7 @@ export class ChatPanel extends ReactWidget {
     this._trans = options.trans;
     this._fetchStatus = options.fetchStatus;
     this._openSettings = options.openSettings;
+    this._fileActions = options.fileActions ?? null;
     this.id = ChatPanel.ID;
     this.addClass('jp-CodeInterpreter-panel');
     this.title.icon = codeInterpreterIcon;
@@ -208,7 +211,14 @@ export class ChatPanel extends ReactWidget {
       skip: stepId => void approvals.decide(stepId, 'skip'),
       reveal: stepId => void host?.revealStep(stepId),
       revealCell: cellId => Private.revealCell(conversation, cellId),
-      languages: this._languages
+      languages: this._languages,
+      fileLinks:
+        conversation.panel && this._fileActions
+          ? {
+              folder: PathExt.dirname(conversation.panel.context.path),
+              actions: this._fileActions
+            }
+          : null
     };
   }
 
@@ -243,6 +253,7 @@ export class ChatPanel extends ReactWidget {
 
   private _conversation: IConversation;
   private _fetchStatus: () => Promise<IGatewayStatus>;
+  private _fileActions: IStepFileActions | null;
   private _languages: IEditorLanguageRegistry | null;
   private _showEndpoints = false;
   private _manager: ChatPanel.IConversations;
@@ -305,6 +316,12 @@ export namespace ChatPanel {
      * Opens the settings editor at the Code Interpreter settings.
      */
     openSettings: () => void;
+
+    /**
+     * Opens, downloads and previews the files steps made; without it step
+     * cards do not list them.
+     */
+    fileActions?: IStepFileActions | null;
   }
 }
 

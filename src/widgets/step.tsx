@@ -7,7 +7,8 @@ import type { IEditorLanguageRegistry } from '@jupyterlab/codemirror';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
-import type { IFailedAttempt, StepStatus } from '../agent/tokens';
+import type { IFailedAttempt, IStepFile, StepStatus } from '../agent/tokens';
+import { IStepFileActions, StepFiles } from './stepfiles';
 
 /**
  * The props of a step card.
@@ -29,6 +30,13 @@ export interface IStepCardProps {
   replacedBy?: number;
   /** The step failed and the turn ended without repairing it. */
   unrepaired?: boolean;
+  /** The entries of the notebook's folder the step made or rewrote. */
+  files?: ReadonlyArray<IStepFile>;
+  /**
+   * Where those files are (the notebook's folder) and what their links do;
+   * without them the files are not listed.
+   */
+  fileLinks?: { folder: string; actions: IStepFileActions } | null;
   /** Whether the step waits for Run / Edit / Skip. */
   pending: boolean;
   onRun(): void;
@@ -114,6 +122,14 @@ export function StepCard(props: IStepCardProps): JSX.Element {
       ) : null}
       {props.summary ? (
         <div className="jp-CodeInterpreter-stepSummary">{props.summary}</div>
+      ) : null}
+      {props.files?.length && props.fileLinks ? (
+        <StepFiles
+          files={props.files}
+          folder={props.fileLinks.folder}
+          actions={props.fileLinks.actions}
+          trans={trans}
+        />
       ) : null}
       {pending ? (
         <div className="jp-CodeInterpreter-stepActions">
