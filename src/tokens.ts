@@ -131,6 +131,26 @@ export interface IChatMessage {
    * the answer's numbers are checked against.
    */
   readonly quotedCell?: IQuotedCell;
+
+  /**
+   * On a user message: the files uploaded with it (shown as chips). Their
+   * summaries went to the model in the message's wire transcript.
+   */
+  readonly attachments?: IAttachment[];
+}
+
+/**
+ * A file uploaded with a prompt.
+ */
+export interface IAttachment {
+  /** The saved name (made safe, never overwriting another file). */
+  name: string;
+  /** The path from the server's root, for opening it. */
+  path: string;
+  /** The path from the notebook's folder, as the kernel's code opens it. */
+  localPath: string;
+  /** Bytes. */
+  size: number;
 }
 
 /**

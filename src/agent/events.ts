@@ -110,6 +110,11 @@ export interface ITurnRequest {
   prompt: string;
   /** The user's language; detected from the prompt when absent. */
   language?: ILanguage;
+  /**
+   * What the model is told about the files uploaded with the prompt
+   * (uploads/summaries.ts); sent as a part of the prompt's message.
+   */
+  attachments?: string;
 }
 
 /**

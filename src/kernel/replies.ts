@@ -138,6 +138,14 @@ export function gateRefusal(content: {
 }
 
 /**
+ * The user expression that summarises uploaded files, by path from the
+ * working folder (`summaries_reply`).
+ */
+export function summariesExpression(paths: readonly string[]): string {
+  return `${HELPERS_NAME}.summaries_reply("${encodeBase64Utf8(JSON.stringify(paths))}")`;
+}
+
+/**
  * The user expression that lists the kernel's working folder.
  */
 export const LISTING_EXPRESSION = `${HELPERS_NAME}.listing_reply()`;
