@@ -159,6 +159,13 @@ async def test_a_cell_that_catches_the_stop_ends_the_kernel_which_restarts(jp_fe
     assert f"execution time limit of {TIME_LIMIT} s" in message
     assert "c.CodeInterpreterKernelLimits.execution_time_limit" in message
 
+    manager = jp_serverapp.kernel_manager.get_kernel(kernel["id"])
+    deadline = time.monotonic() + TIMEOUT
+    while getattr(manager.provisioner, "pid", None) in (None, before["pid"]) or not (
+        await manager.is_alive()
+    ):
+        assert time.monotonic() < deadline, "the server did not restart the kernel"
+        await asyncio.sleep(0.5)
     after = await probe(jp_serverapp, kernel["id"])
     assert after["pid"] != before["pid"]
     assert_limited(after)
