@@ -17,3 +17,31 @@ c.ServerApp.allow_root = True  # noqa: F821
 # The "10 MB print" test must reach the kernel's output collector rather than the server's
 # IOPub rate limit (whose own notice is short anyway).
 c.ServerApp.iopub_data_rate_limit = 1e10  # noqa: F821
+
+
+def books_data_source():
+    """The `books` data source of the data-source ui-test: a fresh MariaDB database and user
+    (tests/mariadb.py) whose password the Playwright config chose (UI_BOOKS_PASSWORD), dropped
+    when the server exits. Without MariaDB the source stays configured and its schema error
+    says what to run, so the test fails saying why."""
+    import atexit
+    import logging
+    import os
+
+    from jupyterlab_code_interpreter.tests.mariadb import BooksDatabase
+
+    password = os.environ.get("UI_BOOKS_PASSWORD")
+    # Only the server the simulator drives (the bare one has no endpoint and no use for it).
+    if not password or not os.environ.get("OPENAI_BASE_URL"):
+        return []
+    books = BooksDatabase(prefix="ui", password=password)
+    try:
+        books.drop_leftovers()
+        books.create()
+        atexit.register(books.drop)
+    except RuntimeError as err:
+        logging.getLogger("code-interpreter-ui-tests").error("%s", err)
+    return [{"name": "books", "url": books.url, "password_env": "UI_BOOKS_PASSWORD"}]
+
+
+c.CodeInterpreterDataSources.sources = books_data_source()  # noqa: F821

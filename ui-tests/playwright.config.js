@@ -9,6 +9,9 @@ const SIMULATOR_PORT = Number(process.env.SIMULATOR_PORT || 8765);
 const LAB_PORT = Number(process.env.LAB_PORT || 8888);
 const BARE_LAB_PORT = Number(process.env.BARE_LAB_PORT || 8889);
 const python = process.env.CODE_INTERPRETER_PYTHON || 'python';
+// The `books` data source's password (jupyter_server_test_config.py): chosen once per run, so
+// the test workers, which inherit this process's environment, look for the same one.
+process.env.UI_BOOKS_PASSWORD ??= `ui-${require('crypto').randomBytes(12).toString('hex')}`;
 
 module.exports = {
   ...baseConfig,

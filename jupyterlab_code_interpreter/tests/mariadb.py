@@ -36,11 +36,12 @@ BOOKS = [
 class BooksDatabase:
     """One test database and its user; `password` is random for each run."""
 
-    def __init__(self, prefix: str = "ci"):
+    def __init__(self, prefix: str = "ci", password: str | None = None):
         suffix = secrets.token_hex(4)
+        self.prefix = prefix
         self.database = f"{prefix}_books_{suffix}"
         self.user = f"{prefix}_reader_{suffix}"
-        self.password = f"pw-{secrets.token_urlsafe(18)}"
+        self.password = password or f"pw-{secrets.token_urlsafe(18)}"
         self.host, self.port = HOST, PORT
 
     @property
@@ -72,6 +73,21 @@ class BooksDatabase:
             cursor.execute(f"ANALYZE TABLE `{self.database}`.books, `{self.database}`.loans")
             cursor.fetchall()
         return self
+
+    def drop_leftovers(self, older_than_hours: int = 2) -> None:
+        """Drop the databases and users of earlier runs with this prefix (a server killed
+        before its exit hook ran leaves them behind); recent ones may belong to a run still
+        going."""
+        with admin_connection() as connection, connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT DISTINCT TABLE_SCHEMA FROM information_schema.TABLES "
+                "WHERE TABLE_SCHEMA LIKE %s AND CREATE_TIME < NOW() - INTERVAL %s HOUR",
+                (f"{self.prefix}\\_books\\_%", older_than_hours),
+            )
+            for (database,) in cursor.fetchall():
+                suffix = database.rsplit("_", 1)[-1]
+                cursor.execute(f"DROP DATABASE `{database}`")
+                cursor.execute(f"DROP USER IF EXISTS '{self.prefix}_reader_{suffix}'@'%'")
 
     def drop(self) -> None:
         with admin_connection() as connection, connection.cursor() as cursor:
