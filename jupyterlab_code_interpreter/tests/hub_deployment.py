@@ -67,14 +67,20 @@ class HubDeployment:
         api = f"{self.url}/hub/api/users/{user}"
         response = self.request("POST", f"{api}/server", token)
         if response.status_code not in (201, 202, 400):  # 400: already running
-            raise AssertionError(f"{user}'s server: {response.status_code} {response.text}")
+            raise AssertionError(f"{user}'s server: {response.status_code}\n{self.log_tail()}")
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline:
-            server = self.request("GET", api, token).json()["servers"].get("", {})
+            server = self.request("GET", api, token).json()["servers"].get("")
+            if server is None:  # the spawn failed and the hub forgot it
+                break
             if server.get("ready"):
                 return f"{self.url}/user/{user}/"
             time.sleep(1)
-        raise AssertionError(f"{user}'s server was not ready within 180 s")
+        raise AssertionError(f"{user}'s server did not start\n{self.log_tail()}")
+
+    def log_tail(self, lines: int = 40) -> str:
+        log = (self.private / "jupyterhub.log").read_text(errors="replace").splitlines()
+        return "The hub's log ends:\n" + "\n".join(log[-lines:])
 
     def chat(self, url: str, token: str | None, prompt: str = "mean?", **body) -> httpx.Response:
         """One streamed chat completion, read to its end."""

@@ -129,25 +129,21 @@ def run_as_own_user(spawner):
 """
 
 
-def wait_until_up(hub: HubDeployment, process: subprocess.Popen, log: Path) -> None:
+def wait_until_up(hub: HubDeployment, process: subprocess.Popen) -> None:
     deadline = time.monotonic() + 120
     urls = (f"{hub.url}/hub/api/", f"{hub.service_url}health")
     for url in urls:
         while True:
             if process.poll() is not None:
-                pytest.fail(f"JupyterHub exited ({process.returncode}):\n{tail(log)}", False)
+                pytest.fail(f"JupyterHub exited ({process.returncode}).\n{hub.log_tail()}", False)
             try:
                 if httpx.get(url, timeout=5).status_code == 200:
                     break
             except httpx.TransportError:
                 pass
             if time.monotonic() > deadline:
-                pytest.fail(f"{url} did not answer within 120 s:\n{tail(log)}", False)
+                pytest.fail(f"{url} did not answer within 120 s.\n{hub.log_tail()}", False)
             time.sleep(0.5)
-
-
-def tail(log: Path, lines: int = 60) -> str:
-    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
 
 
 def start_simulator(folder: Path, key: str) -> tuple[subprocess.Popen, str]:
@@ -227,7 +223,7 @@ def hub_deployment():
             start_new_session=True,
         )
     try:
-        wait_until_up(hub, process, log)
+        wait_until_up(hub, process)
         yield hub
     finally:
         hub.close()
