@@ -61,7 +61,7 @@ def error_of(response) -> dict:
 
 def outside_minute_end():
     """A per-minute limit's two requests must fall in one calendar minute."""
-    if time.gmtime().tm_sec >= 55:
+    if time.gmtime().tm_sec >= 45:
         time.sleep(61 - time.gmtime().tm_sec)
 
 
