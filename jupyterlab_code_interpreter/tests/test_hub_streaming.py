@@ -26,6 +26,7 @@ SCENARIO = {
             "reply": {"content": ["One ", "two ", "three ", "four."]},
             "fault": {"kind": "reset_after_first_byte", "after_chunks": 2, "times": 1},
         },
+        {"match": {"last_user": "hang"}, "fault": {"kind": "hang"}},
     ],
     "default": "Fine.",
 }
@@ -40,6 +41,7 @@ async def start_service(hub, upstream: str, folder) -> tuple[subprocess.Popen, s
         f"c.CodeInterpreter.endpoints = [{endpoint!r}]\n"
         "c.CodeInterpreter.heartbeat_interval = 0.3\n"
         f"c.CodeInterpreterHub.state_url = {f'sqlite:///{folder}/state.sqlite'!r}\n"
+        "c.CodeInterpreterHub.quotas = {'users': {'carol': {'concurrent_streams': 1}}}\n"
     )
     port = free_port()
     environment = {
@@ -98,6 +100,44 @@ async def test_the_service_heartbeats_and_ends_a_broken_stream_with_an_error_eve
             assert last.startswith("data: {") and "[DONE]" not in broken.text
             assert json.loads(last[6:])["error"]["code"] == "upstream_stream_interrupted"
             assert KEY not in slow.text + broken.text
+    finally:
+        stop(process)
+
+
+async def test_a_stream_the_caller_leaves_frees_its_slot(hub_deployment, llm_simulator, tmp_path):
+    """carol may have one answer streaming: a second is refused while the first hangs; once
+    she leaves it, the service cancels it and settles its bill, and she may ask again."""
+    hub = hub_deployment
+    simulator = await llm_simulator(SCENARIO)
+    process, url = await start_service(hub, f"http://127.0.0.1:{simulator.port}", tmp_path)
+    headers = {"Authorization": f"token {hub.token('carol')}"}
+
+    def body(prompt: str) -> dict:
+        return {
+            "model": "default",
+            "stream": True,
+            "messages": [{"role": "user", "content": prompt}],
+        }
+
+    try:
+        async with httpx.AsyncClient(timeout=60) as client:
+            chat = f"{url}v1/chat/completions"
+            async with client.stream("POST", chat, json=body("hang"), headers=headers) as hanging:
+                assert hanging.status_code == 200
+                # Held: an abandoned iterator, once collected, would close the response.
+                pieces = hanging.aiter_raw()
+                assert (await pieces.__anext__()).startswith(b": keep-alive")
+                second = await client.post(chat, json=body("hi"), headers=headers)
+                assert second.status_code == 429, second.text
+                assert second.json()["error"]["limit"] == "concurrent_streams"
+                await pieces.aclose()
+            deadline = time.monotonic() + 20
+            while True:
+                again = await client.post(chat, json=body("hi"), headers=headers)
+                if again.status_code == 200 or time.monotonic() > deadline:
+                    break
+                await asyncio.sleep(0.2)
+            assert again.status_code == 200, again.text
     finally:
         stop(process)
 
