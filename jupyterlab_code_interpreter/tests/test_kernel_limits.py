@@ -91,7 +91,10 @@ async def run(serverapp, kernel_id, code, while_running=None):
                 errors.append(content)
             elif kind == "status" and content["execution_state"] == "idle":
                 break
+        # wait_for_ready may have asked for kernel_info more than once (a slow machine).
         reply = await client.get_shell_msg(timeout=TIMEOUT)
+        while reply["parent_header"].get("msg_id") != msg_id:
+            reply = await client.get_shell_msg(timeout=TIMEOUT)
     finally:
         client.stop_channels()
     return reply["content"], "".join(printed), errors
