@@ -3,7 +3,11 @@
  * Distributed under the terms of the Modified BSD License.
  */
 
-import { dataSourceLines, DATA_SOURCES_BUDGET } from '../agent/datasources';
+import {
+  dataSourceLines,
+  DATA_SOURCES_BUDGET,
+  unavailableSources
+} from '../agent/datasources';
 import { contextMessage } from '../agent/toolresults';
 import type { IDataSource, IKernelState } from '../agent/tokens';
 
@@ -89,5 +93,24 @@ describe('dataSourceLines', () => {
   it('is part of the context message', () => {
     const message = contextMessage({ ...STATE, dataSources: [BOOKS] }, false);
     expect(message).toContain('- books (mysql, read-only): books (~17 rows)');
+  });
+});
+
+describe('unavailableSources', () => {
+  it('warns the user about each source whose schema could not be read', () => {
+    const error =
+      "data source 'sales': the database at db:3306/sales refused the login (wrong user or password, or no access to the database)";
+    const warnings = unavailableSources(
+      { dataSources: [BOOKS, { ...BOOKS, name: 'sales', error }] },
+      (text, ...args) =>
+        args.reduce<string>(
+          (out, arg, i) => out.replace(`%${i + 1}`, String(arg)),
+          text
+        )
+    );
+    expect(warnings).toEqual([
+      `The data source “sales” cannot be used now: ${error}`
+    ]);
+    expect(unavailableSources(null, text => text)).toEqual([]);
   });
 });

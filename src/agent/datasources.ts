@@ -3,7 +3,8 @@
  * Distributed under the terms of the Modified BSD License.
  */
 
-import type { IDataSource, IDataSourceTable } from './tokens';
+import type { TranslateFn } from '../translate';
+import type { IDataSource, IDataSourceTable, IKernelState } from './tokens';
 
 /**
  * The most characters the data sources take in the context message (about
@@ -42,6 +43,30 @@ export function dataSourceLines(
     left = Math.max(0, left - line.length);
   }
   return lines;
+}
+
+/**
+ * A warning for the user per data source whose schema could not be read
+ * (a wrong password, an unreachable database): the model is told the same
+ * in its context, and would otherwise fail on it without the user knowing
+ * why.
+ *
+ * @param state - the kernel's state, with the server's data sources.
+ * @param trans - the UI translation.
+ */
+export function unavailableSources(
+  state: Pick<IKernelState, 'dataSources'> | null,
+  trans: TranslateFn
+): string[] {
+  return (state?.dataSources ?? [])
+    .filter(source => source.error)
+    .map(source =>
+      trans(
+        'The data source “%1” cannot be used now: %2',
+        source.name,
+        source.error ?? ''
+      )
+    );
 }
 
 /**

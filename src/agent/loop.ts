@@ -21,6 +21,7 @@ import type {
   ITurnRequest,
   ITurnResult
 } from './events';
+import { unavailableSources } from './datasources';
 import { detectLanguage } from './language';
 import { runToolCall } from './toolcall';
 import { callsOf, Turn } from './turn';
@@ -209,6 +210,9 @@ export class Agent {
       // rewards.
       smallTalk ? null : this._kernelState()
     ]);
+    for (const message of unavailableSources(state, this._trans)) {
+      listener({ type: 'warning', message });
+    }
     const values = {
       language: language.name,
       language_tag: language.tag,
