@@ -4,6 +4,7 @@ clear messages for a wrong password and an unreachable database, and the passwor
 but the database's login: not in a route's answer, the kernel's environment, an output or a
 server log line."""
 
+import hashlib
 import json
 import logging
 
@@ -178,6 +179,16 @@ async def test_connect_in_a_real_kernel(jp_fetch, jp_serverapp, books_db, server
         assert status == "ok", text
         assert "['ada']" in text
 
+        # What docs/security.md admits: kernel code can take the password from the driver's
+        # connection object once connect() has logged in (printed here as a hash).
+        status, text = await run(
+            client,
+            "import hashlib\n"
+            "print(hashlib.sha256(engine.raw_connection().driver_connection.password)"
+            ".hexdigest())\n",
+        )
+        assert text.strip() == hashlib.sha256(books_db.password.encode()).hexdigest()
+
         # The kernel's environment holds neither the password nor its variable.
         status, text = await run(
             client,
@@ -198,6 +209,8 @@ async def test_wrong_password_unreachable_and_unknown_sources_say_so(
 ):
     client, _ = await start_kernel_with_helpers(jp_fetch, jp_serverapp)
     try:
+        # Verbose tracebacks print each frame's variables: the password must not be one.
+        await run(client, "%xmode Verbose")
         status, text = await run(client, "connect('wrong').connect()")
         assert status == "error"
         assert "DataSourceError: data source 'wrong': the database at 127.0.0.1:3306/" in text
@@ -206,8 +219,13 @@ async def test_wrong_password_unreachable_and_unknown_sources_say_so(
 
         status, text = await run(client, "connect('down').connect()")
         assert status == "error"
+        assert_no_password(text, books_db)
         assert "DataSourceError: data source 'down': the database at 127.0.0.1:1/" in text
         assert "cannot be reached" in text
+
+        status, text = await run(client, "connect('books').connect().exec_driver_sql('SELEC 1')")
+        assert status == "error" and "ProgrammingError" in text
+        assert_no_password(text, books_db)
 
         status, text = await run(client, "connect('nope')")
         assert status == "error"
