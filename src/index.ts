@@ -15,6 +15,7 @@ import {
   showDialog
 } from '@jupyterlab/apputils';
 import { IEditorLanguageRegistry } from '@jupyterlab/codemirror';
+import { PathExt } from '@jupyterlab/coreutils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { INotebookTracker } from '@jupyterlab/notebook';
@@ -47,6 +48,8 @@ import {
 } from './tokens';
 import { createStepFileActions } from './widgets/fileactions';
 import { ChatPanel } from './widgets/panel';
+import { ContentsUploads } from './uploads/contents';
+import { UploadQueue } from './uploads/queue';
 
 /**
  * The id of the sidebar chat plugin, also the id of the settings.
@@ -162,6 +165,18 @@ const plugin: JupyterFrontEndPlugin<IConversationManager> = {
       trans,
       fetchStatus: () => status.fetch(),
       fileActions: createStepFileActions(docManager),
+      uploads: new UploadQueue({
+        backend: new ContentsUploads(app.serviceManager.contents),
+        settings: () => manager.uploadSettings,
+        // With no notebook open, where a new one would be created.
+        notebookFolder: () => {
+          const path = manager.current.panel?.context.path;
+          return path !== undefined
+            ? PathExt.dirname(path)
+            : (fileBrowser?.model.path ?? '');
+        },
+        trans: (msgid, ...args) => trans.__(msgid, ...args)
+      }),
       openSettings: () =>
         void app.commands.execute(ExternalCommandIDs.openSettings, {
           query: 'Code Interpreter'

@@ -20,6 +20,7 @@ import {
 import { MarkdownBody } from './markdown';
 import { StepCard } from './step';
 import type { IStepFileActions } from './stepfiles';
+import { MessageAttachments } from './attachments';
 
 /**
  * The conversation: its messages and the waiting indicator.
@@ -254,6 +255,7 @@ const MessageItem = React.memo(function MessageItem(props: {
       ) : (
         body
       )}
+      <MessageAttachments attachments={message.attachments} trans={trans} />
       {grounding && marks.report && (
         <GroundingSummary
           report={marks.report}

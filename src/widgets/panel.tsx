@@ -25,6 +25,10 @@ import { PoolStatus } from './poolstatus';
 import { ChatInput } from './input';
 import { MessageList } from './messages';
 import type { IStepFileActions } from './stepfiles';
+import type { IAttachment } from '../tokens';
+import type { UploadQueue } from '../uploads/queue';
+import { watchFileDrops } from './filedrop';
+import type { IDisposable } from '@lumino/disposable';
 
 /**
  * The Code Interpreter sidebar: the conversation and the prompt box.
@@ -47,12 +51,18 @@ export class ChatPanel extends ReactWidget {
     this._fetchStatus = options.fetchStatus;
     this._openSettings = options.openSettings;
     this._fileActions = options.fileActions ?? null;
+    this._uploads = options.uploads ?? null;
     this.id = ChatPanel.ID;
     this.addClass('jp-CodeInterpreter-panel');
     this.title.icon = codeInterpreterIcon;
     this.title.caption = this._trans.__('Code Interpreter');
     this._connect(this._conversation);
     this._manager.currentChanged.connect(this._onConversationChanged, this);
+    const uploads = this._uploads;
+    if (uploads) {
+      uploads.changed.connect(this._onModelChanged, this);
+      this._drops = watchFileDrops(this.node, files => void uploads.add(files));
+    }
     void this.refreshStatus();
   }
 
@@ -95,6 +105,8 @@ export class ChatPanel extends ReactWidget {
     }
     this._disconnect(this._conversation);
     this._manager.currentChanged.disconnect(this._onConversationChanged, this);
+    this._uploads?.changed.disconnect(this._onModelChanged, this);
+    this._drops?.dispose();
     super.dispose();
   }
 
@@ -194,9 +206,12 @@ export class ChatPanel extends ReactWidget {
         )}
         <ChatInput
           busy={busy}
-          onSend={text => void this._manager.send(text)}
+          onSend={text =>
+            void this._manager.send(text, this._uploads?.take() ?? [])
+          }
           onStop={() => model.stop()}
           trans={trans}
+          attachments={Private.attachments(this._uploads)}
         />
       </>
     );
@@ -252,6 +267,8 @@ export class ChatPanel extends ReactWidget {
   }
 
   private _conversation: IConversation;
+  private _drops: IDisposable | null = null;
+  private _uploads: UploadQueue | null;
   private _fetchStatus: () => Promise<IGatewayStatus>;
   private _fileActions: IStepFileActions | null;
   private _languages: IEditorLanguageRegistry | null;
@@ -280,7 +297,7 @@ export namespace ChatPanel {
     readonly currentChanged: ISignal<IConversations, IConversation>;
     readonly approvalMode: ApprovalMode;
     setApprovalMode(mode: ApprovalMode): void;
-    send(text: string): Promise<void>;
+    send(text: string, attachments?: IAttachment[]): Promise<void>;
   }
 
   /**
@@ -322,6 +339,12 @@ export namespace ChatPanel {
      * cards do not list them.
      */
     fileActions?: IStepFileActions | null;
+
+    /**
+     * The files attached to the next prompt (dropped on the panel, pasted
+     * or picked); without it the panel takes no files.
+     */
+    uploads?: UploadQueue | null;
   }
 }
 
@@ -329,6 +352,22 @@ export namespace ChatPanel {
  * A namespace for private helpers.
  */
 namespace Private {
+  /**
+   * What the prompt box shows and does with the attached files.
+   */
+  export function attachments(
+    uploads: UploadQueue | null
+  ): ChatInput.IAttachments | undefined {
+    return uploads
+      ? {
+          items: uploads.items,
+          uploading: uploads.uploading,
+          onAdd: files => void uploads.add(files),
+          onRemove: id => uploads.remove(id)
+        }
+      : undefined;
+  }
+
   /**
    * Scroll the conversation's notebook to a cell and make it active.
    */
