@@ -138,17 +138,17 @@ async def overhead(targets: list[dict], args) -> list[dict]:
 
 def overhead_table(rows: list[dict]) -> str:
     header = (
-        f"{'metric':<12}{'load':>7}{'n':>6}  {'path':<9}{'p50':>8}{'p95':>8}{'p99':>8}"
-        f"  {'added p50':>9}{'p95':>8}{'p99':>8}  {'cpu µs':>7}"
+        f"{'metric':<12}{'load':>7}{'n':>6}  {'path':<9}{'p50':>10}{'p95':>10}{'p99':>10}"
+        f"  {'added p50':>10}{'p95':>10}{'p99':>10}  {'cpu µs':>7}"
     )
     lines = [header, "-" * len(header)]
     for r in rows:
         line = f"{r['metric']:<12}{r['load']:>7}{r['n']:>6}  {r['path']:<9}"
-        line += f"{r['p50']:>8.2f}{r['p95']:>8.2f}{r['p99']:>8.2f}"
+        line += f"{r['p50']:>10.2f}{r['p95']:>10.2f}{r['p99']:>10.2f}"
         if r["added_p50"] is None:
-            line += " " * 27
+            line += " " * 32
         else:
-            line += f"  {r['added_p50']:>9.2f}{r['added_p95']:>8.2f}{r['added_p99']:>8.2f}"
+            line += f"  {r['added_p50']:>10.2f}{r['added_p95']:>10.2f}{r['added_p99']:>10.2f}"
         lines.append(f"{line}  {r['cpu_us']:>7.0f}")
     return "\n".join(lines)
 

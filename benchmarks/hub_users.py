@@ -56,7 +56,10 @@ async def users_run(url: str, tokens: dict[str, str | None], per_user: int | Non
         "messages": [{"role": "user", "content": USER_PROMPT}],
     }
     raw = json.dumps(body).encode()
-    connector = aiohttp.TCPConnector(limit=len(tokens) + 8)
+    # A connection per stream, on both paths: on a reused connection the simulator's paced
+    # first event waits ~40 ms for the client's delayed ACK (Nagle's algorithm: it wrote the
+    # headers just before), which would inflate the reference, not the service.
+    connector = aiohttp.TCPConnector(limit=len(tokens) + 8, force_close=True)
     results: dict[str, list[dict]] = {name: [] for name in tokens}
 
     async def user(name: str, token: str | None) -> None:
