@@ -7,6 +7,7 @@
  */
 import { expect, test } from '@jupyterlab/galata';
 import type { APIRequestContext, Locator } from '@playwright/test';
+import * as fs from 'fs';
 import { sendPrompt, simulatorRequests } from './helpers';
 import { approve, finalAnswer, notebookAndPanel } from './interpreter-helpers';
 import { useScenario } from './scenario';
@@ -93,6 +94,15 @@ test('a step that makes a PNG and rewrites a CSV lists both; the PNG is previewe
   });
   await expect(tab).toBeVisible();
   await expect(page.locator('.jp-ImageViewer img')).toBeVisible();
+
+  // Download hands the browser the file through the Contents API's download URL.
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    csv.locator('.jp-CodeInterpreter-stepFileDownload').click()
+  ]);
+  expect(download.suggestedFilename()).toBe('sales.csv');
+  const saved = await download.path();
+  expect(fs.readFileSync(saved!, 'utf-8')).toContain('Apr,17');
 
   await csv.locator('.jp-CodeInterpreter-stepFileOpen').click();
   await expect(
