@@ -38,9 +38,10 @@ class CodeInterpreterKernelLimits(Configurable):
         "50%",
         config=True,
         help=(
-            "The most memory (address space, RLIMIT_AS) one kernel and each process it starts "
-            "may use: a size such as '4G' or '512M' (binary units), or a percentage of the "
-            "machine's memory ('50%'; the container's memory limit when it is lower). An "
+            "The most memory (RLIMIT_DATA: heap and other private writable memory, allocated "
+            "or reserved) one kernel and each process it starts may use: a size such as '4G' "
+            "or '512M' (binary units), or a percentage of the machine's memory ('50%'; the "
+            "container's memory limit when it is lower). An "
             "allocation past it fails: Python raises MemoryError, which the kernel explains. "
             "'0' or '' turns the limit off."
         ),

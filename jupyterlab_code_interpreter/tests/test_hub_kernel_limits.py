@@ -19,7 +19,7 @@ MEMORY_LIMIT = 1 << 30
 
 PROBE = """
 import json, os, resource
-print(json.dumps({'memory': resource.getrlimit(resource.RLIMIT_AS)[0], 'nice': os.nice(0)}))
+print(json.dumps({'memory': resource.getrlimit(resource.RLIMIT_DATA)[0], 'nice': os.nice(0)}))
 """
 
 

@@ -23,9 +23,9 @@ MEMORY_LIMIT = 1 << 30
 
 PROBE = """
 import json, os, resource, subprocess, sys
-child = "import resource; print(resource.getrlimit(resource.RLIMIT_AS)[0])"
+child = "import resource; print(resource.getrlimit(resource.RLIMIT_DATA)[0])"
 print(json.dumps({
-    'memory': resource.getrlimit(resource.RLIMIT_AS),
+    'memory': resource.getrlimit(resource.RLIMIT_DATA),
     'child_memory': int(subprocess.check_output([sys.executable, '-c', child])),
     'cores': sorted(os.sched_getaffinity(0)),
     'nice': os.nice(0),
