@@ -64,7 +64,12 @@ class DataSourceRegistry:
         return {
             "route": route if self.sources else "",
             "sources": {
-                s.name: {"url": s.url, "read_only": s.read_only, "dialect": s.dialect}
+                s.name: {
+                    "url": s.url,
+                    "read_only": s.read_only,
+                    "dialect": s.dialect,
+                    "password": bool(s.password_env or s.password_file),
+                }
                 for s in self.sources.values()
             },
         }

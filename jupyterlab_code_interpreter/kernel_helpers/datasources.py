@@ -48,7 +48,8 @@ class DataSourceError(Exception):
 
 
 def configure_data_sources(route="", sources=None):
-    """The server's sources: `{name: {"url", "read_only", "dialect"}}` and the password route."""
+    """The server's sources, `{name: {"url", "read_only", "dialect", "password"}}` (`password`:
+    whether it has one to fetch), and the password route."""
     _data_sources["route"] = route or ""
     _data_sources["sources"] = dict(sources or {})
 
@@ -82,7 +83,7 @@ def connect(name):
 
     @event.listens_for(engine, "do_connect")
     def _login(dialect, record, cargs, cparams):
-        password = _fetch_password(name)
+        password = _fetch_password(name) if source.get("password", True) else None
         if password is not None:
             cparams["password"] = password
         try:

@@ -12,6 +12,7 @@ from jupyterlab_code_interpreter.datasources.registry import (
 )
 from jupyterlab_code_interpreter.datasources.sources import (
     DataSourceConfigError,
+    missing_password,
     parse_sources,
     read_password,
     url_has_password,
@@ -122,6 +123,7 @@ def test_the_kernel_config_holds_no_password_and_no_path(monkeypatch, tmp_path):
         "url": BOOKS["url"],
         "read_only": True,
         "dialect": "mysql",
+        "password": True,
     }
     assert registry.password_env_names() == ["BP"]
     assert registry.password_files() == [str(secret_file)]
@@ -138,3 +140,49 @@ def test_connect_errors_name_the_source_and_what_happened():
     )
     down = DriverError(2003, "Can't connect to MySQL server on 'db' ([Errno 111] refused)")
     assert "cannot be reached" in describe_connect_error("books", url, down)
+
+
+def test_an_unset_password_source_says_which(monkeypatch, tmp_path):
+    monkeypatch.delenv("BP", raising=False)
+    empty = tmp_path / "empty"
+    empty.write_text("\n")
+    env_source, file_source = parse_sources(
+        [BOOKS, {**BOOKS, "name": "f", "password_env": "", "password_file": str(empty)}]
+    )
+    assert missing_password(env_source) == (
+        "data source 'books': the environment variable BP is not set or is empty"
+    )
+    assert missing_password(file_source) == (
+        f"data source 'f': the password file {empty} is not set or is empty"
+    )
+
+
+def test_a_read_only_sqlite_source_refuses_writes_in_the_kernel_helper(tmp_path):
+    """The kernel helper on its own (no server: a source without password fetches none)."""
+    import sqlite3
+
+    from jupyterlab_code_interpreter.kernel_helpers import datasources
+
+    path = tmp_path / "local.db"
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE t (x INTEGER)")
+        connection.execute("INSERT INTO t VALUES (1)")
+    url = f"sqlite:///{path}"
+    datasources.configure_data_sources(
+        "",
+        {
+            "local": {"url": url, "read_only": True, "dialect": "sqlite", "password": False},
+            "rw": {"url": url, "read_only": False, "dialect": "sqlite", "password": False},
+        },
+    )
+    try:
+        from sqlalchemy import text
+
+        with datasources.connect("local").connect() as connection:
+            assert connection.execute(text("SELECT x FROM t")).scalar() == 1
+            with pytest.raises(datasources.DataSourceError, match="'local' is read-only"):
+                connection.execute(text("INSERT INTO t VALUES (2)"))
+        with datasources.connect("rw").begin() as connection:
+            connection.execute(text("INSERT INTO t VALUES (2)"))
+    finally:
+        datasources.configure_data_sources()

@@ -27,13 +27,20 @@ def books_db():
 
 
 @pytest.fixture
-def jp_server_config(jp_server_config, books_db):
+def wrong_password_file(tmp_path):
+    path = tmp_path / "wrong-password"
+    path.write_text(WRONG_PASSWORD + "\n")
+    return path
+
+
+@pytest.fixture
+def jp_server_config(jp_server_config, books_db, wrong_password_file):
     config = json.loads(json.dumps(jp_server_config))
     down = f"mysql+pymysql://{books_db.user}@127.0.0.1:1/{books_db.database}"
     config["CodeInterpreterDataSources"] = {
         "sources": [
             {"name": "books", "url": books_db.url, "password_env": "BOOKS_DB_PASSWORD"},
-            {"name": "wrong", "url": books_db.url, "password_env": "WRONG_DB_PASSWORD"},
+            {"name": "wrong", "url": books_db.url, "password_file": str(wrong_password_file)},
             {"name": "down", "url": down, "password_env": "BOOKS_DB_PASSWORD"},
             {
                 "name": "writable",
@@ -50,7 +57,6 @@ def jp_server_config(jp_server_config, books_db):
 @pytest.fixture(autouse=True)
 def passwords(monkeypatch, books_db):
     monkeypatch.setenv("BOOKS_DB_PASSWORD", books_db.password)
-    monkeypatch.setenv("WRONG_DB_PASSWORD", WRONG_PASSWORD)
 
 
 @pytest.fixture
@@ -130,7 +136,9 @@ async def run(client, code):
     return reply["content"]["status"], "".join(published)
 
 
-async def test_connect_in_a_real_kernel(jp_fetch, jp_serverapp, books_db, server_log):
+async def test_connect_in_a_real_kernel(
+    jp_fetch, jp_serverapp, books_db, server_log, wrong_password_file
+):
     client, bundle = await start_kernel_with_helpers(jp_fetch, jp_serverapp)
     try:
         assert_no_password(bundle["bootstrap"] + bundle["source"], books_db)
@@ -188,6 +196,21 @@ async def test_connect_in_a_real_kernel(jp_fetch, jp_serverapp, books_db, server
             ".hexdigest())\n",
         )
         assert text.strip() == hashlib.sha256(books_db.password.encode()).hexdigest()
+
+        # Reading the password's variable or file asks first (the policy's secrets category).
+        reads = [
+            'import os; os.environ["BOOKS_DB_PASSWORD"]',
+            f"open({str(wrong_password_file)!r}).read()",
+        ]
+        status, text = await run(
+            client,
+            "import json\n"
+            f"for code in {reads!r}:\n"
+            "    found = __code_interpreter__.check(code)['findings']\n"
+            "    print(json.dumps([f['category'] for f in found]))\n",
+        )
+        assert status == "ok", text
+        assert text.split() == ['["secrets"]', '["secrets"]']
 
         # The kernel's environment holds neither the password nor its variable.
         status, text = await run(

@@ -46,6 +46,15 @@ describe('dataSourceLines', () => {
     );
   });
 
+  it("shows the administrator's description", () => {
+    const [, line] = dataSourceLines([
+      { ...BOOKS, description: "the library's catalogue" }
+    ]);
+    expect(line).toMatch(
+      /^- books \(mysql, read-only\) the library's catalogue: books/
+    );
+  });
+
   it('says why a schema is missing, naming the source', () => {
     const [, line] = dataSourceLines([
       {
