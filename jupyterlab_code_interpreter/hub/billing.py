@@ -69,7 +69,6 @@ class Billing:
         else:
             prompt_tokens = completion_tokens = 0
             spent = bill.plan.estimate if status == 200 else 0
-        await self.state.settle(bill.plan, spent)
         endpoint = relay.endpoint if relay is not None else None
         deployment = endpoint.label if endpoint is not None else ""
         entry = UsageEntry(
@@ -82,7 +81,7 @@ class Billing:
             status,
             bill.prompt,
         )
-        await self.state.record(entry)
+        await self.state.settle(bill.plan, spent, entry)
 
 
 def refusal_error(refusal: Refusal) -> errors.GatewayError:

@@ -40,9 +40,9 @@ class StateBackend(Protocol):
     async def admit(self, plan: Plan, now: float) -> Refusal | None:
         """Check the plan's limits and, if none is reached, count it; else count nothing."""
 
-    async def settle(self, plan: Plan, tokens: int) -> None:
+    async def settle(self, plan: Plan, tokens: int, entry: UsageEntry | None = None) -> None:
         """The request ended having cost `tokens`: correct its reserved estimate, free its
-        stream slot."""
+        stream slot, and log `entry`, all in one step."""
 
     async def record(self, entry: UsageEntry) -> None:
         """Append to the usage log."""

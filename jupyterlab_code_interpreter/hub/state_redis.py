@@ -74,7 +74,8 @@ class RedisState:
         check = plan.checks[index - 1]
         return Refusal(check.name, check.limit or 0, check.resets_at, now)
 
-    async def settle(self, plan: Plan, tokens: int) -> None:
+    async def settle(self, plan: Plan, tokens: int, entry: UsageEntry | None = None) -> None:
+        """One round trip: the correction, the freed slot and the log entry."""
         delta = tokens - plan.estimate
         async with self._redis.pipeline(transaction=True) as pipe:
             if delta:
@@ -83,27 +84,32 @@ class RedisState:
             for check in plan.checks:
                 if check.streams:
                     pipe.zrem(self.prefix + check.key, plan.stream_id)
+            if entry is not None:
+                self._log(pipe, entry)
             await pipe.execute()
 
     async def record(self, entry: UsageEntry) -> None:
+        async with self._redis.pipeline(transaction=True) as pipe:
+            self._log(pipe, entry)
+            await pipe.execute()
+
+    def _log(self, pipe, entry: UsageEntry) -> None:
         day = time.strftime("%Y-%m-%d", time.gmtime(entry.time))
         totals = f"{self.prefix}usage:{entry.user}:{day}"
         refused = entry.status in (403, 429)
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.sadd(f"{self.prefix}usage:users", entry.user)
-            pipe.sadd(f"{self.prefix}usage-days:{entry.user}", day)
-            pipe.hincrby(totals, "requests", 1 if entry.status < 400 else 0)
-            pipe.hincrby(totals, "refused", 1 if refused else 0)
-            pipe.hincrby(totals, "prompt_tokens", entry.prompt_tokens)
-            pipe.hincrby(totals, "completion_tokens", entry.completion_tokens)
-            fields = {k: v for k, v in entry.__dict__.items() if v is not None}
-            pipe.xadd(
-                f"{self.prefix}log:{entry.user}",
-                {k: str(v) for k, v in fields.items()},
-                maxlen=_LOG_LENGTH,
-                approximate=True,
-            )
-            await pipe.execute()
+        pipe.sadd(f"{self.prefix}usage:users", entry.user)
+        pipe.sadd(f"{self.prefix}usage-days:{entry.user}", day)
+        pipe.hincrby(totals, "requests", 1 if entry.status < 400 else 0)
+        pipe.hincrby(totals, "refused", 1 if refused else 0)
+        pipe.hincrby(totals, "prompt_tokens", entry.prompt_tokens)
+        pipe.hincrby(totals, "completion_tokens", entry.completion_tokens)
+        fields = {k: v for k, v in entry.__dict__.items() if v is not None}
+        pipe.xadd(
+            f"{self.prefix}log:{entry.user}",
+            {k: str(v) for k, v in fields.items()},
+            maxlen=_LOG_LENGTH,
+            approximate=True,
+        )
 
     async def usage(self, user: str | None = None, since: float = 0.0) -> dict[str, dict]:
         if user is None:

@@ -57,18 +57,22 @@ class SqliteState:
         return refusal
 
     def _read(self, plan: Plan, now: float) -> dict[str, int]:
+        """Every counter of the plan in one query, and the running streams in another."""
         db = self._db
-        used: dict[str, int] = {}
+        counters = [c.key for c in plan.checks if not c.streams]
+        marks = ", ".join("?" * len(counters))
+        used = dict.fromkeys(counters, 0)
+        used.update(
+            db.execute(
+                f"SELECT key, value FROM counters WHERE key IN ({marks}) AND expires > ?",
+                (*counters, now),
+            ).fetchall()
+        )
         for check in plan.checks:
             if check.streams:
                 db.execute("DELETE FROM streams WHERE key = ? AND expires <= ?", (check.key, now))
                 row = db.execute("SELECT COUNT(*) FROM streams WHERE key = ?", (check.key,))
-            else:
-                row = db.execute(
-                    "SELECT value FROM counters WHERE key = ? AND expires > ?", (check.key, now)
-                )
-            found = row.fetchone()
-            used[check.key] = found[0] if found else 0
+                used[check.key] = row.fetchone()[0]
         return used
 
     def _add(self, key: str, amount: int, expires: float, now: float) -> None:
@@ -80,21 +84,29 @@ class SqliteState:
             (key, amount, expires, now),
         )
 
-    async def settle(self, plan: Plan, tokens: int) -> None:
+    async def settle(self, plan: Plan, tokens: int, entry: UsageEntry | None = None) -> None:
         delta = tokens - plan.estimate
+        keys = plan.token_keys
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:
             if delta:
-                for key in plan.token_keys:
-                    db.execute("UPDATE counters SET value = value + ? WHERE key = ?", (delta, key))
+                marks = ", ".join("?" * len(keys))
+                db.execute(
+                    f"UPDATE counters SET value = value + ? WHERE key IN ({marks})", (delta, *keys)
+                )
             db.execute("DELETE FROM streams WHERE id = ?", (plan.stream_id,))
+            if entry is not None:
+                self._insert(entry)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
 
     async def record(self, entry: UsageEntry) -> None:
+        self._insert(entry)
+
+    def _insert(self, entry: UsageEntry) -> None:
         self._db.execute(
             "INSERT INTO usage_log (user, time, alias, deployment, prompt_tokens, "
             "completion_tokens, status, prompt) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

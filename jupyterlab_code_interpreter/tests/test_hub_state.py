@@ -77,8 +77,10 @@ async def test_estimate_reserved_then_corrected_by_the_counted_usage(replicas):
     assert await replicas[0].admit(first, NOW) is None
     counters = await replicas[1].counters(first, NOW)
     assert counters[TOKENS_PER_DAY] == 80 and counters[REQUESTS_PER_MINUTE] == 1
-    await replicas[0].settle(first, 30)  # it cost less than feared
+    entry = UsageEntry("ann", NOW, "default", "east", 20, 10, 200)
+    await replicas[0].settle(first, 30, entry)  # it cost less than feared; logged in the same step
     assert (await replicas[1].counters(first, NOW))[TOKENS_PER_DAY] == 30
+    assert [e["completion_tokens"] for e in await replicas[1].entries("ann")] == [10]
     second = plan_request("ann", limits, 80, NOW + 1, "b")
     assert await replicas[1].admit(second, NOW + 1) is None  # 30 < 100
     await replicas[1].settle(second, 75)
