@@ -10,6 +10,7 @@ import {
 } from '../agent/datasources';
 import { contextMessage } from '../agent/toolresults';
 import type { IDataSource, IKernelState } from '../agent/tokens';
+import { agent, FakeHost, run, ScriptedClient, text } from './agent-fakes';
 
 const BOOKS: IDataSource = {
   name: 'books',
@@ -121,5 +122,34 @@ describe('unavailableSources', () => {
       `The data source “sales” cannot be used now: ${error}`
     ]);
     expect(unavailableSources(null, text => text)).toEqual([]);
+  });
+});
+
+describe('a turn with data sources', () => {
+  it('tells the model the schemas and the user the unavailable ones', async () => {
+    const client = new ScriptedClient(
+      text('The top author is Terry Pratchett.')
+    );
+    const host = new FakeHost();
+    const error =
+      "data source 'sales': the database at db:3306/sales cannot be reached: Connection refused";
+    host.state = {
+      ...host.state,
+      dataSources: [BOOKS, { ...BOOKS, name: 'sales', tables: [], error }]
+    };
+    const { events } = await run(
+      agent(client, host),
+      'Which author has the most books?'
+    );
+    const warnings = events.filter(e => e.type === 'warning');
+    expect(warnings).toEqual([
+      {
+        type: 'warning',
+        message: `The data source “sales” cannot be used now: ${error}`
+      }
+    ]);
+    const request = JSON.stringify(client.requests[0].messages);
+    expect(request).toContain('- books (mysql, read-only): books (~17 rows)');
+    expect(request).toContain(`- sales (mysql, read-only): schema unavailable`);
   });
 });
