@@ -25,8 +25,9 @@ class CodeInterpreterApp(ExtensionApp):
 
     #### Notes
     Configured through `c.CodeInterpreter` (the gateway, gateway/config.py),
-    `c.CodeInterpreterConversations` (conversations/routes.py) and
-    `c.CodeInterpreterKernelLimits` (kernel_limits/config.py). All are created with this app
+    `c.CodeInterpreterConversations` (conversations/routes.py),
+    `c.CodeInterpreterKernelLimits` (kernel_limits/config.py) and
+    `c.CodeInterpreterDataSources` (datasources/config.py). All are created with this app
     as parent, so they read the server's configuration merged with this extension's own file,
     `jupyter_jupyterlab_code_interpreter_config.py`; the app itself adds no option.
     """
