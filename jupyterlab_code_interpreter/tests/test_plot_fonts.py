@@ -83,6 +83,14 @@ def test_the_font_ships_with_the_package_and_its_licence():
     assert Path(paths[0]).stat().st_size < 5_000_000  # a subset, not the 19.5 MB collection
 
 
+def test_the_wheel_carries_the_font_inside_the_package():
+    """A wheel has no source tree beside the package: pyproject copies fonts/ into it, where
+    `shipped_font_paths` looks first."""
+    pyproject = (Path(__file__).resolve().parents[2] / "pyproject.toml").read_text()
+    section = pyproject.split("[tool.hatch.build.targets.wheel.force-include]", 1)[1]
+    assert '"fonts" = "jupyterlab_code_interpreter/fonts"' in section.split("[", 1)[0]
+
+
 def test_matplotlib_is_not_imported_by_the_bootstrap(kernels):
     _, client, _ = kernels
     assert value(client, "'matplotlib' in __import__('sys').modules") is False
