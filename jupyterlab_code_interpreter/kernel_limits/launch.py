@@ -99,7 +99,12 @@ def main(argv: list[str] | None = None) -> None:
         except OSError as err:
             warn(f"could not lower the CPU priority ({err})")
     command, env = kernel_command_and_env(options, dict(os.environ))
-    os.execvpe(command[0], command, env)
+    try:
+        os.execvpe(command[0], command, env)
+    except OSError as err:
+        # Without the launcher the server would report this itself; say it in its log.
+        warn(f"cannot run the kernel command {command[0]!r}: {err}")
+        sys.exit(127)
 
 
 if __name__ == "__main__":

@@ -109,3 +109,10 @@ def test_culling_defaults_fill_only_what_is_not_configured():
     manager = KernelManager(config=config)
     assert apply_culling_defaults(manager, config) == {"cull_interval": 300}
     assert manager.cull_idle_timeout == 0
+
+
+def test_a_kernel_command_that_cannot_run_is_named(capsys):
+    with pytest.raises(SystemExit) as ended:
+        launch.main(["--", "/nonexistent/kernel", "-f", "k.json"])
+    assert ended.value.code == 127
+    assert "cannot run the kernel command '/nonexistent/kernel'" in capsys.readouterr().err
