@@ -217,7 +217,7 @@ async def test_a_users_server_forwards_with_its_token_and_passes_refusals_throug
     assert first.code == 200 and first.headers["Content-Type"].startswith("text/event-stream")
     assert b'"usage"' in first.body and first.body.rstrip().endswith(b"data: [DONE]")
     second = await jp_fetch(*chat, method="POST", body=json.dumps(body), raise_error=False)
-    assert second.code == 403
+    assert second.code == 403 and second.headers["x-should-retry"] == "false"
     error = json.loads(second.body)["error"]
     assert (error["code"], error["limit"]) == ("user_quota_exceeded", "tokens_per_day")
     assert error["resets_at"].endswith("T00:00:00Z")
