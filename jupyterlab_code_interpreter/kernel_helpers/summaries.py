@@ -243,13 +243,30 @@ def _excel(full):
     except ImportError as error:
         return {"kind": "unreadable", "error": _reason(error)}
     sheets = [str(name) for name in book.sheet_names]
-    frame = pandas.read_excel(book, sheet_name=0) if sheets else pandas.DataFrame()
-    return {
-        "kind": "table",
-        "sheets": sheets[:20],
-        "sheet": sheets[0] if sheets else "",
-        **_frame(frame),
-    }
+    if not sheets:
+        return {"kind": "table", "sheets": [], "columns": [], "rows": 0, "head": []}
+    whole = os.path.getsize(full) <= FULL_READ_BYTES
+    # A large workbook is read in part: the summary is asked for while the user waits.
+    frame = pandas.read_excel(book, sheet_name=0, **({} if whole else {"nrows": SAMPLE_ROWS}))
+    table = {"kind": "table", "sheets": sheets[:20], "sheet": sheets[0], **_frame(frame)}
+    if not whole:
+        table.update(rows=_sheet_rows(full, frame), rowsEstimated=True)
+    return table
+
+
+def _sheet_rows(full, frame):
+    """The first sheet's data rows as its dimension says (openpyxl, read-only), else the rows
+    read."""
+    try:
+        from openpyxl import load_workbook
+
+        book = load_workbook(full, read_only=True)
+        try:
+            return max(int(book.worksheets[0].max_row or 0) - 1, len(frame))
+        finally:
+            book.close()
+    except Exception:
+        return len(frame)
 
 
 def _json(full, lines):

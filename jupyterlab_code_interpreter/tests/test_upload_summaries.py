@@ -10,7 +10,7 @@ import zlib
 import pytest
 from jupyter_client.manager import start_new_kernel
 
-from jupyterlab_code_interpreter.kernel_helpers import helpers_bundle
+from jupyterlab_code_interpreter.kernel_helpers import helpers_bundle, summaries
 from jupyterlab_code_interpreter.kernel_helpers.summaries import (
     MAX_CELL_CHARS,
     SUMMARY_ROWS,
@@ -111,6 +111,25 @@ def test_xlsx_lists_sheets_and_first_sheet(tmp_path):
     assert names(result) == ["name", "score"]
     assert result["columns"][1]["type"] == "int64"
     assert result["rows"] == 3
+
+
+def test_large_xlsx_is_read_in_part_with_its_row_count(tmp_path, monkeypatch):
+    pandas = pytest.importorskip("pandas")
+    pytest.importorskip("openpyxl")
+    pandas.DataFrame({"n": range(50)}).to_excel(tmp_path / "big.xlsx", index=False)
+    monkeypatch.setattr(summaries, "FULL_READ_BYTES", 10)
+    monkeypatch.setattr(summaries, "SAMPLE_ROWS", 5)
+    result = summary(tmp_path, "big.xlsx")
+    assert result["rows"] == 50 and result["rowsEstimated"] is True
+    assert names(result) == ["n"]
+
+
+def test_large_csv_types_come_from_the_first_rows_and_rows_are_counted(tmp_path, monkeypatch):
+    (tmp_path / "big.csv").write_text("a,b\n" + "".join(f"{i},x\n" for i in range(40)))
+    monkeypatch.setattr(summaries, "FULL_READ_BYTES", 10)
+    monkeypatch.setattr(summaries, "SAMPLE_ROWS", 5)
+    result = summary(tmp_path, "big.csv")
+    assert result["rows"] == 40 and result["rowsEstimated"] is True
 
 
 def test_json_records_and_lines(tmp_path):
