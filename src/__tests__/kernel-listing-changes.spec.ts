@@ -41,6 +41,12 @@ describe('changedEntries', () => {
     expect(changedEntries(before, after)).toEqual(['sales.csv', 'touched.txt']);
   });
 
+  it('a notebook JupyterLab saved meanwhile is not the step’s change', () => {
+    const before = listing({ 'analysis.ipynb': [10, 1], 'a.csv': [1, 1] });
+    const after = listing({ 'analysis.ipynb': [12, 2], 'a.csv': [2, 2] });
+    expect(changedEntries(before, after)).toEqual(['a.csv']);
+  });
+
   it('a new or removed file is not a changed one', () => {
     const before = listing({ 'gone.csv': [1, 1] });
     const after = listing({ 'new.png': [2, 2] });

@@ -55,7 +55,8 @@ export function newEntries(
  * #### Notes
  * Nothing under the conditions `newEntries` names, nor when either listing
  * has no stamps; a folder's own entry never counts (its time moves with
- * every file written in it).
+ * every file written in it), nor does a notebook: JupyterLab saves open
+ * notebooks on its own while a step runs (the step's own notebook first).
  */
 export function changedEntries(
   before: IFolderListing | null,
@@ -68,7 +69,11 @@ export function changedEntries(
   return Object.entries(after.stamps)
     .filter(([name, stamp]) => {
       const old = previous[name];
-      return old !== undefined && (old[0] !== stamp[0] || old[1] !== stamp[1]);
+      return (
+        old !== undefined &&
+        !name.endsWith('.ipynb') &&
+        (old[0] !== stamp[0] || old[1] !== stamp[1])
+      );
     })
     .map(([name]) => name)
     .sort();
