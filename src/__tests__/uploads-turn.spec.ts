@@ -57,6 +57,34 @@ describe('a turn with attachments', () => {
   });
 });
 
+describe('ChatModel.send with attachments', () => {
+  it('shows the prompt with its chips before the summaries are read', async () => {
+    const client = new ScriptedClient(text('Done.'));
+    const model = new ChatModel({ client });
+    model.host = new FakeHost({});
+    let finish: (text: string) => void = () => undefined;
+    const files: IAttachment[] = [
+      { name: 'a.csv', path: 'a.csv', localPath: 'a.csv', size: 1 }
+    ];
+    const sending = model.send('plot', {
+      files,
+      context: () => new Promise<string>(resolve => (finish = resolve))
+    });
+    await new Promise(resolve => setTimeout(resolve, 0));
+    expect(model.messages[0]).toMatchObject({
+      role: 'user',
+      content: 'plot',
+      attachments: files
+    });
+    expect(client.requests).toHaveLength(0);
+    finish(ATTACHED);
+    await sending;
+    expect(JSON.stringify(client.requests[0].messages)).toContain(
+      'sales.csv: table'
+    );
+  });
+});
+
 describe('describeAttachments', () => {
   const files = [{ name: 'a.csv', localPath: 'up/a.csv', size: 3 }];
 

@@ -164,12 +164,16 @@ export class ConversationManager implements IDisposable {
       return;
     }
     const host = conversation.host;
-    const context = await describeAttachments(
-      attachments,
-      host ? paths => host.fileSummaries(paths) : null,
-      this._uploadSettings.summaryTokenBudget
-    );
-    await conversation.model.send(text, { files: attachments, context });
+    const budget = this._uploadSettings.summaryTokenBudget;
+    await conversation.model.send(text, {
+      files: attachments,
+      context: () =>
+        describeAttachments(
+          attachments,
+          host ? paths => host.fileSummaries(paths) : null,
+          budget
+        )
+    });
   }
 
   /**

@@ -177,13 +177,18 @@ export class ChatModel implements IDisposable {
         const reply = await agent.reply({ history, prompt }, signal, listener);
         return { status: reply.status, finishReason: reply.finishReason };
       }
+      // Read once the prompt shows: summaries can take the kernel a moment.
+      const context =
+        typeof attachments?.context === 'function'
+          ? await attachments.context()
+          : attachments?.context;
       const result = await agent.runTurn(
         {
           conversationId: this._conversationId,
           turnId,
           history,
           prompt,
-          ...(attachments?.context ? { attachments: attachments.context } : {})
+          ...(context ? { attachments: context } : {})
         },
         signal,
         listener
@@ -534,8 +539,11 @@ export namespace ChatModel {
   export interface IAttachments {
     /** The uploaded files, shown on the user's message. */
     files: IAttachment[];
-    /** What the model is told about them; `''`: nothing. */
-    context: string;
+    /**
+     * What the model is told about them (`''`: nothing), or what finds it
+     * once the prompt is shown.
+     */
+    context: string | (() => Promise<string>);
   }
 
   /**
