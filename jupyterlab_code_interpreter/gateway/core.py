@@ -158,7 +158,9 @@ class Gateway:
             ready = asyncio.get_running_loop().create_future()
             ready.set_result(self._client)
             return ready
-        if self._client_loading is None or self._client_loading.cancelled():
+        loading = self._client_loading
+        if loading is None or loading.cancelled() or (loading.done() and loading.exception()):
+            # None yet, or the last try failed: the next request tries again.
             self._client_loading = asyncio.ensure_future(self._make_client())
         return self._client_loading
 

@@ -13,8 +13,11 @@ import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+
+from jupyterlab_code_interpreter.gateway import core
 
 from .test_gateway import KEY
 
@@ -128,3 +131,23 @@ async def test_the_client_import_runs_in_a_worker_while_routes_answer(llm_simula
     status, body = await first_chat
     assert status == 200, body
     assert json.loads(body)["choices"][0]["message"]["content"] == "Warm answer."
+
+
+async def test_a_failed_warmup_is_tried_again_by_the_next_request(monkeypatch):
+    settings = SimpleNamespace(endpoint=lambda: (None, None), endpoints=lambda: None)
+    gateway = core.Gateway(SimpleNamespace(), settings, {})
+    real, calls = core._import_client, []
+
+    def failing_once():
+        calls.append(1)
+        if len(calls) == 1:
+            raise OSError("the trust store could not be read")
+        return real()
+
+    monkeypatch.setattr(core, "_import_client", failing_once)
+    with pytest.raises(OSError):
+        await gateway.load_client()
+    client = await gateway.load_client()
+    assert client is gateway.client and len(calls) == 2
+    assert await gateway.load_client() is client  # ready: no third load
+    await gateway.aclose()
