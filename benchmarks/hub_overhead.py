@@ -13,7 +13,9 @@ jupyter_config/jupyterhub/jupyterhub_config.py, which starts the hub service as 
 service it declares. Every path is called directly at its own port with the same body: the
 simulator (`direct`), the single-user gateway (`gateway`, the server's token), the service
 (`hub`, a hub user's API token, checked by the service against the hub: once, then from
-HubAuth's cache, as in production) and LiteLLM (`litellm`, its master key).
+HubAuth's cache, as in production), a user's `jupyter server` in forwarding mode in front of
+the service (`forward`: the whole hub path, browser to user server to service to endpoint; its
+`cpu µs` is the user server's alone) and LiteLLM (`litellm`, its master key).
 
 Cells: c = 1 closed loop and an open loop at `--rate` requests/s, whole answers and streamed
 (time to the first chunk), the paths' requests taken in `--rounds` blocks in turn so the
@@ -44,7 +46,15 @@ from pathlib import Path
 import aiohttp
 import gateway_overhead as single
 from gateway_overhead import KEY, SCENARIO, percentile
-from hub_processes import create_users, load_average, start_hub, start_litellm, stop, tree_cpu
+from hub_processes import (
+    create_users,
+    load_average,
+    start_forwarding_server,
+    start_hub,
+    start_litellm,
+    stop,
+    tree_cpu,
+)
 from hub_users import USER_RULE, users_cell, users_text
 
 REPO = Path(__file__).resolve().parent.parent
@@ -221,6 +231,16 @@ async def run(args) -> None:
                         f"{hub['service_url']}v1/chat/completions",
                         {"Authorization": f"token {user_token}"},
                         hub["pid"],
+                    )
+                )
+                user = start_forwarding_server(home / "user", hub["service_url"], user_token)
+                processes.append((user["process"], False))
+                targets.append(
+                    target(
+                        "forward",
+                        f"{user['url']}/code-interpreter/v1/chat/completions",
+                        {"Authorization": f"token {user['token']}"},
+                        user["pid"],
                     )
                 )
             if args.litellm:

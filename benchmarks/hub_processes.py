@@ -224,3 +224,27 @@ def stop(process: subprocess.Popen, group: bool = False) -> None:
             os.killpg(process.pid, signal.SIGKILL)
         else:
             process.kill()
+
+
+def start_forwarding_server(home: Path, service_url: str, user_token: str) -> dict:
+    """A user's `jupyter server` in forwarding mode (docs/hub-service.md): no key, its chat
+    route passing each request to the service with `user_token` as its JUPYTERHUB_API_TOKEN.
+    Started as the single-user gateway is, but without the simulator's address or key."""
+    import gateway_overhead as single
+
+    token = secrets.token_hex(16)
+    saved = {name: os.environ.get(name) for name in ("CODE_INTERPRETER_HUB_SERVICE_URL",)}
+    saved["JUPYTERHUB_API_TOKEN"] = os.environ.get("JUPYTERHUB_API_TOKEN")
+    os.environ["CODE_INTERPRETER_HUB_SERVICE_URL"] = service_url
+    os.environ["JUPYTERHUB_API_TOKEN"] = user_token
+    try:
+        # start_server points OPENAI_BASE_URL at this unused address: the key stays with the
+        # service.
+        process, url = single.start_server(str(home), "http://127.0.0.1:9", token)
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    return {"process": process, "url": url, "pid": process.pid, "token": token}
