@@ -41,6 +41,8 @@ def discover(source: DataSource, max_tables: int = MAX_TABLES) -> dict[str, Any]
         raise SchemaError(
             f"data source {source.name!r}: the server lacks the database driver ({err.name or err})"
         ) from None
+    except sqlalchemy.exc.SQLAlchemyError as err:  # e.g. a dialect SQLAlchemy does not know
+        raise SchemaError(f"data source {source.name!r}: {err}") from None
     try:
         with engine.connect() as connection:
             return _read(sqlalchemy, connection, max_tables)

@@ -80,6 +80,8 @@ def connect(name):
         raise DataSourceError(
             f"data source {name!r}: the kernel lacks the database driver ({err.name or err})"
         ) from None
+    except sqlalchemy.exc.SQLAlchemyError as err:  # e.g. a dialect SQLAlchemy does not know
+        raise DataSourceError(f"data source {name!r}: {err}") from None
 
     @event.listens_for(engine, "do_connect")
     def _login(dialect, record, cargs, cparams):

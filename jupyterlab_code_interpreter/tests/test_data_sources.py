@@ -173,6 +173,7 @@ def test_a_read_only_sqlite_source_refuses_writes_in_the_kernel_helper(tmp_path)
         {
             "local": {"url": url, "read_only": True, "dialect": "sqlite", "password": False},
             "rw": {"url": url, "read_only": False, "dialect": "sqlite", "password": False},
+            "odd": {"url": "nosuchdb://u@h/x", "read_only": True, "password": False},
         },
     )
     try:
@@ -184,5 +185,21 @@ def test_a_read_only_sqlite_source_refuses_writes_in_the_kernel_helper(tmp_path)
                 connection.execute(text("INSERT INTO t VALUES (2)"))
         with datasources.connect("rw").begin() as connection:
             connection.execute(text("INSERT INTO t VALUES (2)"))
+        with pytest.raises(datasources.DataSourceError, match="'odd': Can't load plugin"):
+            datasources.connect("odd")
     finally:
         datasources.configure_data_sources()
+
+
+async def test_unknown_dialects_and_missing_drivers_are_described():
+    registry = DataSourceRegistry(
+        [
+            {"name": "odd", "url": "nosuchdb://u@h/x"},
+            {"name": "nodriver", "url": "mysql+mysqldb://u@h/x"},
+        ]
+    )
+    described = {s["name"]: s for s in (await registry.describe())["sources"]}
+    assert described["odd"]["error"].startswith("data source 'odd': Can't load plugin")
+    assert described["nodriver"]["error"] == (
+        "data source 'nodriver': the server lacks the database driver (MySQLdb)"
+    )
