@@ -137,20 +137,35 @@ async def test_an_infinite_loop_is_stopped_at_the_limit(jp_fetch, jp_serverapp):
     assert (reply["status"], printed) == ("ok", "42\n")
 
 
-async def test_a_cell_that_catches_the_stop_ends_the_kernel_which_restarts(jp_fetch, jp_serverapp):
-    """A retry loop with a bare `except:` catches every stop: the kernel ends itself after the
-    grace period, saying why, and the server's restarter brings it back under the limits."""
+# Cells the stop cannot end: the kernel ends itself, saying why, and restarts.
+UNSTOPPABLE = {
+    # A retry loop with a bare `except:` catches every stop.
+    "catches": (
+        "while True:\n    try:\n        while True:\n            pass\n    except:\n        pass\n",
+        "it caught ExecutionTimeLimitExceeded",
+    ),
+    # One C call that runs for minutes without the interpreter lock, and no signal check.
+    "stuck in C": (
+        "import hashlib\nhashlib.pbkdf2_hmac('sha256', b'p', b's', 2**31 - 1)\n",
+        "in code that cannot be interrupted",
+    ),
+}
+
+
+@pytest.mark.parametrize("code, why", UNSTOPPABLE.values(), ids=UNSTOPPABLE.keys())
+async def test_a_cell_the_stop_cannot_end_ends_the_kernel_which_restarts(
+    jp_fetch, jp_serverapp, code, why
+):
+    """After the grace period the kernel ends itself, saying why, and the server's restarter
+    brings it back under the limits."""
     kernel = await post(jp_fetch, "api", "kernels", body={"name": "python3"})
     before = await probe(jp_serverapp, kernel["id"])
-    retrying = (
-        "while True:\n    try:\n        while True:\n            pass\n    except:\n        pass\n"
-    )
     client = jp_serverapp.kernel_manager.get_kernel(kernel["id"]).client()
     client.start_channels()
     said = []
     try:
         await client.wait_for_ready(timeout=TIMEOUT)
-        msg_id = client.execute(retrying)
+        msg_id = client.execute(code)
         while not any("kernel ends now" in text for text in said):
             message = await client.get_iopub_msg(timeout=TIMEOUT)
             if message["parent_header"].get("msg_id") == msg_id:
@@ -159,7 +174,7 @@ async def test_a_cell_that_catches_the_stop_ends_the_kernel_which_restarts(jp_fe
     finally:
         client.stop_channels()
     message = "".join(said)
-    assert f"execution time limit of {TIME_LIMIT} s" in message
+    assert f"execution time limit of {TIME_LIMIT} s ({why})" in message
     assert "c.CodeInterpreterKernelLimits.execution_time_limit" in message
 
     manager = jp_serverapp.kernel_manager.get_kernel(kernel["id"])

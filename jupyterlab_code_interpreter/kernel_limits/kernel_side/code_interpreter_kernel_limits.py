@@ -11,7 +11,10 @@ it raises `ExecutionTimeLimitExceeded` in the cell's code, a BaseException so th
 interrupts sleeps and blocking calls; a single call into C code that never returns to Python is
 stopped only when it does. A cell that catches it anyway (a bare `except:` in a retry loop) gets
 it again every second, and if its code is still running `grace` seconds after the limit the
-kernel ends itself, saying why, and the server's restarter starts it again. Cells running in a
+kernel ends itself, saying why, and the server's restarter starts it again. A backstop thread
+does the same a little later for a cell stuck in C code that released the interpreter lock
+(BLAS, hashing, compression), where no signal handler can run; C code that holds the lock
+blocks every thread, so only an interrupt or a restart from outside ends it. Cells running in a
 thread other than the main one (ipykernel subshells) are not timed, and code that sets its own
 SIGALRM handler replaces ours for that cell.
 """
@@ -31,11 +34,13 @@ TIME_LIMIT_MESSAGE = (
     "Jupyter server's configuration (0 turns the limit off) and restart the server."
 )
 ENDED_MESSAGE = (
-    "\nThis cell kept running {grace} after it was stopped at the execution time limit of "
-    "{limit} (it caught ExecutionTimeLimitExceeded), so the kernel ends now and restarts; its "
-    "variables are lost. Raise c.CodeInterpreterKernelLimits.execution_time_limit in the "
-    "Jupyter server's configuration to allow longer runs.\n"
+    "\nThis cell was still running {grace} after the execution time limit of "
+    "{limit} ({why}), so the kernel ends now and restarts; its variables are lost. Raise "
+    "c.CodeInterpreterKernelLimits.execution_time_limit in the Jupyter server's "
+    "configuration to allow longer runs.\n"
 )
+CAUGHT = "it caught ExecutionTimeLimitExceeded"
+STUCK = "in code that cannot be interrupted"
 MEMORY_MESSAGE = (
     "The kernel ran out of memory: it may use at most {limit} "
     "(c.CodeInterpreterKernelLimits.memory_limit). Free memory (del large variables), work "
@@ -76,6 +81,7 @@ class CellTimer:
         self.end_kernel = end_kernel or _end_kernel
         self.running = False
         self.stopped_at = None
+        self.backstop = None
 
     def start(self, info=None) -> None:
         if threading.current_thread() is not threading.main_thread():
@@ -84,12 +90,27 @@ class CellTimer:
         self.running = True
         self.stopped_at = None
         signal.setitimer(signal.ITIMER_REAL, self.seconds, self.REPEAT)
+        # Later than the signal path's own end, which it leaves to the signal when it can.
+        self.backstop = threading.Timer(self.seconds + self.grace + 2 * self.REPEAT, self.stuck)
+        self.backstop.daemon = True
+        self.backstop.start()
 
     def stop(self, result=None) -> None:
         if not self.running:
             return
         self.running = False
         signal.setitimer(signal.ITIMER_REAL, 0)
+        if self.backstop is not None:
+            self.backstop.cancel()
+
+    def stuck(self) -> None:
+        if self.running:
+            self.running = False
+            self.end_kernel(self.ended(STUCK))
+
+    def ended(self, why: str) -> str:
+        grace, limit = format_seconds(self.grace), format_seconds(self.seconds)
+        return ENDED_MESSAGE.format(grace=grace, limit=limit, why=why)
 
     def expired(self, signum, frame) -> None:
         # Only the cell's own code is stopped: not IPython reporting a cell that just ended.
@@ -100,9 +121,8 @@ class CellTimer:
         if self.stopped_at is None:
             self.stopped_at = now
         elif now - self.stopped_at >= self.grace:
-            self.running = False
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            self.end_kernel(ENDED_MESSAGE.format(grace=format_seconds(self.grace), limit=limit))
+            self.stop()
+            self.end_kernel(self.ended(CAUGHT))
             return
         raise ExecutionTimeLimitExceeded(TIME_LIMIT_MESSAGE.format(limit=limit))
 
