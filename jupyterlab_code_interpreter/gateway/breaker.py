@@ -149,8 +149,11 @@ class Breaker:
 
     def on_failure(self) -> None:
         """A 5xx, a connection failure or a timeout."""
-        half_open = self.state == HALF_OPEN
-        was_probe = self._probe_out or half_open or not self.proven
+        state = self.state
+        half_open = state == HALF_OPEN
+        # A slow start's one request counts as a probe; failures while open (a sole
+        # deployment is still sent requests) are counted as usual.
+        was_probe = self._probe_out or half_open or (state == HEALTHY and not self.proven)
         self._probe_out = False
         self._record(True)
         now = self.clock()
@@ -185,8 +188,10 @@ class Breaker:
         self.__init__(self.policy, self.clock, self.notify)
 
     def _tell(self, state: str, detail: str = "") -> None:
+        # Only changes: a sole deployment, still sent requests while open, would otherwise
+        # log each of its failures.
         previous, self._shown = self._shown, state
-        if self.notify is not None:
+        if self.notify is not None and state != previous:
             self.notify(state, previous, detail)
 
     def _record(self, failed: bool) -> None:

@@ -94,3 +94,16 @@ def test_the_server_log_names_the_deployment_never_its_url_or_key(caplog):
     text = "\n".join(r.getMessage() for r in caplog.records)
     assert "'pool-a' is open (its first request failed)" in text
     assert "http" not in text and "sk-" not in text
+
+
+def test_a_sole_deployment_failing_while_open_logs_once(caplog):
+    caplog.set_level(logging.INFO, LOGGER)
+    deployment, clock = make()
+    for _ in range(9):  # the only deployment of its alias: still sent requests while open
+        assert deployment.breaker.allows(sole=True)
+        deployment.record(Outcome(Verdict.FAILED, deployment.on_send(10)))
+    assert deployment.breaker.state == "open"
+    assert [message for _, message in lines(caplog)] == [
+        "code-interpreter gateway: deployment 'east-1' is open (3 failures in 30 s) for 30 s, "
+        "until 08:00:30 UTC; then one probe request"
+    ]
