@@ -230,8 +230,18 @@ async def test_connect_in_a_real_kernel(
 async def test_wrong_password_unreachable_and_unknown_sources_say_so(
     jp_fetch, jp_serverapp, books_db, server_log
 ):
-    client, _ = await start_kernel_with_helpers(jp_fetch, jp_serverapp)
+    client, bundle = await start_kernel_with_helpers(jp_fetch, jp_serverapp)
     try:
+        # A notebook's own `connect` stays; the helper is still reachable by its full name.
+        await run(client, "connect = 'mine'")
+        await run(client, bundle["bootstrap"])
+        status, text = await run(
+            client, "print(connect, __code_interpreter__.connect('books').url.database)"
+        )
+        assert text.strip() == f"mine {books_db.database}"
+        await run(client, "del connect")
+        await run(client, bundle["bootstrap"])
+
         # Verbose tracebacks print each frame's variables: the password must not be one.
         await run(client, "%xmode Verbose")
         status, text = await run(client, "connect('wrong').connect()")
