@@ -114,7 +114,7 @@ describe('the failure of a step', () => {
       '«Timed out after 30 s»'
     );
     expect(failureOf(ran('kernel_died'), 30)?.(marking)).toBe(
-      '«The kernel died (perhaps at its memory limit)»'
+      '«The kernel died (perhaps at its memory or time limit)»'
     );
     expect(failureOf(ran('error'), 30)?.(marking)).toBe('«Error»');
     expect(failureOf(ran('ok'), 30)).toBeNull();

@@ -224,7 +224,7 @@ export function resultHeader(
     case 'kernel_died':
       return (
         edited +
-        'The kernel died or restarted while running, perhaps at its memory limit (c.CodeInterpreterKernelLimits.memory_limit on the server); its variables are lost. Outputs so far:'
+        'The kernel died or restarted while running, perhaps at its memory limit (c.CodeInterpreterKernelLimits.memory_limit on the server) or past its time limit; its variables are lost. Outputs so far:'
       );
     case 'skipped':
       return 'The user declined to run this code.';
@@ -280,7 +280,8 @@ export function failureOf(
     case 'timeout':
       return trans => trans('Timed out after %1 s', timeoutSeconds);
     case 'kernel_died':
-      return trans => trans('The kernel died (perhaps at its memory limit)');
+      return trans =>
+        trans('The kernel died (perhaps at its memory or time limit)');
     default:
       return null;
   }

@@ -238,7 +238,7 @@ namespace Private {
         return {
           phase: 'skipped',
           message: trans.__(
-            'The kernel restarted or died while the fixed cell ran (perhaps at its memory limit); run it again once the kernel is back.'
+            'The kernel restarted or died while the fixed cell ran (perhaps at its memory or time limit); run it again once the kernel is back.'
           )
         };
       case 'skipped':

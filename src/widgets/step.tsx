@@ -208,7 +208,7 @@ function AttemptItem(props: {
       : attempt.ename
     : attempt.outcome === 'timeout'
       ? trans.__('timed out')
-      : trans.__('the kernel died (perhaps at its memory limit)');
+      : trans.__('the kernel died (perhaps at its memory or time limit)');
   return (
     <details
       className="jp-CodeInterpreter-stepAttempt"
