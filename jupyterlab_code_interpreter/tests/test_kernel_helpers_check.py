@@ -258,12 +258,17 @@ def test_listing_names_the_folder_and_says_when_it_stopped_short(tmp_path, monke
     (tmp_path / "A.png").write_text("")
     (tmp_path / ".hidden").write_text("")
     (tmp_path / "out").mkdir()
-    assert helpers.listing(str(tmp_path), shell=object()) == {
+    listed = helpers.listing(str(tmp_path), shell=object())
+    stamps = listed.pop("stamps")
+    assert listed == {
         "cwd": str(tmp_path),
         "names": ["A.png", "b.csv", "out/"],
         "complete": True,
         "frames": [],
     }
+    # Files have their size and time in microseconds; a folder has none.
+    assert set(stamps) == {"A.png", "b.csv"}
+    assert stamps["b.csv"] == [0, (tmp_path / "b.csv").stat().st_mtime_ns // 1000]
     monkeypatch.chdir(tmp_path)
     assert helpers.listing()["cwd"] == str(tmp_path)
     monkeypatch.setattr(helpers, "MAX_LISTING", 2)
@@ -275,6 +280,7 @@ def test_listing_names_the_folder_and_says_when_it_stopped_short(tmp_path, monke
         "names": [],
         "complete": True,
         "frames": [],
+        "stamps": {},
     }
 
 
