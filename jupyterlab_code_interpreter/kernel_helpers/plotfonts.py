@@ -17,8 +17,9 @@ FONT_MANAGER_MODULE = "matplotlib.font_manager"
 
 def register_fonts(paths):
     """Add the font files among `paths` to matplotlib's font list and append their families
-    to `font.family` (matplotlib 3.6+ falls back per glyph through that list), now or when the
-    kernel first imports matplotlib's font manager. Idempotent; never raises."""
+    to `font.family` (matplotlib 3.6+ falls back per glyph through that list), there to stay
+    when a style sets it again, now or when the kernel first imports matplotlib's font
+    manager. Idempotent; never raises."""
     paths = [p for p in paths or () if isinstance(p, str) and os.path.isfile(p)]
     if not paths:
         return
@@ -41,12 +42,43 @@ def _add_fonts(paths):
             if path not in known:
                 font_manager.fontManager.addfont(path)
             families.append(font_manager.FontProperties(fname=path).get_name())
-        chosen = list(rcParams["font.family"])
+        _keep_fallback(rcParams, families)
+        rcParams["font.family"] = list(rcParams["font.family"])  # appends the families
         sans = list(rcParams["font.sans-serif"])
-        rcParams["font.family"] = chosen + [f for f in families if f not in chosen]
         rcParams["font.sans-serif"] = sans + [f for f in families if f not in sans]
     except Exception:
         pass  # a broken or old matplotlib plots as it did; the kernel's own code is unaffected
+
+
+def _keep_fallback(rc, families):
+    """Make every later `font.family` setting of `rc` end with `families`.
+
+    Styles (`plt.style.use("seaborn-v0_8-whitegrid")`, `rcdefaults()`, seaborn's
+    `set_theme`) set `font.family` to `sans-serif` alone, which would drop the fallback and
+    bring the boxes back. The global `rcParams` object gets a subclass of its own class that
+    appends the families to what is set (in this kernel's memory only); a reinstall updates
+    the families instead of stacking subclasses.
+    """
+    kind = type(rc)
+    if getattr(kind, "_fallback_families", None) is not None:
+        kind._fallback_families = list(families)
+        return
+
+    class KeepFallback(kind):
+        _fallback_families = list(families)
+
+        def __setitem__(self, key, val):
+            if key == "font.family":
+                val = _with_families(val, type(self)._fallback_families)
+            super().__setitem__(key, val)
+
+    KeepFallback.__name__ = KeepFallback.__qualname__ = kind.__name__
+    rc.__class__ = KeepFallback
+
+
+def _with_families(value, families):
+    chosen = [v.strip() for v in value.split(",")] if isinstance(value, str) else list(value)
+    return [f for f in chosen if f] + [f for f in families if f not in chosen]
 
 
 class _AfterImport:

@@ -117,6 +117,26 @@ def test_the_font_is_a_fallback_after_the_default_family(kernels):
     assert "DejaVuSans" in default
 
 
+@pytest.mark.parametrize(
+    "reset",
+    [
+        "plt.style.use('seaborn-v0_8-whitegrid')",
+        "matplotlib.rcdefaults()",
+        "matplotlib.rcParams['font.family'] = 'serif'",
+        "matplotlib.rcParams.update({'font.family': ['monospace']})",
+    ],
+)
+def test_the_fallback_survives_styles_and_resets(kernels, reset):
+    folder, client, _ = kernels
+    run(client, f"import matplotlib, matplotlib.pyplot as plt\n{reset}")
+    try:
+        assert value(client, "list(matplotlib.rcParams['font.family'])")[-1] == FAMILY
+        rendered = run(client, PLOT.format(path="styled.png"))
+        assert "missing from font" not in rendered, rendered
+    finally:
+        run(client, "matplotlib.rcdefaults()")
+
+
 def test_glyphs_are_drawn_not_boxes(kernels):
     """Three different characters drawn one by one with the font are three different images
     with ink; without it they are the same missing-glyph box three times."""
