@@ -72,6 +72,7 @@ simulator:
 benchmarks:
 	python benchmarks/import_time.py
 	python benchmarks/gateway_overhead.py
+	python benchmarks/hub_overhead.py --rate-seconds 5
 
 watch:
 	npm run watch
