@@ -30,6 +30,9 @@ class CodeInterpreterHub(Application):
 
     name = "code-interpreter-hub"
     description = "The Code Interpreter gateway as a JupyterHub service (docs/hub-service.md)."
+    # A configuration file that does not load stops the start: a service running without the
+    # pool and quotas its administrator wrote would look healthy and refuse or overspend.
+    raise_config_file_errors = True
     classes = [CodeInterpreter]
     aliases = {
         "config": "CodeInterpreterHub.config_file",
@@ -98,7 +101,17 @@ class CodeInterpreterHub(Application):
         super().initialize(argv)
         if os.path.isfile(self.config_file):
             directory, filename = os.path.split(os.path.abspath(self.config_file))
-            self.load_config_file(filename, path=[directory])
+            try:
+                self.load_config_file(filename, path=[directory])
+            except Exception as error:
+                self.log.critical(
+                    "The configuration file %s does not load (%s: %s); the service does not "
+                    "start without it. Fix the file, or name another with --config.",
+                    self.config_file,
+                    type(error).__name__,
+                    error,
+                )
+                self.exit(1)
             self.update_config(self.cli_config)  # the command line wins over the file
         self.state_url = os.environ.get("CODE_INTERPRETER_HUB_STATE") or self.state_url
         self.policy = QuotaPolicy.from_config(self.quotas)
@@ -167,11 +180,15 @@ class CodeInterpreterHub(Application):
             self.state_url.split("@")[-1],
             len(self.gateway.pool().endpoints),
         )
+        # The HTTP client is made ready in a thread now, not by the first request.
+        warmup = self.gateway.load_client()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
         await stop.wait()
         server.stop()
+        if not warmup.done():
+            warmup.cancel()
         await self.gateway.aclose()
         await state.aclose()
