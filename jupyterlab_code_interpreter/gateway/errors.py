@@ -256,14 +256,16 @@ def invalid_name(what: str, rule: str) -> GatewayError:
 
 def user_rate_limited(limit: str, message: str, retry_after: int, resets_at: str) -> GatewayError:
     """The hub service's per-user rate (`limit`, e.g. requests_per_minute) is reached;
-    `message` (hub/quota.py refusal_message) says which and when it frees up."""
+    `message` (hub/quota.py refusal_message) says which and when it frees up. Not retried by
+    the SDK: waiting out the limit silently (twice) would leave the panel spinning for up to
+    two minutes instead of saying which limit it is."""
     seconds = max(1, retry_after)
     return GatewayError(
         429,
         message,
         "requests",
         "user_rate_limited",
-        {"retry-after": str(seconds), "retry-after-ms": str(seconds * 1000)},
+        {"retry-after": str(seconds), "retry-after-ms": str(seconds * 1000), **NO_RETRY},
         {"limit": limit, "resets_at": resets_at},
     )
 

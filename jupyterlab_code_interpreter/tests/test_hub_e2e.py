@@ -175,6 +175,7 @@ def test_a_rate_limit_refuses_the_request_over_it_with_429(hub):
     refused = hub.chat(hub.service_url, hub.token("carol"))
     assert refused.status_code == 429, refused.text
     assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert refused.headers["x-should-retry"] == "false"  # the panel says it at once
     error = error_of(refused)
     assert error["code"] == "user_rate_limited" and error["limit"] == "requests_per_minute"
     assert "1 request" in error["message"] and "minute" in error["message"]
@@ -206,6 +207,7 @@ def test_a_refusal_reaches_the_user_through_their_server_unchanged(hub):
     refused = hub.chat(f"{server}code-interpreter/", hub.token("erin"))
     assert refused.status_code == 429, refused.text
     assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert refused.headers["x-should-retry"] == "false"  # the panel says it at once
     error = error_of(refused)
     assert error["code"] == "user_rate_limited" and error["limit"] == "requests_per_minute"
     assert error["resets_at"].endswith("Z")
