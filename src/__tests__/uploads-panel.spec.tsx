@@ -163,6 +163,41 @@ describe('uploads in the chat panel', () => {
     panel.dispose();
   });
 
+  it('takes files pasted into the prompt, with a progress bar while they upload', async () => {
+    const { panel, backend, uploads } = setUp();
+    let finish: () => void = () => undefined;
+    backend.save = async (_, path, progress) => {
+      progress(0.4);
+      await new Promise<void>(resolve => (finish = resolve));
+      backend.paths.push(path);
+    };
+    await flush(panel);
+    const box = panel.node.querySelector('textarea.jp-CodeInterpreter-input')!;
+    const paste = new Event('paste', { bubbles: true, cancelable: true });
+    Object.defineProperty(paste, 'clipboardData', {
+      value: { files: [new File(['png'], 'image.png')] }
+    });
+    box.dispatchEvent(paste);
+    await flush(panel);
+    expect(paste.defaultPrevented).toBe(true);
+    const bar = panel.node.querySelector<HTMLProgressElement>(
+      '.jp-CodeInterpreter-attachment progress'
+    );
+    expect(bar?.value).toBeCloseTo(0.4);
+    expect(uploads.uploading).toBe(true);
+    expect(
+      panel.node.querySelector<HTMLButtonElement>('.jp-CodeInterpreter-send')
+        ?.title
+    ).toBe('Waiting for the attached files to upload');
+    finish();
+    await flush(panel);
+    expect(backend.paths).toEqual(['nb/image.png']);
+    expect(
+      panel.node.querySelector('.jp-CodeInterpreter-attachment progress')
+    ).toBeNull();
+    panel.dispose();
+  });
+
   it('has a picker button, and sends the prompt with what was uploaded', async () => {
     const { panel, sent } = setUp();
     await flush(panel);

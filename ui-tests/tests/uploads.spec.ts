@@ -121,6 +121,37 @@ test('dropped files are uploaded; the same name twice becomes "name (1).ext"', a
   );
 });
 
+test('a file over 1 MB is sent in chunks and saved whole', async ({
+  page,
+  tmpPath
+}) => {
+  const panel = await notebookAndPanel(page, 'chunks.ipynb');
+  const saves: number[] = [];
+  page.on('request', req => {
+    const url = new URL(req.url());
+    if (req.method() === 'PUT' && url.pathname.endsWith('/big.txt')) {
+      const chunk = (req.postDataJSON() as { chunk?: number }).chunk;
+      saves.push(chunk ?? 0);
+    }
+  });
+  // 2.5 MiB of digits, with a last line to check the end arrived in order.
+  const line = '0123456789'.repeat(10) + '\n';
+  const content =
+    line.repeat(Math.ceil((2.5 * 1024 * 1024) / line.length)) + 'END\n';
+  await dropFiles(page, [{ name: 'big.txt', content }]);
+  await expect(pendingChips(panel)).toHaveAttribute('data-status', 'done', {
+    timeout: 60_000
+  });
+  expect(saves).toEqual([1, 2, -1]);
+  const saved = await page.evaluate(
+    async path =>
+      (await window.jupyterapp.serviceManager.contents.get(path)).content,
+    `${tmpPath}/big.txt`
+  );
+  expect(saved.length).toBe(content.length);
+  expect(saved.endsWith('END\n')).toBe(true);
+});
+
 test('an upload named ../../etc/passwd is saved made safe, inside the folder', async ({
   page,
   tmpPath
