@@ -124,6 +124,9 @@ def test_the_font_is_a_fallback_after_the_default_family(kernels):
         "matplotlib.rcdefaults()",
         "matplotlib.rcParams['font.family'] = 'serif'",
         "matplotlib.rcParams.update({'font.family': ['monospace']})",
+        # What the system prompt tells the model to do for CJK labels (prompts/system.md).
+        "plt.rcParams['font.sans-serif'] = ['Noto Sans CJK SC', 'SimHei', 'DejaVu Sans']\n"
+        "plt.rcParams['axes.unicode_minus'] = False",
     ],
 )
 def test_the_fallback_survives_styles_and_resets(kernels, reset):
@@ -133,6 +136,7 @@ def test_the_fallback_survives_styles_and_resets(kernels, reset):
         assert value(client, "list(matplotlib.rcParams['font.family'])")[-1] == FAMILY
         rendered = run(client, PLOT.format(path="styled.png"))
         assert "missing from font" not in rendered, rendered
+        assert "findfont" not in rendered, rendered
     finally:
         run(client, "matplotlib.rcdefaults()")
 
