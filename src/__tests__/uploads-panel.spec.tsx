@@ -8,6 +8,8 @@ import { nullTranslator } from '@jupyterlab/translation';
 import { MessageLoop } from '@lumino/messaging';
 import { Signal } from '@lumino/signaling';
 import { Widget } from '@lumino/widgets';
+import { ReactWidget } from '@jupyterlab/ui-components';
+import * as React from 'react';
 
 import { ChatModel } from '../conversation/model';
 import type { IConversation } from '../conversation/manager';
@@ -17,6 +19,7 @@ import { untranslated } from '../translate';
 import type { IUploadBackend } from '../uploads/contents';
 import { UploadQueue } from '../uploads/queue';
 import { DEFAULT_UPLOAD_SETTINGS } from '../uploads/settings';
+import { MessageAttachments } from '../widgets/attachments';
 import { DROP_TARGET_CLASS } from '../widgets/filedrop';
 import { ChatPanel } from '../widgets/panel';
 
@@ -234,5 +237,31 @@ describe('uploads in the chat panel', () => {
       panel.node.querySelector('.jp-CodeInterpreter-attachments.jp-mod-pending')
     ).toBeNull();
     panel.dispose();
+  });
+});
+
+describe('MessageAttachments', () => {
+  it('opens a sent file in JupyterLab from its chip', async () => {
+    const opened: string[] = [];
+    const widget = ReactWidget.create(
+      <MessageAttachments
+        attachments={[
+          { name: 'a.csv', path: 'nb/a.csv', localPath: 'a.csv', size: 2048 }
+        ]}
+        onOpen={path => opened.push(path)}
+        trans={nullTranslator.load('jupyterlab_code_interpreter')}
+      />
+    );
+    Widget.attach(widget, document.body);
+    MessageLoop.flush();
+    await widget.renderPromise;
+    const open = widget.node.querySelector<HTMLButtonElement>(
+      'button.jp-CodeInterpreter-attachmentOpen'
+    );
+    expect(open?.textContent).toBe('a.csv');
+    expect(widget.node.textContent).toContain('2.0 KB');
+    open?.click();
+    expect(opened).toEqual(['nb/a.csv']);
+    widget.dispose();
   });
 });

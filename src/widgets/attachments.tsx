@@ -74,9 +74,11 @@ export function PendingAttachments(props: {
  */
 export function MessageAttachments(props: {
   attachments?: ReadonlyArray<IAttachment>;
+  /** Opens a file in JupyterLab, by its path from the server's root. */
+  onOpen?: (path: string) => void;
   trans: TranslationBundle;
 }): JSX.Element | null {
-  const { attachments, trans } = props;
+  const { attachments, onOpen, trans } = props;
   if (!attachments?.length) {
     return null;
   }
@@ -93,7 +95,20 @@ export function MessageAttachments(props: {
           title={file.path}
         >
           <fileUploadIcon.react tag="span" elementPosition="center" />
-          <span className="jp-CodeInterpreter-attachmentName">{file.name}</span>
+          {onOpen ? (
+            <button
+              type="button"
+              className="jp-CodeInterpreter-attachmentName jp-CodeInterpreter-attachmentOpen"
+              title={trans.__('Open %1', file.path)}
+              onClick={() => onOpen(file.path)}
+            >
+              {file.name}
+            </button>
+          ) : (
+            <span className="jp-CodeInterpreter-attachmentName">
+              {file.name}
+            </span>
+          )}
           <span className="jp-CodeInterpreter-attachmentSize">
             {formatBytes(file.size)}
           </span>

@@ -50,6 +50,10 @@ export function MessageList(props: MessageList.IProps): JSX.Element {
     }
   }, []);
 
+  const openFile = React.useCallback((path: string) => {
+    stepActions.current?.fileLinks?.actions.open(path);
+  }, []);
+
   const onScroll = React.useCallback(() => {
     const node = list.current;
     if (node) {
@@ -91,6 +95,7 @@ export function MessageList(props: MessageList.IProps): JSX.Element {
             trans={trans}
             grounding={groundings[index]}
             onRevealNumber={revealNumber}
+            onOpenFile={openFile}
           />
         )
       )}
@@ -193,6 +198,7 @@ const MessageItem = React.memo(function MessageItem(props: {
   trans: TranslationBundle;
   grounding?: IAnswerGrounding | null;
   onRevealNumber?: (target: INumberTarget) => void;
+  onOpenFile?: (path: string) => void;
 }): JSX.Element {
   const { message, trans, grounding } = props;
   const label = Private.roleLabel(message, trans);
@@ -255,7 +261,11 @@ const MessageItem = React.memo(function MessageItem(props: {
       ) : (
         body
       )}
-      <MessageAttachments attachments={message.attachments} trans={trans} />
+      <MessageAttachments
+        attachments={message.attachments}
+        onOpen={props.onOpenFile}
+        trans={trans}
+      />
       {grounding && marks.report && (
         <GroundingSummary
           report={marks.report}

@@ -80,6 +80,15 @@ test('a CSV picked with the attach button is summarised for the model and plotte
       '.jp-CodeInterpreter-message[data-role="user"] .jp-CodeInterpreter-attachment'
     )
   ).toContainText('sales.csv');
+  // Its name opens the file in JupyterLab.
+  await panel
+    .locator(
+      '.jp-CodeInterpreter-message[data-role="user"] .jp-CodeInterpreter-attachmentOpen'
+    )
+    .click();
+  await expect(
+    page.locator('.lm-DockPanel .lm-TabBar-tab', { hasText: 'sales.csv' })
+  ).toBeVisible();
   // The request carried the kernel's summary: columns, types, rows, first rows.
   const [first] = await simulatorRequests(request);
   const prompt = JSON.stringify(first.body?.messages?.[1]);
