@@ -130,6 +130,46 @@ test('dropped files are uploaded; the same name twice becomes "name (1).ext"', a
   );
 });
 
+test('a GBK CSV and a binary file named .csv are summarised in the real kernel', async ({
+  page,
+  request
+}) => {
+  await useScenario(request, 'interpreter/upload');
+  const panel = await notebookAndPanel(page, 'encodings.ipynb');
+  await panel.locator('input.jp-CodeInterpreter-fileInput').setInputFiles([
+    {
+      name: '销售.csv',
+      mimeType: 'text/csv',
+      // "城市;销售额\n北京;100\n上海;200\n" in GBK.
+      buffer: Buffer.from(
+        'b3c7cad03bcffacadbb6ee0ab1b1bea93b3130300ac9cfbaa33b3230300a',
+        'hex'
+      )
+    },
+    {
+      name: 'fake.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(Array.from({ length: 2048 }, (_, i) => i % 256))
+    }
+  ]);
+  await expect(pendingChips(panel)).toHaveCount(2);
+  for (const chip of await pendingChips(panel).all()) {
+    await expect(chip).toHaveAttribute('data-status', 'done');
+  }
+  await sendPrompt(panel, 'What is in these files?');
+  await expect(await finalAnswer(panel)).toContainText('Two files');
+  const [first] = await simulatorRequests(request);
+  const attached = (first.body?.messages?.[1]?.content as { text: string }[])[1]
+    .text;
+  expect(attached).toContain("'销售.csv'");
+  expect(attached).toContain('columns: 城市 (');
+  expect(attached).toContain('北京 | 100');
+  expect(attached).toContain("sep=';', encoding='gb18030'");
+  expect(attached).toContain(
+    "'fake.csv' (2.0 KB): could not be read (its content is binary"
+  );
+});
+
 test('a file over 1 MB is sent in chunks and saved whole', async ({
   page,
   tmpPath
