@@ -24,6 +24,7 @@ from .errors import GatewayError
 from .kernel_helpers_route import KernelHelpersHandler
 from .pool import KEY_NAME
 from .relay import HEARTBEAT
+from .responses import GatewayResponses
 from .upstream import passed_response_headers
 from .user_settings import UserSettingsFile, default_user_settings_dir
 
@@ -36,19 +37,12 @@ _KEY_NAME_RULE = "letters, digits, '.', '_' or '-', starting with a letter or di
 _KEY_BODY_LIMIT = 64 * 1024
 
 
-class GatewayHandler(APIHandler):
+class GatewayHandler(GatewayResponses, APIHandler):
     auth_resource = "code-interpreter"
 
     @property
     def gateway(self) -> Gateway:
         return self.settings[SETTINGS_KEY]
-
-    def write_gateway_error(self, error: GatewayError) -> None:
-        self.set_status(error.status)
-        self.set_header("Content-Type", "application/json")
-        for name, value in error.headers.items():
-            self.set_header(name, value)
-        self.finish(json.dumps(error.body()))
 
 
 class StatusHandler(GatewayHandler):
@@ -175,18 +169,6 @@ class ChatCompletionsHandler(LimitedBody, GatewayHandler):
             self._waiting = loop.call_later(interval, beat)
 
         self._waiting = loop.call_later(interval, beat)
-
-    def _start_stream(self) -> None:
-        self._stream_started = True
-        self.set_status(200)
-        self.set_header("Content-Type", "text/event-stream")
-        self.set_header("Cache-Control", "no-cache")
-        self.set_header("X-Accel-Buffering", "no")
-        # Each chunk leaves at once: with Nagle's algorithm a chunk waits for the browser's
-        # (delayed) ACK of the previous one, up to 40 ms. Tornado turns it back on at finish.
-        stream = getattr(self.request.connection, "stream", None)
-        if stream is not None:
-            stream.set_nodelay(True)
 
     def _end_stream(self, event: bytes) -> None:
         self.write(event)

@@ -122,16 +122,6 @@ class ChatHandler(HubServiceHandler):
         for name, value in passed_response_headers(relay.headers).items():
             self.set_header(name, relay.scrubber.text(value))
 
-    def _start_stream(self) -> None:
-        self._stream_started = True
-        self.set_status(200)
-        self.set_header("Content-Type", "text/event-stream")
-        self.set_header("Cache-Control", "no-cache")
-        self.set_header("X-Accel-Buffering", "no")
-        stream = getattr(self.request.connection, "stream", None)
-        if stream is not None:
-            stream.set_nodelay(True)
-
     def _beat_while_waiting(self, streamed: bool) -> None:
         """As the single-user gateway: a streamed answer whose first byte is later than
         `heartbeat_interval` starts the event stream with SSE comments, so that proxies (the

@@ -20,6 +20,7 @@ from tornado.iostream import StreamClosedError
 
 from ..gateway import errors
 from ..gateway.errors import GatewayError
+from ..gateway.responses import GatewayResponses
 from ..gateway.upstream import passed_response_headers
 from ..request_body import format_size
 
@@ -73,19 +74,12 @@ class HubForwarder:
             await self._session.close()
 
 
-class ForwardingHandler(APIHandler):
+class ForwardingHandler(GatewayResponses, APIHandler):
     auth_resource = "code-interpreter"
 
     @property
     def forwarder(self) -> HubForwarder:
         return self.settings[SETTINGS_KEY]
-
-    def write_gateway_error(self, error: GatewayError) -> None:
-        self.set_status(error.status)
-        self.set_header("Content-Type", "application/json")
-        for name, value in error.headers.items():
-            self.set_header(name, value)
-        self.finish(json.dumps(error.body()))
 
     def unreachable(self, err: BaseException) -> GatewayError:
         reason = f"{type(err).__name__}: {err}".rstrip(": ")

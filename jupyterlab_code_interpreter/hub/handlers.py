@@ -13,14 +13,14 @@ from jupyterhub.services.auth import HubAuthenticated
 from tornado import web
 
 from ..gateway import errors
-from ..gateway.errors import GatewayError
+from ..gateway.responses import GatewayResponses
 from .quota import plan_request
 
 SETTINGS_KEY = "code_interpreter_hub"
 ADMIN_SCOPE = "custom:code-interpreter:admin"
 
 
-class HubServiceHandler(HubAuthenticated, web.RequestHandler):
+class HubServiceHandler(GatewayResponses, HubAuthenticated, web.RequestHandler):
     """Authenticated in `prepare` (asynchronously: HubAuth's synchronous path would block the
     event loop on the hub's answer); `self.current_user` is the caller's hub model."""
 
@@ -60,12 +60,6 @@ class HubServiceHandler(HubAuthenticated, web.RequestHandler):
                 errors.hub_auth_failed(403, "only users' tokens are served (usage is billed)")
             )
         self.current_user = model
-
-    def write_gateway_error(self, error: GatewayError) -> None:
-        self.set_status(error.status)
-        for name, value in error.headers.items():
-            self.set_header(name, value)
-        self.finish(json.dumps(error.body()))
 
     def write_error(self, status_code: int, **kwargs) -> None:
         reason = self._reason or "error"
