@@ -20,7 +20,8 @@ from ..gateway.core import Gateway
 from ..gateway.user_settings import UserSettingsFile
 from .billing import Billing
 from .quota import QuotaPolicy
-from .state import DEFAULT_STATE_URL, StateBackend, open_state
+from .state import StateBackend
+from .stores import DEFAULT_STATE_URL, open_state
 
 DEFAULT_NAME = "code-interpreter"
 

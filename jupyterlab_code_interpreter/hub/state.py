@@ -9,11 +9,8 @@ from __future__ import annotations
 import time
 from dataclasses import asdict, dataclass
 from typing import Protocol
-from urllib.parse import parse_qs
 
 from .quota import Plan, Refusal
-
-DEFAULT_STATE_URL = "sqlite:///code_interpreter_hub.sqlite"
 
 
 @dataclass
@@ -58,22 +55,6 @@ class StateBackend(Protocol):
         """The current value of each of the plan's counters, by limit name."""
 
     async def aclose(self) -> None: ...
-
-
-def open_state(url: str) -> StateBackend:
-    """`sqlite:///relative/path`, `sqlite:////absolute/path`, or `redis://host:port/db`."""
-    if url.startswith("sqlite:///"):
-        from .state_sqlite import SqliteState
-
-        return SqliteState(url[len("sqlite:///") :])
-    if url.startswith(("redis://", "rediss://", "unix://")):
-        from .state_redis import PREFIX, RedisState
-
-        # `?prefix=<text>` keeps several services (or test runs) apart in one Redis database.
-        base, _, query = url.partition("?")
-        prefix = parse_qs(query).get("prefix", [PREFIX])[0]
-        return RedisState(base, prefix)
-    raise ValueError(f"state_url {url!r}: expected sqlite:///<path> or redis://<host>:<port>/<db>")
 
 
 def empty_totals() -> dict:
