@@ -212,6 +212,41 @@ def test_pdf_has_pages_and_first_lines(tmp_path):
     assert result["firstLines"] == []
 
 
+def pdf_with_text(lines):
+    """A one-page PDF whose page shows `lines` in Helvetica, written by hand."""
+    text = " ".join(f"({line}) Tj 0 -14 Td" for line in lines)
+    stream = f"BT /F1 12 Tf 20 180 Td {text} ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 200] "
+        b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return out
+
+
+def test_pdf_first_lines_are_its_text(tmp_path):
+    pytest.importorskip("pypdf")
+    (tmp_path / "report.pdf").write_bytes(pdf_with_text(["Annual report 2024", "Sales rose"]))
+    result = summary(tmp_path, "report.pdf")
+    assert result["kind"] == "pdf"
+    assert result["pages"] == 1
+    assert result["firstLines"][:2] == ["Annual report 2024", "Sales rose"]
+
+
 def test_text_file_has_line_count_and_first_lines(tmp_path):
     (tmp_path / "notes.md").write_text("# Title\n\nfirst\nsecond\n")
     result = summary(tmp_path, "notes.md")
