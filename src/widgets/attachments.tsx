@@ -37,32 +37,36 @@ export function PendingAttachments(props: {
           data-status={item.status}
           title={item.message ?? item.attachment?.path ?? item.name}
         >
-          <span className="jp-CodeInterpreter-attachmentName">{item.name}</span>
-          <span className="jp-CodeInterpreter-attachmentSize">
-            {formatBytes(item.size)}
-          </span>
-          {item.status === 'uploading' && (
-            <progress
-              className="jp-CodeInterpreter-attachmentProgress"
-              max={1}
-              value={item.progress}
-              aria-label={trans.__('Uploading %1', item.name)}
-            />
-          )}
-          {item.message && (
-            <span className="jp-CodeInterpreter-attachmentError" role="alert">
-              {item.message}
+          <div className="jp-CodeInterpreter-attachmentRow">
+            <span className="jp-CodeInterpreter-attachmentName">
+              {item.name}
             </span>
+            <span className="jp-CodeInterpreter-attachmentSize">
+              {formatBytes(item.size)}
+            </span>
+            {item.status === 'uploading' && (
+              <progress
+                className="jp-CodeInterpreter-attachmentProgress"
+                max={1}
+                value={item.progress}
+                aria-label={trans.__('Uploading %1', item.name)}
+              />
+            )}
+            <button
+              type="button"
+              className="jp-Button jp-mod-minimal jp-CodeInterpreter-attachmentRemove"
+              aria-label={trans.__('Remove %1 from the message', item.name)}
+              title={trans.__('Remove from the message (the saved file stays)')}
+              onClick={() => props.onRemove(item.id)}
+            >
+              <closeIcon.react tag="span" elementPosition="center" />
+            </button>
+          </div>
+          {item.message && (
+            <div className="jp-CodeInterpreter-attachmentError" role="alert">
+              {item.message}
+            </div>
           )}
-          <button
-            type="button"
-            className="jp-Button jp-mod-minimal jp-CodeInterpreter-attachmentRemove"
-            aria-label={trans.__('Remove %1 from the message', item.name)}
-            title={trans.__('Remove from the message (the saved file stays)')}
-            onClick={() => props.onRemove(item.id)}
-          >
-            <closeIcon.react tag="span" elementPosition="center" />
-          </button>
         </li>
       ))}
     </ul>

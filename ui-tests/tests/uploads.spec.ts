@@ -16,6 +16,10 @@ test.use({ kernels: null });
 
 const SALES = 'month;revenue\nJan;10\nFeb;14\nMar;9\nApr;17\n';
 
+/** A 7×5 red RGB PNG. */
+const RED_PNG =
+  'iVBORw0KGgoAAAANSUhEUgAAAAcAAAAFCAIAAAAG+GGPAAAAEklEQVR4nGP4z8CAibAIUUUUAKEvIt57lX2fAAAAAElFTkSuQmCC';
+
 /**
  * Drop files on the panel as the desktop would: a real DataTransfer with File objects.
  */
@@ -130,7 +134,7 @@ test('dropped files are uploaded; the same name twice becomes "name (1).ext"', a
   );
 });
 
-test('a GBK CSV and a binary file named .csv are summarised in the real kernel', async ({
+test('a GBK CSV, a binary file named .csv and a PNG are summarised in the real kernel', async ({
   page,
   request
 }) => {
@@ -150,9 +154,14 @@ test('a GBK CSV and a binary file named .csv are summarised in the real kernel',
       name: 'fake.csv',
       mimeType: 'text/csv',
       buffer: Buffer.from(Array.from({ length: 2048 }, (_, i) => i % 256))
+    },
+    {
+      name: 'red.png',
+      mimeType: 'image/png',
+      buffer: Buffer.from(RED_PNG, 'base64')
     }
   ]);
-  await expect(pendingChips(panel)).toHaveCount(2);
+  await expect(pendingChips(panel)).toHaveCount(3);
   for (const chip of await pendingChips(panel).all()) {
     await expect(chip).toHaveAttribute('data-status', 'done');
   }
@@ -167,6 +176,9 @@ test('a GBK CSV and a binary file named .csv are summarised in the real kernel',
   expect(attached).toContain("sep=';', encoding='gb18030'");
   expect(attached).toContain(
     "'fake.csv' (2.0 KB): could not be read (its content is binary"
+  );
+  expect(attached).toContain(
+    "'red.png' (75 B): image, PNG, 7×5 pixels, mode RGB"
   );
 });
 
