@@ -103,10 +103,11 @@ export interface IChatMessage {
   /**
    * On an assistant message the loop set aside instead of taking it as the
    * answer: `uncomputed`, it stated numbers no step computed; `unread`, it
-   * answered about a data file nothing had read. The model was asked to run
-   * code first (the chat folds it, with a note saying why).
+   * answered about a data file nothing had read; `ungrounded`, its numbers
+   * were in no output of the steps. The model was asked to run code first
+   * or answer from the outputs (the chat folds it, with a note saying why).
    */
-  readonly draft?: 'uncomputed' | 'unread';
+  readonly draft?: 'uncomputed' | 'unread' | 'ungrounded';
 
   /**
    * On error messages, what kind of failure it was.

@@ -181,6 +181,49 @@ describe('the nudge in the loop', () => {
     });
   });
 
+  it('with the text protocol, sets aside an answer after a step whose numbers no output holds', async () => {
+    const client = new ProtocolClient(
+      'text',
+      text('```python\n' + CODE + '\n```'),
+      text('21.0'),
+      text('21.1')
+    );
+    const host = new FakeHost({ outputs: [stdout('21.075743348982787\n')] });
+    const { result, events } = await run(
+      agent(client, host),
+      'What is the mean of units in sales.csv? Answer with 1 decimal.'
+    );
+
+    expect(result.status).toBe('done');
+    expect(nudges(events)).toEqual([
+      { type: 'nudge', segment: 1, reason: 'ungrounded' }
+    ]);
+    expect(host.runs).toHaveLength(1);
+    const third = client.requests[2];
+    expect(JSON.stringify(third.messages)).toContain(
+      'The numbers of your answer (21.0) are not in any output above'
+    );
+    expect(result.messages.at(-1)).toMatchObject({
+      role: 'assistant',
+      content: '21.1'
+    });
+    // An answer the output holds ends the turn at once.
+    const grounded = new ProtocolClient(
+      'text',
+      text('```python\n' + CODE + '\n```'),
+      text('21.1')
+    );
+    const once = await run(
+      agent(
+        grounded,
+        new FakeHost({ outputs: [stdout('21.075743348982787\n')] })
+      ),
+      'What is the mean of units in sales.csv? Answer with 1 decimal.'
+    );
+    expect(nudges(once.events)).toEqual([]);
+    expect(grounded.requests).toHaveLength(2);
+  });
+
   it('asks for a python block with the text protocol, and runs it', async () => {
     const client = new ProtocolClient(
       'text',

@@ -10,6 +10,7 @@ import {
   nudgeMessage,
   nudgeReason,
   shouldNudge,
+  ungroundedNumbers,
   statesNewNumbers
 } from '../agent/nudge';
 import { agentSettingsFrom } from '../agent/settings';
@@ -236,6 +237,74 @@ describe('nudgeReason', () => {
     ]) {
       expect(nudgeReason({ ...about(question, 'Gizmo'), ...guard })).toBeNull();
     }
+  });
+});
+
+describe('after steps (text protocol)', () => {
+  const CODE =
+    'import pandas as pd\nprint(pd.read_csv("sensors.csv")["t"].mean())';
+  const turn = (output: string): IWireMessage[] => [
+    {
+      role: 'user',
+      content: 'Mean temperature in sensors.csv? Answer with 1 decimal.'
+    },
+    {
+      role: 'assistant',
+      content: '',
+      tool_calls: [
+        {
+          id: 'c1',
+          type: 'function',
+          function: {
+            name: 'run_python',
+            arguments: JSON.stringify({ code: CODE })
+          }
+        }
+      ]
+    },
+    { role: 'tool', tool_call_id: 'c1', content: output }
+  ];
+  const after = (answer: string, output = '21.075743348982787\n') =>
+    check({
+      prompt: 'Mean temperature in sensors.csv? Answer with 1 decimal.',
+      answer,
+      calls: true,
+      protocol: 'text',
+      turnMessages: turn(output)
+    });
+
+  it('sets aside an answer none of whose numbers an output holds', () => {
+    expect(nudgeReason(after('21.0'))).toBe('ungrounded');
+    expect(ungroundedNumbers(after('21.0'))).toEqual(['21.0']);
+    expect(nudgeReason(after('About 25 degrees, 3 sensors.'))).toBe(
+      'ungrounded'
+    );
+  });
+
+  it('takes an answer with one number found, at the rounding shown', () => {
+    expect(nudgeReason(after('21.1'))).toBeNull();
+    expect(nudgeReason(after('21.08, so about 2 more than 19'))).toBeNull();
+    expect(nudgeReason(after('The mean is 21.076 °C.'))).toBeNull();
+  });
+
+  it('leaves alone answers without numbers, declined steps, the native protocol and the setting off', () => {
+    expect(nudgeReason(after('It is warm.'))).toBeNull();
+    expect(
+      nudgeReason(after('21.0', 'The user declined to run this code.'))
+    ).toBeNull();
+    expect(nudgeReason({ ...after('21.0'), protocol: 'native' })).toBeNull();
+    expect(nudgeReason({ ...after('21.0'), enabled: false })).toBeNull();
+    expect(nudgeReason({ ...after('21.0'), nudged: true })).toBeNull();
+    expect(nudgeReason({ ...after('21.0'), turnMessages: [] })).toBeNull();
+  });
+
+  it('says which numbers and asks for the values the outputs show', () => {
+    const message = nudgeMessage('text', [], 'ungrounded', ['21.0']);
+    expect(message).toContain(
+      'The numbers of your answer (21.0) are not in any output above'
+    );
+    expect(message).toContain('rounded as the request asks');
+    expect(message).toContain('```python');
   });
 });
 

@@ -71,7 +71,9 @@ describe('the text tool protocol', () => {
       text('First the columns.\n\n', LOOK.slice(0, 12), LOOK.slice(12), '\nok'),
       text('The mean is 4.5.')
     );
-    const host = new FakeHost({ outputs: [stdout('   x\n0  4\n1  5\n')] });
+    const host = new FakeHost({
+      outputs: [stdout('   x\n0  4\n1  5\nmean 4.5\n')]
+    });
     const { result, events } = await run(agent(client, host), 'Mean of x?');
 
     expect(result.status).toBe('done');

@@ -19,7 +19,7 @@ describe('outputMessage', () => {
     expect(message).toBe(
       'Output of your code:\n```\nRan without error. Outputs:\n2.5\n```\n' +
         `The request: ${PROMPT}\n` +
-        'If this output answers it, reply with the answer in the format the request asks for, and no code block; otherwise send the next python block.'
+        'If this output answers it (computed from all the rows, not read off a preview), reply with the answer in the format the request asks for, and no code block; otherwise send the next python block.'
     );
   });
 

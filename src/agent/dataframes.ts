@@ -88,7 +88,8 @@ export function columnHint(
     if (close !== undefined) {
       return (
         `Hint: ${frame.name} has no column ${pythonString(key)}; its column is ` +
-        `${pythonString(close)} (spaces and case count). Use that exact name, or ` +
+        `${pythonString(close)} (spaces and case count). Write ` +
+        `[${pythonString(close)}] where your code has [${pythonString(key)}], or ` +
         `strip the names first: ${frame.name}.columns = ${frame.name}.columns.str.strip()`
       );
     }

@@ -27,7 +27,14 @@ import { runToolCall } from './toolcall';
 import { callsOf, Turn } from './turn';
 import { renderPrompt } from './prompts';
 import { IAgentSettings } from './settings';
-import { namedData, nudgeMessage, nudgeReason, NudgeReason } from './nudge';
+import {
+  IUncomputedCheck,
+  namedData,
+  nudgeMessage,
+  nudgeReason,
+  NudgeReason,
+  ungroundedNumbers
+} from './nudge';
 import { isSmallTalk } from './smalltalk';
 import { parseTextReply, ProseFilter } from './textprotocol';
 import { textCall } from './textprotocolmessages';
@@ -278,9 +285,10 @@ export class Agent {
   }
 
   /**
-   * Whether an answer about to end the turn states numbers no step computed
-   * (agent/nudge.ts); if so, the model is asked, once, to compute them or
-   * to say they are estimates.
+   * Whether an answer about to end the turn states numbers no step computed,
+   * answers about unread data, or, after steps, states numbers none of their
+   * outputs holds (agent/nudge.ts); if so, the model is asked, once, to run
+   * code first (or to answer from the outputs).
    *
    * #### Notes
    * The answer is set aside: the chat keeps it as a draft, the model's next
@@ -293,7 +301,7 @@ export class Agent {
     answer: string,
     finalRequest: boolean
   ): NudgeReason | null {
-    const reason = nudgeReason({
+    const check: IUncomputedCheck = {
       enabled: this.settings.checkUncomputedNumbers,
       prompt: turn.request.prompt,
       answer,
@@ -301,9 +309,12 @@ export class Agent {
       state: turn.state,
       smallTalk: turn.smallTalk,
       calls: turn.madeCalls,
+      turnMessages: turn.messages,
+      protocol: turn.protocol,
       nudged: turn.nudged,
       finalRequest
-    });
+    };
+    const reason = nudgeReason(check);
     if (reason) {
       turn.nudged = true;
       turn.messages.push({
@@ -311,7 +322,8 @@ export class Agent {
         content: nudgeMessage(
           turn.protocol,
           namedData(turn.request.prompt, turn.state),
-          reason
+          reason,
+          reason === 'ungrounded' ? ungroundedNumbers(check) : []
         )
       });
     }

@@ -3,6 +3,7 @@
  * Distributed under the terms of the Modified BSD License.
  */
 
+import { checkAnswer } from '../grounding/match';
 import { extractNumbers, INumberMention } from '../grounding/numbers';
 import type { IWireMessage, ToolProtocol } from '../llm/wire';
 import type { IKernelState } from './tokens';
@@ -25,6 +26,17 @@ export interface IUncomputedCheck {
   smallTalk: boolean;
   /** Whether the turn made any `run_python` call (run, failed, skipped…). */
   calls: boolean;
+  /**
+   * The turn's messages so far (its calls and their results), for an answer
+   * after steps: are its numbers in their outputs?
+   */
+  turnMessages?: ReadonlyArray<IWireMessage>;
+  /**
+   * The turn's tool protocol: the check after steps is for `text` (small
+   * models); large models derive numbers in prose (a difference, a share)
+   * that no output prints.
+   */
+  protocol?: ToolProtocol;
   /** Whether the turn already nudged the model. */
   nudged: boolean;
   /** Whether the step limit is reached (no step may run). */
@@ -34,9 +46,10 @@ export interface IUncomputedCheck {
 /**
  * Why the loop asks the model, once, to run code before it answers:
  * `uncomputed` for an answer stating numbers no step computed, `unread` for
- * an answer about a data file nothing in the conversation has read.
+ * an answer about a data file nothing in the conversation has read,
+ * `ungrounded` for an answer after steps whose numbers no output holds.
  */
-export type NudgeReason = 'uncomputed' | 'unread';
+export type NudgeReason = 'uncomputed' | 'unread' | 'ungrounded';
 
 /**
  * Whether to ask the model, once, to compute its answer with code, and why.
@@ -50,17 +63,19 @@ export type NudgeReason = 'uncomputed' | 'unread';
  * data file of the folder that no earlier message named (Qwen2.5-Coder-1.5B
  * answered "which product sold most in sales.csv?" with a name, unread). A
  * turn where the user skipped a step is not nudged: they chose not to run
- * it.
+ * it. After steps ran, an answer is set aside when none of its numbers is in
+ * their outputs (`ungrounded`: the 1.5B model printed 21.0757 and answered
+ * "21.0" for one decimal); one number found is enough, as an answer may
+ * derive others.
  */
 export function nudgeReason(check: IUncomputedCheck): NudgeReason | null {
-  if (
-    !check.enabled ||
-    check.smallTalk ||
-    check.calls ||
-    check.nudged ||
-    check.finalRequest
-  ) {
+  if (!check.enabled || check.smallTalk || check.nudged || check.finalRequest) {
     return null;
+  }
+  if (check.calls) {
+    return check.protocol === 'text' && ungroundedNumbers(check).length
+      ? 'ungrounded'
+      : null;
   }
   const known = Private.knownTexts(check.history);
   if (
@@ -79,6 +94,40 @@ export function nudgeReason(check: IUncomputedCheck): NudgeReason | null {
     return 'unread';
   }
   return null;
+}
+
+/**
+ * The numbers of an answer after steps, as written, when none of them is in
+ * the outputs of the turn's steps (or earlier turns'), the question or the
+ * code; else none. A turn with a step the user declined gives none: they
+ * chose not to run it.
+ */
+export function ungroundedNumbers(check: IUncomputedCheck): string[] {
+  const messages = check.turnMessages ?? [];
+  const results = messages.filter(message => message.role === 'tool');
+  if (
+    !results.length ||
+    results.some(result => Private.textOf(result).startsWith(Private.DECLINED))
+  ) {
+    return [];
+  }
+  const code = messages.flatMap(message =>
+    message.role === 'assistant'
+      ? (message.tool_calls ?? []).map(call => call.function.arguments)
+      : []
+  );
+  const report = checkAnswer(check.answer, {
+    sources: [...check.history, ...results]
+      .filter(message => message.role === 'tool')
+      .map(message => ({ step: null, text: Private.textOf(message) })),
+    given: [check.prompt, ...code].join('\n')
+  });
+  if (report.found || !report.unmatched) {
+    return [];
+  }
+  return report.numbers
+    .filter(number => number.status === 'unmatched')
+    .map(number => number.mention.text);
 }
 
 /**
@@ -204,11 +253,13 @@ export function namedData(
  *   `run_python` call, `auto` for either.
  * @param data - the files and variables the question names (`namedData`).
  * @param reason - why the answer was set aside (`nudgeReason`).
+ * @param numbers - for `ungrounded`, the answer's numbers no output holds.
  */
 export function nudgeMessage(
   protocol: ToolProtocol,
   data: ReadonlyArray<string> = [],
-  reason: NudgeReason = 'uncomputed'
+  reason: NudgeReason = 'uncomputed',
+  numbers: ReadonlyArray<string> = []
 ): string {
   const how =
     protocol === 'text'
@@ -219,6 +270,19 @@ export function nudgeMessage(
   const reads = data.length
     ? `reads ${data.slice(0, 3).join(', ')} and prints`
     : 'computes and prints';
+  if (reason === 'ungrounded') {
+    const stated = numbers.length ? ` (${numbers.slice(0, 5).join(', ')})` : '';
+    const code =
+      protocol === 'native'
+        ? 'call run_python with code that computes them'
+        : 'send one ```python block that computes them';
+    return (
+      `[Context, not written by the user] The numbers of your answer${stated} ` +
+      'are not in any output above, so your answer was set aside. Answer again ' +
+      'with the values the outputs show, rounded as the request asks, or ' +
+      `${code}.`
+    );
+  }
   if (reason === 'unread') {
     return (
       '[Context, not written by the user] No code has run yet, so you cannot ' +
@@ -262,6 +326,24 @@ namespace Private {
    * Kernel types that hold data.
    */
   export const DATA_TYPE = /DataFrame|Series|ndarray|Dataset|DataArray|Table/u;
+
+  /**
+   * How the result of a step the user declined starts (toolresults.ts).
+   */
+  export const DECLINED = 'The user declined';
+
+  /**
+   * A message's text parts, joined.
+   */
+  export function textOf(message: IWireMessage): string {
+    const content = message.content;
+    if (typeof content === 'string') {
+      return content;
+    }
+    return (content ?? [])
+      .map(part => (part.type === 'text' ? part.text : ''))
+      .join('\n');
+  }
 
   /**
    * Words for the data in context ("the data", "this table", 数据…).

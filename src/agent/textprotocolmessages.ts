@@ -104,7 +104,7 @@ export function outputMessage(content: string, prompt?: string): string {
     return (
       output +
       `The request: ${Private.clipPrompt(prompt.trim())}\n` +
-      'If this output answers it, reply with the answer in the format the request asks for, and no code block; ' +
+      'If this output answers it (computed from all the rows, not read off a preview), reply with the answer in the format the request asks for, and no code block; ' +
       'otherwise send the next python block.'
     );
   }

@@ -404,7 +404,7 @@ namespace Private {
     state: IConversationState,
     turn: ITurnCursor,
     segment: number,
-    reason: 'uncomputed' | 'unread'
+    reason: NonNullable<IChatMessage['draft']>
   ): IConversationState {
     if (!turn.assistantId || turn.segment !== segment) {
       // Nothing of it showed; the note still must.

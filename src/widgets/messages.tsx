@@ -252,9 +252,13 @@ const MessageItem = React.memo(function MessageItem(props: {
               ? trans.__(
                   'Draft set aside: the model answered without reading the data; asked it to run code first'
                 )
-              : trans.__(
-                  'Draft set aside: asked the model to compute the numbers it stated without running code'
-                )}
+              : message.draft === 'ungrounded'
+                ? trans.__(
+                    'Draft set aside: its numbers are in no output of this answer; asked the model to answer from the outputs'
+                  )
+                : trans.__(
+                    'Draft set aside: asked the model to compute the numbers it stated without running code'
+                  )}
           </summary>
           {body}
         </details>
