@@ -8,11 +8,11 @@ variables below.
 The time limit is a real-time timer (SIGALRM) armed when a cell starts and disarmed when it ends;
 it raises `ExecutionTimeLimitExceeded` in the cell's code, a BaseException so that a cell's own
 `except Exception:` does not swallow it. Like Ctrl-C, it stops Python code between bytecodes and
-interrupts sleeps and blocking calls. A cell that catches it anyway (a bare `except:` in a retry loop) gets
-it again every second, and if its code is still running `grace` seconds after the limit the
-kernel ends itself, saying why, and the server's restarter starts it again. A backstop thread
-does the same a little later for a cell stuck in C code that released the interpreter lock
-(BLAS, hashing, compression), where no signal handler can run; C code that holds the lock
+interrupts sleeps and blocking calls. A cell that catches it anyway (a bare `except:` in a retry
+loop) gets it again every second, and if its code is still running `grace` seconds after the
+limit the kernel ends itself, saying why, and the server's restarter starts it again. A backstop
+thread does the same a little later for a cell stuck in C code that released the interpreter
+lock (BLAS, hashing, compression), where no signal handler can run; C code that holds the lock
 blocks every thread, so only an interrupt or a restart from outside ends it. Cells running in a
 thread other than the main one (ipykernel subshells) are not timed, and code that sets its own
 SIGALRM handler replaces ours for that cell.
