@@ -154,7 +154,7 @@ test.describe('text tool protocol', () => {
     expect(String(output?.content)).toContain('6.0');
     // The output restates the request, after the output (the prefix stays).
     expect(String(output?.content)).toMatch(
-      /\nThe request: What is the average of 3, 5 and 10\?\nIf this output answers it, reply with the answer in the format the request asks for, and no code block; otherwise send the next python block\.$/
+      /\nThe request: What is the average of 3, 5 and 10\?\nIf this output answers it \(computed from all the rows, not read off a preview\), reply with the answer in the format the request asks for, and no code block; otherwise send the next python block\.$/
     );
     // A reply is capped, and the context lists only the data packages.
     for (const sent of requests) {
