@@ -27,18 +27,10 @@ import { runToolCall } from './toolcall';
 import { callsOf, Turn } from './turn';
 import { renderPrompt } from './prompts';
 import { IAgentSettings } from './settings';
-import {
-  IUncomputedCheck,
-  namedData,
-  nudgeMessage,
-  nudgeReason,
-  NudgeReason,
-  ungroundedNumbers
-} from './nudge';
 import { isSmallTalk } from './smalltalk';
-import { parseTextReply, ProseFilter } from './textprotocol';
-import { textCall } from './textprotocolmessages';
+import { ProseFilter } from './textprotocol';
 import { turnRequest } from './turnrequest';
+import { nudgeTurn, readsBlocks, textStep } from './turnsteps';
 import type { IExecutionHost, IKernelState } from './tokens';
 import {
   contextMessage,
@@ -120,7 +112,7 @@ export class Agent {
         return turn.end('stopped', null);
       }
       const finalRequest = turn.steps >= this.settings.maxStepsPerTurn;
-      const watch = Private.readsBlocks(turn, finalRequest);
+      const watch = readsBlocks(turn, finalRequest);
       const reply = await this._ask(
         turnRequest(turn, this.settings, finalRequest),
         signal,
@@ -135,10 +127,15 @@ export class Agent {
         return turn.end('stopped', reply.finishReason);
       }
       turn.segment++;
-      const step = watch ? Private.textStep(turn, reply, request.turnId) : null;
+      const step = watch ? textStep(turn, reply, request.turnId) : null;
       const calls = step?.calls ?? callsOf(reply, request.turnId, turn.steps);
       if (!calls.length) {
-        const reason = this._nudges(turn, reply.content, finalRequest);
+        const reason = nudgeTurn(
+          turn,
+          reply.content,
+          finalRequest,
+          this.settings.checkUncomputedNumbers
+        );
         if (reason) {
           listener({ type: 'nudge', segment: turn.segment - 1, reason });
           continue;
@@ -282,52 +279,6 @@ export class Agent {
           true
         )
       : turn.end('done', reply.finishReason);
-  }
-
-  /**
-   * Whether an answer about to end the turn states numbers no step computed,
-   * answers about unread data, or, after steps, states numbers none of their
-   * outputs holds (agent/nudge.ts); if so, the model is asked, once, to run
-   * code first (or to answer from the outputs).
-   *
-   * #### Notes
-   * The answer is set aside: the chat keeps it as a draft, the model's next
-   * request leaves it out (small models shown their answer repeat it), so
-   * the request is the turn's first one plus the nudge, with the same
-   * prefix for the prompt cache.
-   */
-  private _nudges(
-    turn: Turn,
-    answer: string,
-    finalRequest: boolean
-  ): NudgeReason | null {
-    const check: IUncomputedCheck = {
-      enabled: this.settings.checkUncomputedNumbers,
-      prompt: turn.request.prompt,
-      answer,
-      history: turn.request.history,
-      state: turn.state,
-      smallTalk: turn.smallTalk,
-      calls: turn.madeCalls,
-      turnMessages: turn.messages,
-      protocol: turn.protocol,
-      nudged: turn.nudged,
-      finalRequest
-    };
-    const reason = nudgeReason(check);
-    if (reason) {
-      turn.nudged = true;
-      turn.messages.push({
-        role: 'user',
-        content: nudgeMessage(
-          turn.protocol,
-          namedData(turn.request.prompt, turn.state),
-          reason,
-          reason === 'ungrounded' ? ungroundedNumbers(check) : []
-        )
-      });
-    }
-    return reason;
   }
 
   /**
@@ -558,47 +509,5 @@ namespace Private {
     stopped: boolean;
     /** A call was not run because the step limit was reached. */
     limitHit: boolean;
-  }
-
-  /**
-   * Whether a reply's python block is a step: with the text protocol, and
-   * with `auto` until the model made a native call (a model that makes them
-   * shows code in an answer to show it, not to run it). Never for small talk
-   * or the answer at the step limit.
-   */
-  export function readsBlocks(turn: Turn, finalRequest: boolean): boolean {
-    if (turn.smallTalk || finalRequest) {
-      return false;
-    }
-    return (
-      turn.protocol === 'text' ||
-      (turn.protocol === 'auto' && !turn.nativeCalls)
-    );
-  }
-
-  /**
-   * The step a reply without native calls writes as a python block: its
-   * call, and the prose before the block as the reply's text. `null` when
-   * the reply has native calls or no block; with `auto`, a block switches
-   * the rest of the turn to the text protocol.
-   */
-  export function textStep(
-    turn: Turn,
-    reply: IStreamState,
-    turnId: string
-  ): { calls: IWireToolCall[]; content: string } | null {
-    if (reply.toolCalls.length) {
-      return null;
-    }
-    const step = parseTextReply(reply.content);
-    if (!step) {
-      return null;
-    }
-    markTiming(TimingMarks.toolCallComplete);
-    turn.protocol = 'text';
-    return {
-      calls: [textCall(`call_${turnId}_${turn.steps + 1}`, step.code)],
-      content: step.prose
-    };
   }
 }
