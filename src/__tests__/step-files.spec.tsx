@@ -10,8 +10,8 @@ import { Widget } from '@lumino/widgets';
 import * as React from 'react';
 
 import type { IStepFile } from '../agent/tokens';
+import { formatBytes as formatSize } from '../bytesize';
 import {
-  formatSize,
   IStepFileActions,
   MAX_PREVIEW_BYTES,
   StepFiles

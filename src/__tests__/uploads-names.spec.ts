@@ -3,8 +3,8 @@
  * Distributed under the terms of the Modified BSD License.
  */
 
+import { formatBytes } from '../bytesize';
 import {
-  formatBytes,
   isTooLarge,
   safeFileName,
   safeSubfolder,

@@ -7,7 +7,8 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import type { IAttachment, TranslateFn } from '../tokens';
 import type { IUploadBackend } from './contents';
-import { formatBytes, isTooLarge, safeFileName, uniqueName } from './names';
+import { formatBytes } from '../bytesize';
+import { isTooLarge, safeFileName, uniqueName } from './names';
 import type { IUploadSettings } from './settings';
 
 /**

@@ -4,7 +4,7 @@
  */
 
 import { pythonString } from '../agent/dataframes';
-import { formatBytes } from './names';
+import { formatBytes } from '../bytesize';
 
 /**
  * What the kernel's helpers say about an uploaded file

@@ -8,7 +8,7 @@ import { closeIcon, fileUploadIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import type { IAttachment } from '../tokens';
-import { formatBytes } from '../uploads/names';
+import { formatBytes } from '../bytesize';
 import type { IPendingUpload } from '../uploads/queue';
 
 /**

@@ -8,6 +8,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 
 import type { IStepFile } from '../agent/tokens';
+import { formatBytes } from '../bytesize';
 
 /**
  * What the file list of a step card does with a file, by its path from the
@@ -109,7 +110,7 @@ function StepFileItem(props: {
       </span>
       {file.size !== undefined ? (
         <span className="jp-CodeInterpreter-stepFileSize">
-          {formatSize(file.size)}
+          {formatBytes(file.size)}
         </span>
       ) : null}
       {folder ? null : (
@@ -175,21 +176,4 @@ function Thumbnail(props: {
       {url ? <img src={url} alt={trans.__('Preview of %1', name)} /> : null}
     </button>
   );
-}
-
-/**
- * A byte count as people read it: 512 B, 3.4 KB, 12 MB.
- */
-export function formatSize(bytes: number): string {
-  if (bytes < 1024) {
-    return `${bytes} B`;
-  }
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
 }
