@@ -23,9 +23,7 @@ from .core import Gateway
 from .errors import GatewayError
 from .kernel_helpers_route import KernelHelpersHandler
 from .pool import KEY_NAME
-from .relay import HEARTBEAT
 from .responses import GatewayResponses
-from .upstream import passed_response_headers
 from .user_settings import UserSettingsFile, default_user_settings_dir
 
 SETTINGS_KEY = "code_interpreter_gateway"
@@ -67,9 +65,6 @@ class ChatCompletionsHandler(LimitedBody, GatewayHandler):
     before it is read."""
 
     _relaying: asyncio.Task | None = None
-    _client_gone = False
-    _stream_started = False  # the event stream began before the first byte (heartbeats)
-    _waiting: asyncio.TimerHandle | None = None
 
     @web.authenticated
     @authorized
@@ -108,7 +103,9 @@ class ChatCompletionsHandler(LimitedBody, GatewayHandler):
             return
         gateway = self.gateway
         body = self.take_body()
-        self._beat_while_waiting(body)
+        self._beat_while_waiting(
+            self.gateway.config.heartbeat_interval, lambda: _asks_for_stream(body)
+        )
         try:
             relay = await gateway.open_chat(body, self.request.headers)
         except GatewayError as error:
@@ -142,33 +139,6 @@ class ChatCompletionsHandler(LimitedBody, GatewayHandler):
         self.set_header("Content-Type", relay.headers.get("content-type", "application/json"))
         self._pass_headers(relay)
         self.finish(relay.data)
-
-    def _pass_headers(self, relay) -> None:
-        for name, value in passed_response_headers(relay.headers).items():
-            self.set_header(name, relay.scrubber.text(value))
-
-    def _beat_while_waiting(self, body: bytes) -> None:
-        """A model on a CPU may read a long prompt for half a minute before its first token:
-        when a streamed answer's first byte takes longer than `heartbeat_interval`, the event
-        stream starts with an SSE comment, repeated every interval, so that nothing between
-        the browser and here (a proxy, the browser's own timeout) gives up. Faster answers
-        keep their HTTP status; a failure after that is an SSE error event."""
-        interval = self.gateway.config.heartbeat_interval
-        if interval <= 0:
-            return
-        loop = asyncio.get_running_loop()
-
-        def beat() -> None:
-            if not self._stream_started:
-                if self._client_gone or not _asks_for_stream(body):
-                    return
-                self._start_stream()
-            self.write(HEARTBEAT)
-            # A browser gone meanwhile cancels the request; the flush's error is not news.
-            self.flush().add_done_callback(lambda done: done.exception())
-            self._waiting = loop.call_later(interval, beat)
-
-        self._waiting = loop.call_later(interval, beat)
 
     def _end_stream(self, event: bytes) -> None:
         self.write(event)

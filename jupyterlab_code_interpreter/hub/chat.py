@@ -13,8 +13,7 @@ from tornado.log import app_log
 
 from ..gateway import errors
 from ..gateway.errors import GatewayError
-from ..gateway.relay import HEARTBEAT, Relay
-from ..gateway.upstream import passed_response_headers
+from ..gateway.relay import Relay
 from ..request_body import BodyError, format_size, parse_json
 from .billing import with_usage_requested
 from .handlers import HubServiceHandler
@@ -26,9 +25,6 @@ class ChatHandler(HubServiceHandler):
     read does not (tornado closes it). The server's max_body_size bounds it (app.py)."""
 
     _task: asyncio.Task | None = None
-    _client_gone = False
-    _stream_started = False
-    _waiting: asyncio.TimerHandle | None = None
 
     def on_connection_close(self) -> None:
         self._client_gone = True
@@ -67,7 +63,8 @@ class ChatHandler(HubServiceHandler):
             return self.write_gateway_error(error)
         status, relay = 0, None
         try:
-            self._beat_while_waiting(body.get("stream") is True)
+            streamed = body.get("stream") is True
+            self._beat_while_waiting(service.gateway.config.heartbeat_interval, lambda: streamed)
             try:
                 relay = await service.gateway.open_chat(raw, self.request.headers)
             except GatewayError as error:
@@ -117,27 +114,3 @@ class ChatHandler(HubServiceHandler):
             self.finish()
         except StreamClosedError:
             self._client_gone = True
-
-    def _pass_headers(self, relay: Relay) -> None:
-        for name, value in passed_response_headers(relay.headers).items():
-            self.set_header(name, relay.scrubber.text(value))
-
-    def _beat_while_waiting(self, streamed: bool) -> None:
-        """As the single-user gateway: a streamed answer whose first byte is later than
-        `heartbeat_interval` starts the event stream with SSE comments, so that proxies (the
-        hub's, the user's server) keep waiting."""
-        interval = self.service.gateway.config.heartbeat_interval
-        if interval <= 0 or not streamed:
-            return
-        loop = asyncio.get_running_loop()
-
-        def beat() -> None:
-            if self._client_gone:
-                return
-            if not self._stream_started:
-                self._start_stream()
-            self.write(HEARTBEAT)
-            self.flush().add_done_callback(lambda done: done.exception())
-            self._waiting = loop.call_later(interval, beat)
-
-        self._waiting = loop.call_later(interval, beat)
