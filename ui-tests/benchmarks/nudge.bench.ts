@@ -9,7 +9,7 @@
  *   cd ui-tests && npx playwright test --config playwright.bench.config.js nudge
  *
  * Environment: NUDGE_QUESTIONS (ids, comma-separated; default all), NUDGE_MODES (`off,on`),
- * NUDGE_MAX_STEPS (6), NUDGE_QUESTION_MINUTES (15: then Stop), NUDGE_BENCH_PORT (8197; the
+ * NUDGE_PROTOCOL (`text`; `native` for the model's own tool calls), NUDGE_MAX_STEPS (6), NUDGE_QUESTION_MINUTES (15: then Stop), NUDGE_BENCH_PORT (8197; the
  * recorder takes the next).
  * Results: benchmarks/results/nudge-<time>.json and .md.
  */
@@ -47,6 +47,10 @@ const MODES = (process.env.NUDGE_MODES || 'off,on')
   .filter((mode): mode is 'off' | 'on' => mode === 'off' || mode === 'on');
 /** The most a question may take before it is stopped. */
 const QUESTION_MS = Number(process.env.NUDGE_QUESTION_MINUTES || 15) * 60_000;
+/** The tool protocol the endpoint uses: `text` (the small-model default) or `native`, where the
+ * small model most often answers without a call, the case the nudge is for. */
+const PROTOCOL: 'text' | 'native' =
+  process.env.NUDGE_PROTOCOL === 'native' ? 'native' : 'text';
 
 test.use({
   kernels: null,
@@ -124,7 +128,7 @@ test('real model: uncomputed numbers with the nudge off and on', async ({
         {
           settings: {
             model: 'qwen2.5-coder-1.5b (Q4_K_M, llama.cpp, 2 threads, -c 8192)',
-            tool_protocol: 'text',
+            tool_protocol: PROTOCOL,
             max_steps: MAX_STEPS,
             temperature: 0,
             questions
@@ -139,7 +143,7 @@ test('real model: uncomputed numbers with the nudge off and on', async ({
   const started: IStarted[] = [];
   try {
     started.push(...(await startRecordedModel(MODEL_PORT, out)));
-    await useEndpoint(request, localEndpoint(`${RECORDER}/v1`, 'text'));
+    await useEndpoint(request, localEndpoint(`${RECORDER}/v1`, PROTOCOL));
     // Off and on for each question in turn: an interrupted run still pairs them.
     for (const question of questions) {
       for (const mode of MODES) {
@@ -262,7 +266,7 @@ async function untilDone(panel: Locator, text: string): Promise<boolean> {
 function summary(results: IAsked[], planned: number): string {
   const lines = [
     `Nudge with the real model: ${planned} questions planned, max ${MAX_STEPS} steps, ` +
-      'temperature 0, text tool protocol',
+      `temperature 0, ${PROTOCOL} tool protocol`,
     '',
     '| nudge | answers | uncomputed numbers | right | value only | wrong | nudged | code runs | s / question |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |'
