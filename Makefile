@@ -47,6 +47,7 @@ mariadb:
 
 lint:
 	npm run lint:check
+	cd ui-tests && npx tsc --noEmit -p .
 	ruff check .
 	ruff format --check .
 	python scripts/update_catalog.py --check

@@ -7,7 +7,12 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import type { APIRequestContext, Locator } from '@playwright/test';
 import { openPanel, sendPrompt } from './helpers';
-import { approve, finalAnswer, notebookAndPanel } from './interpreter-helpers';
+import {
+  approve,
+  finalAnswer,
+  notebookAndPanel,
+  reloadWithoutLauncher
+} from './interpreter-helpers';
 import { useScenario } from './scenario';
 
 test.describe.configure({ timeout: 120_000 });
@@ -138,7 +143,7 @@ test.describe('reload', () => {
     await expectInventedMarked(panel);
 
     await page.notebook.save();
-    await page.reload({ waitForIsReady: false });
+    await reloadWithoutLauncher(page);
     await page.locator('.jp-NotebookPanel').first().waitFor();
     const reloaded = await openPanel(page);
     await expect(

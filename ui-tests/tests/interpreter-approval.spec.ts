@@ -9,7 +9,11 @@ import {
   test
 } from '@jupyterlab/galata';
 import { openPanel, sendPrompt, simulatorRequests } from './helpers';
-import { finalAnswer, notebookAndPanel } from './interpreter-helpers';
+import {
+  finalAnswer,
+  notebookAndPanel,
+  reloadWithoutLauncher
+} from './interpreter-helpers';
 import { useScenario } from './scenario';
 
 test.describe.configure({ timeout: 120_000 });
@@ -156,7 +160,7 @@ test.describe('ask (the default)', () => {
     expect(stored).toMatchObject({ approval_mode: 'auto' });
 
     await page.notebook.save();
-    await page.reload({ waitForIsReady: false });
+    await reloadWithoutLauncher(page);
     await page.locator('.jp-NotebookPanel').first().waitFor();
     const reloaded = await openPanel(page);
     await expect(

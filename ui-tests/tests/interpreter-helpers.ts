@@ -2,7 +2,11 @@
  * Steps shared by the interpreter ui-tests: a notebook with a ready kernel, approving a step,
  * waiting for the turn's answer.
  */
-import { expect, IJupyterLabPageFixture } from '@jupyterlab/galata';
+import {
+  expect,
+  IJupyterLabPageFixture,
+  JupyterLabPage
+} from '@jupyterlab/galata';
 import type { Locator } from '@playwright/test';
 import { openPanel } from './helpers';
 
@@ -34,4 +38,15 @@ export async function finalAnswer(panel: Locator): Promise<Locator> {
     timeout: 60_000
   });
   return answer;
+}
+
+/**
+ * Reloads the page without waiting for the launcher (tests that reload with a notebook open).
+ * Typed as galata's page class: the fixture's type also has Playwright's `reload`, whose options
+ * lack `waitForIsReady`.
+ */
+export async function reloadWithoutLauncher(
+  page: Pick<JupyterLabPage, 'reload'>
+): Promise<void> {
+  await page.reload({ waitForIsReady: false });
 }

@@ -5,7 +5,12 @@
 import { expect, test } from '@jupyterlab/galata';
 import * as path from 'path';
 import { openPanel, sendPrompt, simulatorRequests } from './helpers';
-import { approve, finalAnswer, notebookAndPanel } from './interpreter-helpers';
+import {
+  approve,
+  finalAnswer,
+  notebookAndPanel,
+  reloadWithoutLauncher
+} from './interpreter-helpers';
 import { useScenario } from './scenario';
 
 test.describe.configure({ timeout: 120_000 });
@@ -220,7 +225,7 @@ test.describe('reload', () => {
     // Saved, as a user would before reloading (else the browser asks to stay).
     await page.notebook.save();
     // The restored notebook is the active tab, not the launcher Galata waits for.
-    await page.reload({ waitForIsReady: false });
+    await reloadWithoutLauncher(page);
     await page.locator('.jp-NotebookPanel').first().waitFor();
     const reloaded = await openPanel(page);
     // Restoring waits for the notebook's context and the saved chat: slow on a busy machine.
