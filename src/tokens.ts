@@ -225,6 +225,12 @@ export interface IChatStep {
   readonly replacedBy?: number;
 
   /**
+   * The failed step whose code this step repeated unchanged, when it was
+   * not run for that (agent/repeats.ts).
+   */
+  readonly repeatOf?: number;
+
+  /**
    * Set when the turn ended with this step failed and no later step in its
    * cell: the cell is tagged `raises-exception`.
    */

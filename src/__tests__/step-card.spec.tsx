@@ -188,4 +188,23 @@ describe('StepCard after a runtime error', () => {
       null
     );
   });
+
+  it('says a step was not run because it repeated a failed step', async () => {
+    const node = await render(
+      <StepCard {...props('blocked', false)} repeatOf={1} />
+    );
+    expect(
+      node.querySelector('.jp-CodeInterpreter-stepStatus')?.textContent
+    ).toBe('not run');
+    const note = node.querySelector<HTMLElement>(
+      '.jp-CodeInterpreter-stepRepeat'
+    )!;
+    expect(note.textContent).toBe('same code as failed step 1');
+    expect(note.title).toContain('would fail the same way');
+    const blocked = await render(<StepCard {...props('blocked', false)} />);
+    expect(
+      blocked.querySelector('.jp-CodeInterpreter-stepStatus')?.textContent
+    ).toBe('blocked');
+    expect(blocked.querySelector('.jp-CodeInterpreter-stepRepeat')).toBeNull();
+  });
 });

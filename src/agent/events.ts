@@ -60,6 +60,11 @@ export type AgentEvent =
       attempts?: IFailedAttempt[];
       /** The entries of the notebook's folder the step made or rewrote. */
       files?: IStepFile[];
+      /**
+       * The failed step whose code this one repeated unchanged: it was not
+       * run (agent/repeats.ts).
+       */
+      repeatOf?: number;
     }
   | { type: 'usage'; usage: ITokenUsage }
   | { type: 'warning'; message: string }

@@ -300,6 +300,8 @@ export class Agent {
     });
     const images: IWireContentPart[] = [];
     const round: Private.IRound = { stopped: false, limitHit: false };
+    // A call not run as a repeat leaves the failed cell to the next call.
+    let afterEarlierCall = false;
     for (const call of reply.calls) {
       if (round.stopped) {
         turn.answerCall(call, 'Not run: the user stopped the turn.');
@@ -323,8 +325,10 @@ export class Agent {
         signal,
         listener,
         trans: this._trans,
-        afterEarlierCall: call !== reply.calls[0]
+        afterEarlierCall,
+        lastRun: turn.lastRun
       });
+      afterEarlierCall ||= outcome.repeatOf === undefined;
       turn.count(outcome);
       round.stopped = outcome.stopped;
       turn.answerCall(call, outcome.content);

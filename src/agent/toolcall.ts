@@ -9,6 +9,7 @@ import type { DeferredText, TranslateFn } from '../translate';
 import { untranslated } from '../translate';
 import type { AgentEvent, ITurnRequest } from './events';
 import { summariseOutputs } from './outputs';
+import { IRanStep, ranStep, repeatedFailure, repeatMessage } from './repeats';
 import type { IAgentSettings } from './settings';
 import type {
   ICheckResult,
@@ -43,6 +44,10 @@ export interface ICallOutcome {
   stopped: boolean;
   /** Whether it counts as a step (it had code). */
   counted: boolean;
+  /** The step, when it reached the kernel (for the repeat check). */
+  ran?: IRanStep;
+  /** The failed step whose code it repeated, when it was not run for it. */
+  repeatOf?: number;
 }
 
 /**
@@ -66,6 +71,11 @@ export interface IToolCallContext {
    * a failed step's cell (`IStepRequest.mayReplaceFailed`).
    */
   afterEarlierCall?: boolean;
+  /**
+   * The turn's last step that reached the kernel: code that repeats it
+   * after it failed is not run again (agent/repeats.ts).
+   */
+  lastRun?: IRanStep | null;
 }
 
 /**
@@ -77,6 +87,10 @@ export async function runToolCall(
   const code = Private.codeOfCall(context.call);
   if (typeof code !== 'string') {
     return code;
+  }
+  const repeated = repeatedFailure(code, context.lastRun ?? null);
+  if (repeated) {
+    return Private.repeatOutcome(context, code, repeated);
   }
   context.listener({
     type: 'step-created',
@@ -300,6 +314,53 @@ namespace Private {
   }
 
   /**
+   * Report a call not run because it repeats a failed step: no cell, no
+   * approval; the model is told why and what the step's error was.
+   *
+   * #### Notes
+   * It counts as a step and as a failure, like a refused check: a model
+   * that sends the same code forever still meets the repair budget and the
+   * step limit, and the turn ends with the usual message and the error.
+   */
+  export function repeatOutcome(
+    context: IToolCallContext,
+    code: string,
+    failed: IRanStep
+  ): ICallOutcome {
+    const { listener, step } = context;
+    const content = repeatMessage(failed);
+    listener({
+      type: 'step-created',
+      step,
+      toolCallId: context.call.id,
+      code,
+      status: 'checking'
+    });
+    listener({
+      type: 'step-finished',
+      step,
+      status: 'blocked',
+      outcome: 'blocked',
+      code,
+      edited: false,
+      summary: content,
+      repeatOf: failed.step
+    });
+    const error = failed.error;
+    return {
+      ...refused(
+        content,
+        // The exception's name and value are Python's, shown as they are.
+        error
+          ? () => `${error.ename}: ${error.evalue}`
+          : trans => trans('Error'),
+        true
+      ),
+      repeatOf: failed.step
+    };
+  }
+
+  /**
    * Report a step that ran (or was skipped or stopped); its outputs,
    * summarised within the budget, answer the call.
    */
@@ -350,7 +411,8 @@ namespace Private {
       })),
       failure: failureOf(ran, timeoutSeconds),
       stopped: ran.outcome === 'stopped',
-      counted: true
+      counted: true,
+      ran: ranStep(context.step, ran) ?? undefined
     };
   }
 

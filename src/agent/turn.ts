@@ -9,6 +9,7 @@ import type { IWireMessage, IWireToolCall, ToolProtocol } from '../llm/wire';
 import type { DeferredText } from '../translate';
 import type { ITurnRequest, ITurnResult } from './events';
 import type { ILanguage } from './language';
+import type { IRanStep } from './repeats';
 import type { IKernelState } from './tokens';
 import { RUN_PYTHON_TOOL } from './toolresults';
 
@@ -70,6 +71,8 @@ export class Turn {
   /** The steps that failed. */
   failures = 0;
   lastFailure: DeferredText | null = null;
+  /** The last step that reached the kernel, for the repeat check. */
+  lastRun: IRanStep | null = null;
   /** The number of the model's reply in the turn (`text` events). */
   segment = 0;
   /**
@@ -90,7 +93,14 @@ export class Turn {
   /**
    * Count a call's outcome.
    */
-  count(outcome: { counted: boolean; failure: DeferredText | null }): void {
+  count(outcome: {
+    counted: boolean;
+    failure: DeferredText | null;
+    ran?: IRanStep;
+  }): void {
+    if (outcome.ran) {
+      this.lastRun = outcome.ran;
+    }
     if (outcome.counted) {
       this.steps++;
     }

@@ -202,7 +202,8 @@ export function applyAgentEvent(
         summary: event.summary,
         ...(event.cellId ? { cellId: event.cellId } : {}),
         ...(event.attempts?.length ? { attempts: event.attempts } : {}),
-        ...(event.files?.length ? { files: event.files } : {})
+        ...(event.files?.length ? { files: event.files } : {}),
+        ...(event.repeatOf !== undefined ? { repeatOf: event.repeatOf } : {})
       });
       // The failed step whose cell this step took (the last attempt).
       const repaired = event.attempts?.at(-1)?.step;

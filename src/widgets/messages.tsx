@@ -174,6 +174,7 @@ function StepItem(props: {
       summary={step.summary}
       attempts={step.attempts}
       replacedBy={step.replacedBy}
+      repeatOf={step.repeatOf}
       unrepaired={step.unrepaired}
       files={step.files}
       fileLinks={actions?.fileLinks ?? null}

@@ -28,6 +28,8 @@ export interface IStepCardProps {
   attempts?: ReadonlyArray<IFailedAttempt>;
   /** The later step that took this failed step's cell. */
   replacedBy?: number;
+  /** The failed step whose code this one repeated; it was not run. */
+  repeatOf?: number;
   /** The step failed and the turn ended without repairing it. */
   unrepaired?: boolean;
   /** The entries of the notebook's folder the step made or rewrote. */
@@ -73,8 +75,21 @@ export function StepCard(props: IStepCardProps): JSX.Element {
           {trans.__('Step %1', step)}
         </span>
         <span className="jp-CodeInterpreter-stepStatus" data-status={status}>
-          {statusLabel(status, trans)}
+          {props.repeatOf !== undefined
+            ? trans.__('not run')
+            : statusLabel(status, trans)}
         </span>
+        {props.repeatOf !== undefined ? (
+          <span
+            className="jp-CodeInterpreter-stepRepeat"
+            title={trans.__(
+              'The model sent the code of step %1 again unchanged, and nothing ran since, so it would fail the same way. It was not run and the model was asked to change it.',
+              props.repeatOf
+            )}
+          >
+            {trans.__('same code as failed step %1', props.repeatOf)}
+          </span>
+        ) : null}
         {props.unrepaired ? (
           <span
             className="jp-CodeInterpreter-stepUnrepaired"
