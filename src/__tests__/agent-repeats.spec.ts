@@ -318,6 +318,48 @@ describe('the loop with a repeated failed step', () => {
     expect(host.runs).toHaveLength(2);
   });
 
+  it('runs the same code again when the kernel ran something else meanwhile (the user’s own cell), not otherwise', async () => {
+    class CountingHost extends FakeHost {
+      count = 0;
+      kernelRuns(): number {
+        return this.count;
+      }
+    }
+    const moved = new ScriptedClient(call(DEPT), call(DEPT), text('Done.'));
+    const movedHost = new CountingHost(async request => {
+      movedHost.count++;
+      return {
+        ...KEY_ERROR,
+        code: request.code,
+        edited: false,
+        executionCount: 1,
+        cellId: 'cell-1'
+      } as IStepResult;
+    }, {});
+    // The user runs a cell of their own while the model writes.
+    moved.onChunk = (request, chunk) => {
+      if (request === 1 && chunk === 0) {
+        movedHost.count++;
+      }
+    };
+    await run(agent(moved, movedHost), 'median?');
+    expect(movedHost.runs).toHaveLength(2);
+
+    const still = new ScriptedClient(call(DEPT), call(DEPT), text('Done.'));
+    const stillHost = new CountingHost(async request => {
+      stillHost.count++;
+      return {
+        ...KEY_ERROR,
+        code: request.code,
+        edited: false,
+        executionCount: 1,
+        cellId: 'cell-1'
+      } as IStepResult;
+    });
+    await run(agent(still, stillHost), 'median?');
+    expect(stillHost.runs).toHaveLength(1);
+  });
+
   it('shows the chat a note on the step not run', async () => {
     const client = new ScriptedClient(call(DEPT), call(DEPT), text('Sorry.'));
     const host = new FakeHost(KEY_ERROR);

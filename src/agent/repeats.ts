@@ -22,6 +22,11 @@ export interface IRanStep {
    * when it did not end in an exception (ran, timed out, was stopped…).
    */
   error: { ename: string; evalue: string; hint: string | null } | null;
+  /**
+   * The host's count of the kernel's runs once the step was over
+   * (`IExecutionHost.kernelRuns`), when it keeps one.
+   */
+  kernelRuns?: number;
 }
 
 /**
@@ -30,8 +35,13 @@ export interface IRanStep {
  *
  * @param step - the step's number.
  * @param result - the host's report.
+ * @param kernelRuns - the host's count of the kernel's runs, if it keeps one.
  */
-export function ranStep(step: number, result: IStepResult): IRanStep | null {
+export function ranStep(
+  step: number,
+  result: IStepResult,
+  kernelRuns?: number
+): IRanStep | null {
   if (result.outcome === 'skipped') {
     return null;
   }
@@ -49,7 +59,8 @@ export function ranStep(step: number, result: IStepResult): IRanStep | null {
           evalue: error.evalue,
           hint: columnHint(error.ename, error.evalue, result.dataFrames ?? [])
         }
-      : null
+      : null,
+    ...(kernelRuns !== undefined ? { kernelRuns } : {})
   };
 }
 
@@ -66,17 +77,21 @@ export function ranStep(step: number, result: IStepResult): IRanStep | null {
  * one that failed or was stopped, may have changed the state, and so does
  * a timeout or a dead kernel (a restart loses the state; load and memory
  * vary): then the code runs. Skipped and refused steps did not run, so
- * they do not count as running in between. A cell the user ran meanwhile
- * is not seen here (the loop knows only its own steps).
+ * they do not count as running in between. Nor may anything else have run
+ * in the kernel since (the user's own cell, a restart): when the host
+ * counts the kernel's runs, that count must not have moved.
  *
  * @param code - the code of the call.
  * @param last - the turn's last step that reached the kernel.
+ * @param kernelRuns - the host's count of the kernel's runs now, if it
+ *   keeps one.
  */
 export function repeatedFailure(
   code: string,
-  last: IRanStep | null
+  last: IRanStep | null,
+  kernelRuns?: number
 ): IRanStep | null {
-  if (!last?.error) {
+  if (!last?.error || last.kernelRuns !== kernelRuns) {
     return null;
   }
   return normalizedCode(code) === normalizedCode(last.code) ? last : null;

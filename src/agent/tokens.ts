@@ -321,6 +321,13 @@ export interface IExecutionHost {
   kernelState(): Promise<IKernelState>;
 
   /**
+   * A count that moves whenever the kernel runs code that is not silent
+   * (anyone's: a step, the user's own cell) or restarts. Optional: without
+   * it the loop knows only its own steps (agent/repeats.ts).
+   */
+  kernelRuns?(): number;
+
+  /**
    * Propose the code as a cell after the conversation's last cell, wait for
    * approval if needed, run it in the notebook's kernel, and collect outputs.
    *

@@ -88,7 +88,11 @@ export async function runToolCall(
   if (typeof code !== 'string') {
     return code;
   }
-  const repeated = repeatedFailure(code, context.lastRun ?? null);
+  const repeated = repeatedFailure(
+    code,
+    context.lastRun ?? null,
+    context.host.kernelRuns?.()
+  );
   if (repeated) {
     return Private.repeatOutcome(context, code, repeated);
   }
@@ -412,7 +416,7 @@ namespace Private {
       failure: failureOf(ran, timeoutSeconds),
       stopped: ran.outcome === 'stopped',
       counted: true,
-      ran: ranStep(context.step, ran) ?? undefined
+      ran: ranStep(context.step, ran, context.host.kernelRuns?.()) ?? undefined
     };
   }
 

@@ -32,6 +32,7 @@ import type { IKernelTools } from '../kernel/tools';
 import type { IFileSummary } from '../uploads/summaries';
 import { listFolder, queueListing, withNewFiles } from './newfiles';
 import { noteCellRun, watchUnrepaired } from './failedmark';
+import { KernelRuns } from './kernelruns';
 import { attemptsOf } from './replacement';
 import { codeCellById, placeStepCell } from './stepcell';
 import { markCell } from './proposal';
@@ -57,6 +58,7 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
     this._trans = options.trans;
     this._approvals.editRequested.connect(this._onEditRequested, this);
     this._markers = watchUnrepaired(this._panel, this._trans);
+    this._kernelRuns = new KernelRuns(this._panel.sessionContext);
   }
 
   /**
@@ -78,6 +80,14 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
    */
   get isDisposed(): boolean {
     return this._isDisposed;
+  }
+
+  /**
+   * How many times the notebook's kernel ran code (not silently) or
+   * restarted so far (`KernelRuns`).
+   */
+  kernelRuns(): number {
+    return this._kernelRuns.count;
   }
 
   /**
@@ -379,6 +389,7 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
     this._isDisposed = true;
     this._approvals.editRequested.disconnect(this._onEditRequested, this);
     this._markers.dispose();
+    this._kernelRuns.dispose();
     Signal.clearData(this);
   }
 
@@ -473,6 +484,7 @@ export class NotebookExecutionHost implements IExecutionHost, IDisposable {
   private _checked: Private.IChecked | null = null;
   private _notice = new Signal<this, string>(this);
   private _markers: IDisposable;
+  private _kernelRuns: KernelRuns;
   private _isDisposed = false;
 }
 
