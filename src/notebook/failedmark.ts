@@ -9,6 +9,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { IDisposable } from '@lumino/disposable';
 import { PanelLayout, Widget } from '@lumino/widgets';
 
+import { markDeclinedCells } from './declined';
 import { isUnrepaired, setRaisesException } from './replacement';
 
 /**
@@ -89,8 +90,9 @@ export function markUnrepairedCells(
 }
 
 /**
- * Keep the markers of a notebook's unrepaired failed steps: now, whenever
- * its cells change (a reopened notebook, a moved cell's new widget), and
+ * Keep the markers of a notebook's unrepaired failed steps, and the notes of
+ * its declined steps (`markDeclined`): now, whenever its cells change (a
+ * reopened notebook, a moved cell's new widget, a cell type changed), and
  * after the user runs one without error (`noteCellRun`).
  *
  * @returns what stops it.
@@ -105,6 +107,7 @@ export function watchUnrepaired(
     void Promise.resolve().then(() => {
       if (!disposed && !panel.isDisposed) {
         markUnrepairedCells(panel, trans);
+        markDeclinedCells(panel, trans);
       }
     });
   };
@@ -120,6 +123,7 @@ export function watchUnrepaired(
   cells?.changed.connect(onChanged);
   NotebookActions.executed.connect(onExecuted);
   markUnrepairedCells(panel, trans);
+  markDeclinedCells(panel, trans);
   return {
     get isDisposed() {
       return disposed;

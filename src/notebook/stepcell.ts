@@ -20,6 +20,7 @@ import type {
   StepStatus
 } from '../agent/tokens';
 
+import { makeDeclinedCellInert } from './declined';
 import { markUnrepaired } from './failedmark';
 import {
   CellStepStatus,
@@ -64,7 +65,8 @@ export interface IPlacedStep {
   finish: FinishStep;
   /**
    * Record a step that did not run (skipped, stopped while proposed): a
-   * taken-over cell gets its failed attempt back, a new cell stays.
+   * taken-over cell gets its failed attempt back, a new cell stays as an
+   * inert raw cell (`makeDeclinedCellInert`).
    */
   notRun: (outcome: StepOutcome, cell: CodeCell | null) => IStepResult;
   /**
@@ -151,7 +153,12 @@ export function placeStepCell(
     finish,
     notRun: (outcome, cell) => {
       if (!replaced) {
-        return finish(outcome, cell);
+        const declined = finish(outcome, cell);
+        if (cell) {
+          // Shown as proposed, never run by Run All or nbclient.
+          makeDeclinedCellInert(panel, cellId, trans);
+        }
+        return declined;
       }
       restore(cell);
       onStatus(statusOfOutcome(outcome));
