@@ -30,6 +30,7 @@ CODES = {
     "user_rate_limited": "The hub service refused: the user's rate limit (per minute, streams).",
     "user_quota_exceeded": "The hub service refused: the user's daily or monthly token quota.",
     "hub_auth_failed": "The hub service got no valid JupyterHub token with its access scope.",
+    "hub_state_unavailable": "The hub service cannot reach the store where it counts usage.",
 }
 
 # The openai SDKs obey this header; retrying cannot fix a missing endpoint or a rejected key.
@@ -293,4 +294,27 @@ def hub_auth_failed(status: int, detail: str) -> GatewayError:
         "authentication_error" if status == 401 else "permission_error",
         "hub_auth_failed",
         dict(NO_RETRY),
+    )
+
+
+# A Redis restart, failover or network blip lasts seconds: the SDK waits this long and tries
+# again (twice) before the panel shows the message. Safe, since the refused request was never
+# sent upstream; a store that stays down is then reported within about ten seconds.
+STATE_RETRY_SECONDS = 3
+
+
+def hub_state_unavailable(store: str) -> GatewayError:
+    """The hub service's state store (`store`: its kind and host:port or file, never a
+    password) failed, so the request was refused before reaching an endpoint: usage that
+    cannot be counted cannot be held to quotas (fail closed)."""
+    seconds = STATE_RETRY_SECONDS
+    return GatewayError(
+        503,
+        f"The Code Interpreter hub service cannot reach the store where it counts usage "
+        f"({store}). It refuses requests until the store is back, because it could not count "
+        f"their usage. Try again in a minute; if it persists, ask an administrator to check "
+        f"{store}.",
+        "server_error",
+        "hub_state_unavailable",
+        {"retry-after": str(seconds), "retry-after-ms": str(seconds * 1000)},
     )

@@ -12,6 +12,7 @@ import sys
 import time
 
 from .app import CodeInterpreterHub
+from .state_guard import StateUnavailable
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,7 +39,13 @@ def usage_command(argv: list[str]) -> int:
     app_argv += [f"--state-url={args.state_url}"] if args.state_url else []
     app = CodeInterpreterHub()
     app.initialize(app_argv)
-    report = asyncio.run(_report(app, args.user, since))
+    try:
+        report = asyncio.run(_report(app, args.user, since))
+    except StateUnavailable as failure:
+        print(
+            f"The usage could not be read from {failure.store}: {failure.reason}", file=sys.stderr
+        )
+        return 1
     if args.json:
         print(json.dumps(report, indent=2, sort_keys=True))
         return 0

@@ -20,8 +20,8 @@ from ..gateway.core import Gateway
 from ..gateway.user_settings import UserSettingsFile
 from .billing import Billing
 from .quota import QuotaPolicy
-from .state import StateBackend
-from .stores import DEFAULT_STATE_URL, open_state
+from .state_guard import GuardedState
+from .stores import DEFAULT_STATE_URL, describe_store, open_state, store_secrets
 
 DEFAULT_NAME = "code-interpreter"
 
@@ -130,10 +130,12 @@ class CodeInterpreterHub(Application):
             auth.access_scopes = {f"access:services!service={self.service_name}"}
         return auth
 
-    def open_state(self) -> StateBackend:
-        return open_state(self.state_url)
+    def open_state(self) -> GuardedState:
+        """The state backend; its failures become `StateUnavailable` (hub/state_guard.py)."""
+        url = self.state_url
+        return GuardedState(open_state(url), describe_store(url), store_secrets(url), self.log)
 
-    def make_app(self, state: StateBackend) -> web.Application:
+    def make_app(self, state: GuardedState) -> web.Application:
         from .chat import ChatHandler
         from .handlers import (
             SETTINGS_KEY,
@@ -145,7 +147,7 @@ class CodeInterpreterHub(Application):
         )
 
         self.state = state
-        self.billing = Billing(self.policy, state, self.log_prompts)
+        self.billing = Billing(self.policy, state, self.log_prompts, log=self.log)
         prefix = self.service_prefix
         routes = [
             ("v1/chat/completions", ChatHandler),
@@ -174,13 +176,16 @@ class CodeInterpreterHub(Application):
             max_body_size=self.gateway.config.max_request_bytes + 1024 * 1024,
         )
         self.log.info(
-            "code-interpreter hub service %r at %s%s (state %s, %d endpoint(s))",
+            "code-interpreter hub service %r at %s%s (state: %s, %d endpoint(s))",
             self.service_name,
             self.service_url.rstrip("/"),
             self.service_prefix,
-            self.state_url.split("@")[-1],
+            state.store,
             len(self.gateway.pool().endpoints),
         )
+        # A store that fails now is logged now (once), not at the first user's request; the
+        # service runs anyway and answers 503 until the store is back.
+        await state.ping()
         # The HTTP client is made ready in a thread now, not by the first request.
         warmup = self.gateway.load_client()
         stop = asyncio.Event()

@@ -6,6 +6,7 @@ No tornado here; hub/chat.py calls `admit` before the gateway and `finish` after
 from __future__ import annotations
 
 import json
+import logging
 import time
 import uuid
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from ..gateway import errors
 from ..gateway.relay import Relay, estimate_tokens
 from .quota import QUOTAS, Plan, QuotaPolicy, Refusal, plan_request, refusal_message
 from .state import StateBackend, UsageEntry
+from .state_guard import StateUnavailable
 
 # The longest prompt kept in the log when an administrator turns prompt logging on.
 _PROMPT_CHARS = 4000
@@ -37,24 +39,34 @@ class Billing:
         state: StateBackend,
         log_prompts: bool = False,
         clock: Callable[[], float] = time.time,
+        log: logging.Logger | None = None,
     ):
         self.policy = policy
         self.state = state
         self.log_prompts = log_prompts
         self.clock = clock
+        self.log = log or logging.getLogger(__name__)
 
     async def admit(self, user: str, groups: list[str], body: dict, raw_body: bytes) -> Bill:
         """Reserve the request's estimate, or raise the GatewayError of the first limit
-        reached (logged as refused)."""
+        reached (logged as refused), or `hub_state_unavailable` when the store fails: a
+        request whose usage cannot be counted is not sent (quotas hold)."""
         now = self.clock()
         limits = self.policy.limits_for(user, groups)
         plan = plan_request(user, limits, estimate_tokens(raw_body, body), now, uuid.uuid4().hex)
         alias = body.get("model") if isinstance(body.get("model"), str) else "default"
         prompt = _last_user_text(body) if self.log_prompts else None
-        refusal = await self.state.admit(plan, now)
+        try:
+            refusal = await self.state.admit(plan, now)
+        except StateUnavailable as failure:
+            raise errors.hub_state_unavailable(failure.store) from None
         if refusal is not None:
             error = refusal_error(refusal)
-            await self.state.record(UsageEntry(user, now, alias, "", 0, 0, error.status, prompt))
+            entry = UsageEntry(user, now, alias, "", 0, 0, error.status, prompt)
+            try:
+                await self.state.record(entry)
+            except StateUnavailable as failure:
+                self._unrecorded(entry, 0, failure)  # the refusal is still the answer
             raise error
         return Bill(plan, user, alias, prompt)
 
@@ -81,7 +93,25 @@ class Billing:
             status,
             bill.prompt,
         )
-        await self.state.settle(bill.plan, spent, entry)
+        try:
+            await self.state.settle(bill.plan, spent, entry)
+        except StateUnavailable as failure:
+            # The answer is already the user's: keep what it cost where an administrator
+            # can find it, and go on.
+            self._unrecorded(entry, spent, failure)
+
+    def _unrecorded(self, entry: UsageEntry, billed: int, failure: StateUnavailable) -> None:
+        """An ERROR line holding the usage entry the store did not take (prompt text left
+        out: the service's log is not the usage log), to reconcile by hand."""
+        fields = {k: v for k, v in entry.as_dict().items() if k != "prompt"}
+        fields["billed_tokens"] = billed
+        self.log.error(
+            "code-interpreter hub: usage NOT recorded (%s failed: %s); "
+            "reconcile this entry by hand: %s",
+            failure.store,
+            failure.reason,
+            json.dumps(fields, sort_keys=True),
+        )
 
 
 def refusal_error(refusal: Refusal) -> errors.GatewayError:

@@ -15,6 +15,7 @@ from tornado import web
 from ..gateway import errors
 from ..gateway.responses import GatewayResponses
 from .quota import plan_request
+from .state_guard import StateUnavailable
 
 SETTINGS_KEY = "code_interpreter_hub"
 ADMIN_SCOPE = "custom:code-interpreter:admin"
@@ -79,9 +80,14 @@ class ModelsHandler(HubServiceHandler):
 
 
 class StatusHandler(HubServiceHandler):
+    """The pool's status, and whether the state store answers (one trivial call: a PING, a
+    one-row read)."""
+
     async def get(self) -> None:
         status = self.service.gateway.status()
         status["mode"] = "hub-service"
+        state = self.service.state
+        status["state"] = {"store": state.store, "answers": await state.ping()}
         self.finish(json.dumps(status))
 
 
@@ -90,6 +96,13 @@ class UsageHandler(HubServiceHandler):
     limit with its current counter."""
 
     async def get(self) -> None:
+        try:
+            body = await self._report()
+        except StateUnavailable as failure:
+            return self.write_gateway_error(errors.hub_state_unavailable(failure.store))
+        self.finish(json.dumps(body))
+
+    async def _report(self) -> dict:
         user = self.current_user["name"]
         state, now = self.service.state, time.time()
         limits = self.service.billing.policy.limits_for(user, self.current_user.get("groups", []))
@@ -103,7 +116,7 @@ class UsageHandler(HubServiceHandler):
             "limits": {name: {"limit": limits[name], "used": counters[name]} for name in limits},
             "entries": await state.entries(user, 0.0, _int_argument(self, "entries", 20)),
         }
-        self.finish(json.dumps(body))
+        return body
 
 
 class AdminUsageHandler(HubServiceHandler):
@@ -120,7 +133,10 @@ class AdminUsageHandler(HubServiceHandler):
             self.write_gateway_error(errors.invalid_name("since date", "use YYYY-MM-DD."))
             return
         user = self.get_argument("user", None)
-        report = await self.service.state.usage(user, since)
+        try:
+            report = await self.service.state.usage(user, since)
+        except StateUnavailable as failure:
+            return self.write_gateway_error(errors.hub_state_unavailable(failure.store))
         self.finish(json.dumps({"since": since, "users": report}))
 
 

@@ -54,6 +54,9 @@ class StateBackend(Protocol):
     async def counters(self, plan: Plan, now: float) -> dict[str, int]:
         """The current value of each of the plan's counters, by limit name."""
 
+    async def ping(self) -> None:
+        """A trivial call that raises when the store does not answer."""
+
     async def aclose(self) -> None: ...
 
 

@@ -163,5 +163,8 @@ class RedisState:
                 values[check.name] = int(await self._redis.get(key) or 0)
         return values
 
+    async def ping(self) -> None:
+        await self._redis.ping()
+
     async def aclose(self) -> None:
         await self._redis.aclose()

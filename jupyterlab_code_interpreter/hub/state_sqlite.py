@@ -3,10 +3,16 @@
 Each admission is one `BEGIN IMMEDIATE` transaction (read the counters, decide, add), so even
 two processes on the same file cannot both take the last unit of a limit. The calls are short
 and local, so they run on the event loop.
+
+The file is opened at the first call, and again when it was replaced; one that disappears
+while open (its directory removed, its volume gone) is an error, not a connection that goes
+on writing to a file nobody will read again.
 """
 
 from __future__ import annotations
 
+import errno
+import os
 import sqlite3
 from pathlib import Path
 
@@ -27,19 +33,55 @@ CREATE INDEX IF NOT EXISTS usage_user_time ON usage_log (user, time);
 
 class SqliteState:
     def __init__(self, path: str):
-        if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self._db = sqlite3.connect(path, isolation_level=None, timeout=10.0)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
+        self._connection: sqlite3.Connection | None = None
+        self._file: tuple[int, int] | None = None  # (device, inode) of the open file
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        """The connection to the file now at `path`; raises OSError or sqlite3.Error."""
+        if self.path == ":memory:":
+            return self._connection or self._open()
+        try:
+            found = os.stat(self.path)
+        except FileNotFoundError:
+            if self._file is None:
+                return self._open()  # the first start creates it
+            raise FileNotFoundError(
+                errno.ENOENT,
+                "the database file disappeared while open (restore it, or restart the "
+                "service to start a new one)",
+                self.path,
+            ) from None
+        if self._connection is None or (found.st_dev, found.st_ino) != self._file:
+            return self._open()
+        return self._connection
+
+    def _open(self) -> sqlite3.Connection:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, isolation_level=None, timeout=10.0)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.executescript(_SCHEMA)
+        except BaseException:
+            db.close()
+            raise
+        if self.path != ":memory:":
+            found = os.stat(self.path)
+            self._file = (found.st_dev, found.st_ino)
+        self._connection = db
+        return db
 
     async def admit(self, plan: Plan, now: float) -> Refusal | None:
         db = self._db
         db.execute("BEGIN IMMEDIATE")
         try:
-            used = self._read(plan, now)
+            used = self._read(plan, now, db)
             refusal = first_refusal(plan, used, now)
             if refusal is None:
                 for check in plan.checks:
@@ -49,16 +91,15 @@ class SqliteState:
                             (plan.stream_id, check.key, plan.stream_expires),
                         )
                     else:
-                        self._add(check.key, check.amount, now + check.expires_in, now)
+                        _add(db, check.key, check.amount, now + check.expires_in, now)
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            _rollback(db)
             raise
         return refusal
 
-    def _read(self, plan: Plan, now: float) -> dict[str, int]:
+    def _read(self, plan: Plan, now: float, db: sqlite3.Connection) -> dict[str, int]:
         """Every counter of the plan in one query, and the running streams in another."""
-        db = self._db
         counters = [c.key for c in plan.checks if not c.streams]
         marks = ", ".join("?" * len(counters))
         used = dict.fromkeys(counters, 0)
@@ -75,15 +116,6 @@ class SqliteState:
                 used[check.key] = row.fetchone()[0]
         return used
 
-    def _add(self, key: str, amount: int, expires: float, now: float) -> None:
-        # An expired row (a past window's) starts again from this amount.
-        self._db.execute(
-            "INSERT INTO counters VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET "
-            "value = CASE WHEN counters.expires > ? THEN counters.value + excluded.value "
-            "ELSE excluded.value END, expires = excluded.expires",
-            (key, amount, expires, now),
-        )
-
     async def settle(self, plan: Plan, tokens: int, entry: UsageEntry | None = None) -> None:
         delta = tokens - plan.estimate
         keys = plan.token_keys
@@ -97,30 +129,14 @@ class SqliteState:
                 )
             db.execute("DELETE FROM streams WHERE id = ?", (plan.stream_id,))
             if entry is not None:
-                self._insert(entry)
+                _insert(db, entry)
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            _rollback(db)
             raise
 
     async def record(self, entry: UsageEntry) -> None:
-        self._insert(entry)
-
-    def _insert(self, entry: UsageEntry) -> None:
-        self._db.execute(
-            "INSERT INTO usage_log (user, time, alias, deployment, prompt_tokens, "
-            "completion_tokens, status, prompt) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                entry.user,
-                entry.time,
-                entry.alias,
-                entry.deployment,
-                entry.prompt_tokens,
-                entry.completion_tokens,
-                entry.status,
-                entry.prompt,
-            ),
-        )
+        _insert(self._db, entry)
 
     async def usage(self, user: str | None = None, since: float = 0.0) -> dict[str, dict]:
         query = (
@@ -156,8 +172,50 @@ class SqliteState:
         return [UsageEntry(*row).as_dict() for row in rows]
 
     async def counters(self, plan: Plan, now: float) -> dict[str, int]:
-        used = self._read(plan, now)
+        used = self._read(plan, now, self._db)
         return {check.name: used[check.key] for check in plan.checks}
 
+    async def ping(self) -> None:
+        self._db.execute("SELECT 1 FROM counters LIMIT 1").fetchall()
+
     async def aclose(self) -> None:
-        self._db.close()
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
+def _add(db: sqlite3.Connection, key: str, amount: int, expires: float, now: float) -> None:
+    # An expired row (a past window's) starts again from this amount.
+    db.execute(
+        "INSERT INTO counters VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET "
+        "value = CASE WHEN counters.expires > ? THEN counters.value + excluded.value "
+        "ELSE excluded.value END, expires = excluded.expires",
+        (key, amount, expires, now),
+    )
+
+
+def _insert(db: sqlite3.Connection, entry: UsageEntry) -> None:
+    db.execute(
+        "INSERT INTO usage_log (user, time, alias, deployment, prompt_tokens, "
+        "completion_tokens, status, prompt) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            entry.user,
+            entry.time,
+            entry.alias,
+            entry.deployment,
+            entry.prompt_tokens,
+            entry.completion_tokens,
+            entry.status,
+            entry.prompt,
+        ),
+    )
+
+
+def _rollback(db: sqlite3.Connection) -> None:
+    """Undo a failed transaction; SQLite may already have (after a full disk or an I/O
+    error), and a ROLLBACK then would hide the error that matters under its own."""
+    if db.in_transaction:
+        try:
+            db.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass

@@ -43,4 +43,23 @@ describe('the hub service limits', () => {
     const error = APIError.generate(429, body, undefined, headers);
     expect(describeError(error)).toEqual({ kind: 'rate_limit', message });
   });
+
+  it('say the service cannot count usage while its state store is down', () => {
+    const message =
+      'The Code Interpreter hub service cannot reach the store where it counts usage (Redis at 10.0.0.5:6379/0). It refuses requests until the store is back, because it could not count their usage. Try again in a minute; if it persists, ask an administrator to check Redis at 10.0.0.5:6379/0.';
+    const code = 'hub_state_unavailable';
+    const headers = new Headers({ 'retry-after': '3' });
+    const body = { error: { message, type: 'server_error', code } };
+    const error = APIError.generate(503, body, undefined, headers);
+    expect(describeError(error)).toEqual({ kind: 'unavailable', message });
+    // A proxy in between dropped the message: the panel says it in its own words.
+    const bare = { error: { type: 'server_error', code } };
+    const described = describeError(
+      APIError.generate(503, bare, undefined, headers)
+    );
+    expect(described.kind).toBe('unavailable');
+    expect(described.message).toMatch(
+      /cannot reach the store where it counts usage.*refuses requests until the store is back.*administrator/
+    );
+  });
 });

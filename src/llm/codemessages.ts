@@ -72,7 +72,11 @@ export const CODE_MESSAGES: {
     trans(
       'The hub service refused the request: your token quota is used up. Wait until it resets, or ask your administrator.'
     ),
-  hub_auth_failed: trans => credentialsRejected(trans)
+  hub_auth_failed: trans => credentialsRejected(trans),
+  hub_state_unavailable: trans =>
+    trans(
+      'The hub service cannot reach the store where it counts usage, so it refuses requests until the store is back. Try again in a minute; if it persists, ask your administrator to check the hub service state store (Redis or SQLite).'
+    )
 };
 
 /**

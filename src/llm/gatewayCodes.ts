@@ -43,7 +43,9 @@ export const GATEWAY_ERROR_CODES = [
   // The hub service refused: the user's daily or monthly token quota.
   'user_quota_exceeded',
   // The hub service got no valid JupyterHub token with its access scope.
-  'hub_auth_failed'
+  'hub_auth_failed',
+  // The hub service cannot reach the store where it counts usage.
+  'hub_state_unavailable'
 ] as const;
 
 /**
