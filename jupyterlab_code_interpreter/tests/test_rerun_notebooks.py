@@ -1,8 +1,9 @@
 """A notebook a turn leaves behind reruns clean outside JupyterLab (issue 12, part 1).
 
 The fixtures are notebooks the ui-tests saved, unchanged: ``fixtures/rerun/repaired.ipynb`` by
-"a repaired KeyError leaves one cell…" and ``fixtures/rerun/gaveup.ipynb`` by "a turn that gives
-up leaves the failed cell tagged…", both in ui-tests/tests/interpreter-rerun.spec.ts (run it with
+"a repaired KeyError leaves one cell…", ``fixtures/rerun/gaveup.ipynb`` by "a turn that gives
+up leaves the failed cell tagged…" and ``fixtures/rerun/declined.ipynb`` by "a skipped step stays
+as a raw cell…", all in ui-tests/tests/interpreter-rerun.spec.ts (run it with
 ``RERUN_FIXTURE_DIR=<this folder>/fixtures/rerun`` to make them again). nbclient executes them in
 a real ipykernel, as ``jupyter nbconvert --execute`` or papermill would.
 """
@@ -82,6 +83,31 @@ def test_without_the_tag_the_failed_cell_stops_the_rerun(tmp_path):
 
     with pytest.raises(CellExecutionError, match="NameError"):
         _execute(untagged, tmp_path)
+
+
+def test_a_skipped_step_stays_a_raw_cell_the_rerun_does_not_run(tmp_path):
+    nb = _load("declined.ipynb", tmp_path)
+    declined = nb.cells[1]
+    assert declined.cell_type == "raw"
+    assert "marker.txt" in declined.source
+    assert declined.metadata.code_interpreter.status == "skipped"
+
+    executed = _execute(nb, tmp_path)
+
+    assert not (tmp_path / "marker.txt").exists()
+    # The user's cell after it ran.
+    assert _stdout(executed.cells[2]) == "after the skipped step\n"
+
+
+def test_the_skipped_step_as_a_code_cell_would_run_in_the_rerun(tmp_path):
+    """The layout before declined steps became raw cells: the declined code as a code cell."""
+    nb = _load("declined.ipynb", tmp_path)
+    declined = nb.cells[1]
+    nb.cells[1] = nbformat.v4.new_code_cell(declined.source, metadata=declined.metadata)
+
+    _execute(nb, tmp_path)
+
+    assert (tmp_path / "marker.txt").read_text() == "ran"
 
 
 def test_the_fixtures_hold_no_key():

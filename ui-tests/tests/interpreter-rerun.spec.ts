@@ -2,7 +2,8 @@
  * The notebook reruns clean after a turn (issue 12): a repair takes the failed step's cell, so
  * "Restart Kernel and Run All Cells" through JupyterLab's menu reproduces the answer; a failed
  * step the turn gave up on is tagged raises-exception and marked, and Run All goes on past it;
- * a user's cell between steps stays where it is.
+ * a user's cell between steps stays where it is; a step the user skipped stays as a raw cell that
+ * Run All does not run.
  */
 import {
   expect,
@@ -21,14 +22,19 @@ test.use({ kernels: null });
 const PRICES = 'item,price\na,10\nb,15\nc,11\nd,14\n';
 
 /** The notebook's cells as nbformat JSON, from the notebook on screen. */
-async function cellsOf(
-  page: IJupyterLabPageFixture
-): Promise<{ source: string; metadata: Record<string, unknown> }[]> {
+async function cellsOf(page: IJupyterLabPageFixture): Promise<
+  {
+    cell_type: string;
+    source: string;
+    metadata: Record<string, unknown>;
+  }[]
+> {
   return page.evaluate(() => {
     const widget = window.jupyterapp.shell.currentWidget as unknown as {
       content: { model: { toJSON(): { cells: unknown[] } } };
     };
     return widget.content.model.toJSON().cells as {
+      cell_type: string;
       source: string;
       metadata: Record<string, unknown>;
     }[];
@@ -266,5 +272,59 @@ test.describe('ask approval', () => {
     await expect(stepCells.locator('.jp-OutputArea-output')).toHaveText(
       'mean price: 12.5'
     );
+  });
+
+  test('a skipped step stays as a raw cell with its note, and Restart Kernel and Run All does not run it', async ({
+    page,
+    request,
+    tmpPath
+  }) => {
+    // The proposed step writes marker.txt; the user skips it.
+    await useScenario(request, 'interpreter/approval');
+    const panel = await notebookAndPanel(page, 'declined.ipynb');
+    await sendPrompt(panel, 'Please write the marker file');
+    await page
+      .locator('.jp-CodeInterpreter-proposedCell .jp-CodeInterpreter-cellSkip')
+      .click();
+    await expect(await finalAnswer(panel)).toContainText('did not write');
+    const requests = await simulatorRequests(request);
+    expect(JSON.stringify(requests.at(-1)?.body?.messages?.at(-1))).toContain(
+      'declined'
+    );
+    const card = panel.locator('.jp-CodeInterpreter-step[data-step="1"]');
+    await expect(card).toHaveAttribute('data-status', 'skipped');
+    await expect(card.locator('.jp-CodeInterpreter-stepCode')).toContainText(
+      'marker.txt'
+    );
+
+    // A cell of the user's after it: once it printed, Run All went past the skipped step.
+    await page.notebook.addCell('code', "print('after the skipped step')");
+    await savedNotebook(page, `${tmpPath}/declined.ipynb`);
+    await restartAndRunAll(page);
+    const last = page.locator('.jp-Notebook .jp-Cell').last();
+    await expect(last.locator('.jp-OutputArea-output')).toHaveText(
+      'after the skipped step',
+      { timeout: 60_000 }
+    );
+    expect(await page.contents.fileExists(`${tmpPath}/marker.txt`)).toBe(false);
+
+    // The declined code is still there, greyed, with its note and provenance, as a raw cell.
+    const declined = page.locator(
+      '.jp-CodeInterpreter-stepCell[data-code-interpreter-status="skipped"]'
+    );
+    await expect(declined).toHaveClass(/jp-RawCell/);
+    await expect(declined).toContainText("open('marker.txt', 'w')");
+    const note = declined.locator('.jp-CodeInterpreter-declinedNote');
+    await expect(note).toHaveText(
+      'Skipped: not run. Change the cell type to Code to run it.'
+    );
+    await expect(note).toHaveAttribute('title', /Run All/);
+    const cells = await cellsOf(page);
+    expect(cells.map(c => c.cell_type)).toEqual(['code', 'raw', 'code']);
+    expect(cells[1].metadata.code_interpreter).toMatchObject({
+      step: 1,
+      status: 'skipped',
+      outcome: 'skipped'
+    });
   });
 });
