@@ -11,6 +11,7 @@ export default tseslint.config(
       'jupyterlab_code_interpreter/**',
       'ui-tests/**',
       '.venv/**',
+      '.local-model/**',
       '**/*.d.ts',
       '*.config.js',
       '*.config.mjs'
