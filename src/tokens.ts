@@ -104,10 +104,11 @@ export interface IChatMessage {
    * On an assistant message the loop set aside instead of taking it as the
    * answer: `uncomputed`, it stated numbers no step computed; `unread`, it
    * answered about a data file nothing had read; `ungrounded`, its numbers
-   * were in no output of the steps. The model was asked to run code first
-   * or answer from the outputs (the chat folds it, with a note saying why).
+   * were in no output of the steps; `echoed`, it copied the report of an
+   * output instead of answering. The model was asked to run code first or
+   * answer from the outputs (the chat folds it, with a note saying why).
    */
-  readonly draft?: 'uncomputed' | 'unread' | 'ungrounded';
+  readonly draft?: 'uncomputed' | 'unread' | 'ungrounded' | 'echoed';
 
   /**
    * On error messages, what kind of failure it was.

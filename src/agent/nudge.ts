@@ -47,9 +47,11 @@ export interface IUncomputedCheck {
  * Why the loop asks the model, once, to run code before it answers:
  * `uncomputed` for an answer stating numbers no step computed, `unread` for
  * an answer about a data file nothing in the conversation has read,
- * `ungrounded` for an answer after steps whose numbers no output holds.
+ * `ungrounded` for an answer after steps whose numbers no output holds,
+ * `echoed` for a reply that copies our report of an output instead of
+ * answering.
  */
-export type NudgeReason = 'uncomputed' | 'unread' | 'ungrounded';
+export type NudgeReason = 'uncomputed' | 'unread' | 'ungrounded' | 'echoed';
 
 /**
  * Whether to ask the model, once, to compute its answer with code, and why.
@@ -71,6 +73,9 @@ export type NudgeReason = 'uncomputed' | 'unread' | 'ungrounded';
 export function nudgeReason(check: IUncomputedCheck): NudgeReason | null {
   if (!check.enabled || check.smallTalk || check.nudged || check.finalRequest) {
     return null;
+  }
+  if (check.calls && echoesReport(check.answer)) {
+    return 'echoed';
   }
   if (check.calls) {
     return check.protocol === 'text' && ungroundedNumbers(check).length
@@ -128,6 +133,19 @@ export function ungroundedNumbers(check: IUncomputedCheck): string[] {
   return report.numbers
     .filter(number => number.status === 'unmatched')
     .map(number => number.mention.text);
+}
+
+/**
+ * Whether a reply begins with the header of a tool result or of the text
+ * protocol's output message (toolresults.ts `resultHeader`,
+ * textprotocolmessages.ts `outputMessage`): a copy of our report, not an
+ * answer. Qwen2.5-Coder-1.5B answered "Ran without error. Outputs:
+ * Doohickey".
+ *
+ * @param answer - the reply about to be the answer.
+ */
+export function echoesReport(answer: string): boolean {
+  return Private.REPORT_HEADER.test(answer.trimStart());
 }
 
 /**
@@ -270,6 +288,14 @@ export function nudgeMessage(
   const reads = data.length
     ? `reads ${data.slice(0, 3).join(', ')} and prints`
     : 'computes and prints';
+  if (reason === 'echoed') {
+    return (
+      '[Context, not written by the user] Your reply copied the report of ' +
+      'the output instead of answering, so it was set aside. Answer the ' +
+      'request now from the outputs above, in the format it asks for, ' +
+      'without copying the report.'
+    );
+  }
   if (reason === 'ungrounded') {
     const stated = numbers.length ? ` (${numbers.slice(0, 5).join(', ')})` : '';
     const code =
@@ -326,6 +352,13 @@ namespace Private {
    * Kernel types that hold data.
    */
   export const DATA_TYPE = /DataFrame|Series|ndarray|Dataset|DataArray|Table/u;
+
+  /**
+   * How our reports of a step begin: a tool result's header (toolresults.ts
+   * `resultHeader`), the text protocol's output message.
+   */
+  export const REPORT_HEADER =
+    /^(?:Ran without error\. Outputs:|The code raised an error\. Outputs:|Output of your code:)/u;
 
   /**
    * How the result of a step the user declined starts (toolresults.ts).

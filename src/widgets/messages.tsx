@@ -257,9 +257,13 @@ const MessageItem = React.memo(function MessageItem(props: {
                 ? trans.__(
                     'Draft set aside: its numbers are in no output of this answer; asked the model to answer from the outputs'
                   )
-                : trans.__(
-                    'Draft set aside: asked the model to compute the numbers it stated without running code'
-                  )}
+                : message.draft === 'echoed'
+                  ? trans.__(
+                      'Draft set aside: the model copied the report of an output instead of answering; asked it to answer the request'
+                    )
+                  : trans.__(
+                      'Draft set aside: asked the model to compute the numbers it stated without running code'
+                    )}
           </summary>
           {body}
         </details>
