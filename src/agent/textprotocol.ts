@@ -3,6 +3,8 @@
  * Distributed under the terms of the Modified BSD License.
  */
 
+import { isCallFence, readTextCall, TextCallRead } from './textcalls';
+
 /**
  * The text tool protocol's reading of a reply: the first fenced python
  * block is the step, the text before it the visible prose.
@@ -13,7 +15,10 @@
  * A bare fence does not: small models use it for outputs and data as often
  * as for code, and running a table of numbers as Python helps nobody.
  * Blocks in another language are prose, and a python fence inside one of
- * them is their content, as Markdown renders it.
+ * them is their content, as Markdown renders it. A `run_python` call written
+ * as text (textcalls.ts) is a step too, read like a block: at the start of
+ * a line, or as the content of a `json` or bare fence; the one that comes
+ * first is the step.
  */
 export interface IPythonBlock {
   /**
@@ -22,7 +27,7 @@ export interface IPythonBlock {
   start: number;
 
   /**
-   * The code between the fences.
+   * The code between the fences (or of the call written as text).
    */
   code: string;
 
@@ -63,6 +68,10 @@ export function scanReply(content: string, complete: boolean): IReplyScan {
     const lineEnd = newline < 0 ? content.length : newline;
     const line = content.slice(pos, lineEnd);
     if (newline < 0 && !complete) {
+      const call = other ? null : Private.callOnLine(content, pos, line, false);
+      if (call) {
+        return Private.scanOf(call, pos);
+      }
       const held = !other && Private.MAY_OPEN.test(line);
       return { block: null, visibleEnd: held ? pos : content.length };
     }
@@ -81,11 +90,25 @@ export function scanReply(content: string, complete: boolean): IReplyScan {
         return { block: null, visibleEnd: pos };
       }
       if (block.code.trim()) {
+        // A call written as text inside a python fence: its code is the step.
+        const inner = readTextCall(block.code, 0, true);
+        if (inner.kind === 'call') {
+          block.code = inner.code;
+        }
         return { block, visibleEnd: pos };
       }
       // An empty block is no step: read on after it.
       pos = block.end;
       continue;
+    }
+    const call =
+      open && isCallFence(open[2])
+        ? readTextCall(content, next, complete)
+        : open
+          ? null
+          : Private.callOnLine(content, pos, line, complete);
+    if (call && call.kind !== 'none') {
+      return Private.scanOf(call, pos);
     }
     if (open) {
       other = open[1].length;
@@ -112,14 +135,14 @@ export function parseTextReply(
 
 /**
  * Passes a streamed reply's text on to the chat without a python block's
- * fence and code: text from a line that may open one is held until the line
- * is known.
+ * fence and code (or a call written as text): text from a line that may
+ * open one is held until the line is known.
  *
  * #### Notes
  * Pure (no timers): `push` returns the text that may be shown now, `finish`
  * what is left to show at the end. Everything from a python block's opening
- * fence on stays hidden: the block becomes a step card, and text after it
- * was written before its output existed.
+ * fence (or a call's first character) on stays hidden: the block becomes a
+ * step card, and text after it was written before its output existed.
  */
 export class ProseFilter {
   /**
@@ -173,6 +196,41 @@ namespace Private {
    * An unfinished line that could still become an opening fence.
    */
   export const MAY_OPEN = /^ {0,3}(`|$)/;
+
+  /**
+   * A line whose first character may start a call written as text.
+   */
+  const CALL_LINE = /^[ \t]*[{<]/;
+
+  /**
+   * The call written as text that the line at `pos` starts, if it may.
+   */
+  export function callOnLine(
+    content: string,
+    pos: number,
+    line: string,
+    complete: boolean
+  ): TextCallRead | null {
+    const start = CALL_LINE.exec(line);
+    if (!start) {
+      return null;
+    }
+    const read = readTextCall(content, pos + start[0].length - 1, complete);
+    return read.kind === 'none' ? null : read;
+  }
+
+  /**
+   * The scan of a reply whose text from `start` is a call written as text,
+   * or may still become one (hidden until known).
+   */
+  export function scanOf(call: TextCallRead, start: number): IReplyScan {
+    return call.kind === 'call'
+      ? {
+          block: { start, code: call.code, closed: call.closed },
+          visibleEnd: start
+        }
+      : { block: null, visibleEnd: start };
+  }
 
   /**
    * Whether `line` closes a block opened with `length` backticks.

@@ -72,10 +72,17 @@ export function nudgeTurn(
 }
 
 /**
- * Whether a reply's python block is a step: with the text protocol, and
- * with `auto` until the model made a native call (a model that makes them
- * shows code in an answer to show it, not to run it). Never for small talk
- * or the answer at the step limit.
+ * Whether a reply's python block (or a `run_python` call written as text,
+ * agent/textcalls.ts) is a step: with the text protocol, and with `auto`
+ * until the model made a native call (a model that makes them shows code
+ * in an answer to show it, not to run it). Never for small talk or the
+ * answer at the step limit.
+ *
+ * #### Notes
+ * Never with `native`, even for a call written as text: the user chose it
+ * for an endpoint that makes real calls, so text is an answer there, and
+ * it streams to the chat unfiltered (no held lines); `auto`, the default,
+ * is the setting for a model that writes its calls as text.
  *
  * @param turn - the turn.
  * @param finalRequest - whether the step limit is reached.
@@ -90,10 +97,10 @@ export function readsBlocks(turn: Turn, finalRequest: boolean): boolean {
 }
 
 /**
- * The step a reply without native calls writes as a python block: its
- * call, and the prose before the block as the reply's text. `null` when
- * the reply has native calls or no block; with `auto`, a block switches
- * the rest of the turn to the text protocol.
+ * The step a reply without native calls writes as a python block (or as a
+ * call in text): its call, and the prose before it as the reply's text.
+ * `null` when the reply has native calls or no step; with `auto`, a step
+ * switches the rest of the turn to the text protocol.
  *
  * @param turn - the turn; its protocol becomes `text` on a block.
  * @param reply - the streamed reply.
