@@ -125,7 +125,8 @@ export interface ITokenUsage {
  * How the turn loop lets a model run code: `native` function calls, `text`
  * (the model writes a fenced python block; for models without reliable tool
  * calls), or `auto` (native, switching to text for a turn whose reply holds
- * a python block and no call).
+ * a python block and no call). `text` and `auto` also take a `run_python`
+ * call written as text for a step (agent/textcalls.ts).
  */
 export type ToolProtocol = 'native' | 'text' | 'auto';
 
