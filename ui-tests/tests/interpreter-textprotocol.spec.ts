@@ -186,3 +186,33 @@ test('an auto endpoint whose model writes a python block instead of a call runs 
   expect(output?.role).toBe('user');
   expect(String(output?.content)).toContain('Output of your code:');
 });
+
+test('an auto endpoint whose model writes the run_python call as text runs it and goes on in text', async ({
+  page,
+  request
+}) => {
+  await useScenario(request, 'interpreter/autotextcall');
+  const panel = await notebookAndPanel(page, 'autocall.ipynb');
+  await sendPrompt(panel, 'What is the product of 3, 4 and 7?');
+  await approve(panel, 1);
+  await expectOneStepAndAnswer(page, panel, 'product is 84', '84');
+  await expect(
+    page.locator('.jp-CodeInterpreter-stepCell .jp-InputArea')
+  ).toContainText('print(math.prod([3, 4, 7]))');
+  const prose = panel
+    .locator('.jp-CodeInterpreter-message[data-role="assistant"]')
+    .first();
+  await expect(prose).toContainText('You can achieve this:');
+  // The call never shows as text.
+  await expect(panel).not.toContainText('run_python');
+  await expect(panel).not.toContainText('"""');
+
+  const requests = await simulatorRequests(request);
+  expect(requests).toHaveLength(2);
+  expect(toolsOf(requests[1])).toBeUndefined();
+  expect(requests[1].body?.messages?.at(-2)).toEqual({
+    role: 'assistant',
+    content:
+      'You can achieve this:\n\n```python\nimport math\nprint(math.prod([3, 4, 7]))\n```'
+  });
+});
