@@ -334,7 +334,11 @@ namespace Private {
         const end = text.indexOf(triple, start + 3);
         if (end < 0) {
           // Quotes at the very end may be the closing ones arriving.
-          onPartial(text.slice(start + 3).replace(/["']+$/, ''));
+          let rest = text.slice(start + 3);
+          for (let n = 0; n < 2 && rest.endsWith(quote); n++) {
+            rest = rest.slice(0, -1);
+          }
+          onPartial(rest);
           throw EOF;
         }
         this.pos = end + 3;
