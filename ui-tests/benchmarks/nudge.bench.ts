@@ -9,7 +9,7 @@
  *   cd ui-tests && npx playwright test --config playwright.bench.config.js nudge
  *
  * Environment: NUDGE_QUESTIONS (ids, comma-separated; default all), NUDGE_MODES (`off,on`),
- * NUDGE_PROTOCOL (`text`; `native` for the model's own tool calls), NUDGE_MAX_STEPS (6), NUDGE_QUESTION_MINUTES (15: then Stop), NUDGE_BENCH_PORT (8197; the
+ * NUDGE_PROTOCOL (`text`; `native` for the model's own tool calls, `auto`), NUDGE_MAX_STEPS (6), NUDGE_QUESTION_MINUTES (15: then Stop), NUDGE_BENCH_PORT (8197; the
  * recorder takes the next).
  * Results: benchmarks/results/nudge-<time>.json and .md.
  */
@@ -47,10 +47,14 @@ const MODES = (process.env.NUDGE_MODES || 'off,on')
   .filter((mode): mode is 'off' | 'on' => mode === 'off' || mode === 'on');
 /** The most a question may take before it is stopped. */
 const QUESTION_MS = Number(process.env.NUDGE_QUESTION_MINUTES || 15) * 60_000;
-/** The tool protocol the endpoint uses: `text` (the small-model default) or `native`, where the
- * small model most often answers without a call, the case the nudge is for. */
-const PROTOCOL: 'text' | 'native' =
-  process.env.NUDGE_PROTOCOL === 'native' ? 'native' : 'text';
+/** The tool protocol the endpoint uses: `text` (the small-model default), `native`, where the
+ * small model most often answers without a call, the case the nudge is for, or `auto` (the
+ * setting's default). */
+const PROTOCOL: 'text' | 'native' | 'auto' =
+  process.env.NUDGE_PROTOCOL === 'native' ||
+  process.env.NUDGE_PROTOCOL === 'auto'
+    ? process.env.NUDGE_PROTOCOL
+    : 'text';
 
 test.use({
   kernels: null,
