@@ -303,7 +303,8 @@ namespace Private {
   export function blockedOutcome(
     context: IToolCallContext,
     code: string,
-    blocked: { refusal: string; failure: DeferredText | null }
+    blocked: { refusal: string; failure: DeferredText | null },
+    repeatOf?: number
   ): ICallOutcome {
     context.listener({
       type: 'step-finished',
@@ -312,9 +313,13 @@ namespace Private {
       outcome: 'blocked',
       code,
       edited: false,
-      summary: blocked.refusal
+      summary: blocked.refusal,
+      ...(repeatOf !== undefined ? { repeatOf } : {})
     });
-    return refused(blocked.refusal, blocked.failure, true);
+    return {
+      ...refused(blocked.refusal, blocked.failure, true),
+      ...(repeatOf !== undefined ? { repeatOf } : {})
+    };
   }
 
   /**
@@ -331,37 +336,26 @@ namespace Private {
     code: string,
     failed: IRanStep
   ): ICallOutcome {
-    const { listener, step } = context;
-    const content = repeatMessage(failed);
-    listener({
+    context.listener({
       type: 'step-created',
-      step,
+      step: context.step,
       toolCallId: context.call.id,
       code,
       status: 'checking'
     });
-    listener({
-      type: 'step-finished',
-      step,
-      status: 'blocked',
-      outcome: 'blocked',
-      code,
-      edited: false,
-      summary: content,
-      repeatOf: failed.step
-    });
     const error = failed.error;
-    return {
-      ...refused(
-        content,
+    return blockedOutcome(
+      context,
+      code,
+      {
+        refusal: repeatMessage(failed),
         // The exception's name and value are Python's, shown as they are.
-        error
+        failure: error
           ? () => `${error.ename}: ${error.evalue}`
-          : trans => trans('Error'),
-        true
-      ),
-      repeatOf: failed.step
-    };
+          : trans => trans('Error')
+      },
+      failed.step
+    );
   }
 
   /**
